@@ -1,0 +1,115 @@
+"""Fixtures: `app` (a migrated database, emptied after each test), `db`, `client`, `login_as`.
+
+The schema is built once per run with the migrations (never create_all), on SQLite by default or
+on the PostgreSQL database named by TEST_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from tests import factories
+from tracker import create_app
+from tracker.auth.models import Person
+from tracker.config import TestConfig, normalise_database_url
+from tracker.extensions import db as _db
+from tracker.projects.models import Project, Role
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalise_database_url(url) if url else f"sqlite:///{tmp_dir / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _session_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    tmp_dir = tmp_path_factory.mktemp("tracker")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _test_database_url(tmp_dir)
+        UPLOAD_FOLDER = str(tmp_dir / "uploads")
+
+    app = create_app(Config)
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+    return app
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    with _session_app.app_context():
+        try:
+            yield _session_app
+        finally:
+            _db.session.rollback()
+            _empty_tables()
+            _db.session.remove()
+
+
+@pytest.fixture
+def db(app: Flask):  # noqa: ANN201 - the Flask-SQLAlchemy extension
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def project(app: Flask) -> Project:
+    """A small project with five stages and two work streams."""
+    return factories.make_project()
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, project: Project) -> Callable[..., Person]:
+    """Sign the test client in as a new person holding `role` in `project` (or as an admin)."""
+
+    def _login(role: Role | str | None = None, *, admin: bool = False) -> Person:
+        person = factories.PersonFactory(is_admin=admin)
+        if role is not None:
+            factories.member(person, project, Role(role))
+        _db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(person.id)
+            session["_fresh"] = True
+        return person
+
+    return _login
+
+
+@pytest.fixture
+def seeded(app: Flask) -> Project:
+    """The South Cambridgeshire demo project, loaded from seed/."""
+    from tracker.seeding import load_seed
+
+    load_seed(SEED_DIR)
+    return _db.session.execute(
+        _db.select(Project).where(Project.slug == "south-cambs-cse")
+    ).scalar_one()

@@ -1,0 +1,60 @@
+"""Pages anyone can reach, error pages, and the models agreeing with the migrations."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tracker import create_app
+from tracker.config import TestConfig
+from tracker.permissions import PUBLIC, requires
+
+
+def test_models_and_migrations_agree(app, db):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_unknown_page_is_a_design_system_404(client, login_as):
+    login_as("manager")
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+    assert b"govuk-template" in response.data
+
+
+def test_unknown_project_is_404_for_signed_in_user(client, login_as):
+    login_as("manager")
+    assert client.get("/projects/does-not-exist/").status_code == 404
+
+
+def test_anonymous_user_is_sent_to_sign_in(client, project):
+    response = client.get(f"/projects/{project.slug}/")
+    assert response.status_code == 302
+    assert "/sign-in?next=" in response.headers["Location"]
+
+
+def test_unexpected_error_shows_500_page_without_trace():
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    fresh = create_app(Config)
+
+    @fresh.route("/boom-for-test")
+    @requires(PUBLIC)
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = fresh.test_client().get("/boom-for-test")
+    assert response.status_code == 500
+    assert b"secret internals" not in response.data
+    assert b"Traceback" not in response.data
+    assert b"Sorry, there is a problem with the service" in response.data
+
+
+def test_assets_are_served_locally(client):
+    assert client.get("/vendor/plotly.min.js").status_code == 200
+    response = client.get("/vendor/govuk-frontend.min.js")
+    assert response.status_code == 200

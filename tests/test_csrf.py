@@ -1,0 +1,44 @@
+"""With CSRF protection on (as in production), a form without its token saves nothing."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.auth.models import Person
+
+
+def test_post_without_token_is_refused_with_a_clear_message(app, db, client, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        login_as(None, admin=True)
+        response = client.post(
+            "/admin/users/new",
+            data={"name": "Forged", "email": "forged@example.gov.uk", "password": "x" * 20},
+        )
+        assert response.status_code == 400
+        assert b"Your form has expired" in response.data
+        assert db.session.execute(db.select(Person).filter_by(name="Forged")).first() is None
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_post_with_token_is_accepted(app, db, client, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        login_as(None, admin=True)
+        page = client.get("/admin/users/new")
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+        token = token or re.search(rb'name="csrf_token" value="([^"]+)"', page.data)
+        assert token is not None
+        response = client.post(
+            "/admin/users/new",
+            data={
+                "csrf_token": token.group(1).decode(),
+                "name": "Genuine",
+                "email": "genuine@example.gov.uk",
+                "password": "x" * 20,
+            },
+        )
+        assert response.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

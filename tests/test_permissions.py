@@ -1,0 +1,128 @@
+"""Every route declares a permission, and every route × role gets what the table says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.audit import AuditEvent
+from tracker.permissions import ADMIN_ACTIONS, PERMISSIONS, PUBLIC, SIGNED_IN
+from tracker.projects.models import Role
+
+
+def test_every_endpoint_declares_an_action(app):
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and not hasattr(app.view_functions[rule.endpoint], "required_action")
+    ]
+    assert missing == []
+
+
+def test_every_declared_action_is_in_the_table(app):
+    known = set(PERMISSIONS) | ADMIN_ACTIONS | {PUBLIC, SIGNED_IN}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        assert app.view_functions[rule.endpoint].required_action in known, rule.endpoint
+
+
+def _url_values(rule, project, person, db) -> dict:
+    """Values for a rule's arguments that point at real records of `project`."""
+    event = db.session.execute(db.select(AuditEvent).limit(1)).scalar_one()
+    membership = person.memberships[0] if person.memberships else None
+    values = {
+        "slug": project.slug,
+        "person_id": person.id,
+        "membership_id": membership.id if membership else 0,
+        "table": event.table_name,
+        "record_id": event.record_id,
+        "filename": "images/favicon.svg",
+    }
+    return {name: values[name] for name in rule.arguments}
+
+
+def _project_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        action = app.view_functions[rule.endpoint].required_action
+        if action in PERMISSIONS:
+            yield rule, action
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_project_routes_follow_the_permission_table(app, db, client, login_as, project, role):
+    person = login_as(role)
+    # The project itself must have an audit event so history pages have a record to show.
+    project.objective = "Changed so that the audit trail has an entry"
+    db.session.commit()
+    for rule, action in _project_rules(app):
+        url = app.url_map.bind("localhost").build(rule.endpoint, _url_values(rule, project, person, db))
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        allowed = role in PERMISSIONS[action]
+        if allowed:
+            assert response.status_code != 403, f"{role} refused {rule.endpoint}"
+            assert response.status_code < 500, f"{role} got {response.status_code} at {url}"
+        else:
+            assert response.status_code == 403, f"{role} reached {rule.endpoint}"
+
+
+def test_person_outside_the_project_is_refused(app, db, client, login_as, project):
+    login_as(None)
+    for rule, _action in _project_rules(app):
+        if "GET" not in rule.methods:
+            continue
+        url = app.url_map.bind("localhost").build(
+            rule.endpoint,
+            {
+                "slug": project.slug,
+                "table": "project",
+                "record_id": project.id,
+            },
+        )
+        assert client.get(url).status_code == 403, rule.endpoint
+
+
+@pytest.mark.parametrize("admin", [True, False])
+def test_admin_routes_only_for_site_administrators(app, db, client, login_as, project, admin):
+    person = login_as(Role.MANAGER, admin=admin)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        if app.view_functions[rule.endpoint].required_action not in ADMIN_ACTIONS:
+            continue
+        values = {"person_id": person.id, "membership_id": person.memberships[0].id}
+        url = app.url_map.bind("localhost").build(
+            rule.endpoint, {k: values[k] for k in rule.arguments}
+        )
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        if admin:
+            assert response.status_code not in (403, 500), rule.endpoint
+        else:
+            assert response.status_code == 403, rule.endpoint
+
+
+def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(app, client, project):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        action = app.view_functions[rule.endpoint].required_action
+        if action == PUBLIC:
+            continue
+        values = {
+            "slug": project.slug,
+            "person_id": 1,
+            "membership_id": 1,
+            "table": "project",
+            "record_id": project.id,
+        }
+        url = app.url_map.bind("localhost").build(
+            rule.endpoint, {k: values[k] for k in rule.arguments}
+        )
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code == 302, rule.endpoint
+        assert "/sign-in" in response.headers["Location"]

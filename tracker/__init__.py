@@ -1,0 +1,106 @@
+"""CSE Tracker: runs a council's programme for Customer Service Excellence accreditation."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from tracker.config import Config, DevelopmentConfig
+
+
+def _default_config() -> type[Config]:
+    env = os.environ.get("TRACKER_ENV", "development")
+    return Config if env == "production" else DevelopmentConfig
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or _default_config()
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class())
+    config_class.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_templates(app)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(os.path.join(app.root_path, app.template_folder or "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from tracker.filters import register_filters
+    from tracker.navigation import register_navigation
+
+    register_filters(app)
+    register_navigation(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+
+
+def register_models() -> None:
+    """Import every area's models so that the metadata (and Alembic) sees all tables."""
+    from tracker import audit  # noqa: F401
+    from tracker.auth import models as _auth  # noqa: F401
+    from tracker.budget import models as _budget  # noqa: F401
+    from tracker.evidence import models as _evidence  # noqa: F401
+    from tracker.issues import models as _issues  # noqa: F401
+    from tracker.plan import models as _plan  # noqa: F401
+    from tracker.projects import models as _projects  # noqa: F401
+    from tracker.reports import models as _reports  # noqa: F401
+    from tracker.risks import models as _risks  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    # Each area's views module attaches its routes to the area's blueprint.
+    from tracker import assets
+    from tracker.auth import views as auth_views
+    from tracker.projects import views as project_views
+
+    for blueprint in (assets.bp, auth_views.bp, project_views.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from tracker.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, Length, Optional, ValidationError
+
+from tracker.forms import Required
+
+MIN_PASSWORD = 12
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address", widget=GovTextInput(), validators=[Required("Enter your email address")]
+    )
+    password = PasswordField(
+        "Password", widget=GovPasswordInput(), validators=[Required("Enter your password")]
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class PersonForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[Required("Enter the person's full name"), Length(max=120)],
+    )
+    initials = StringField(
+        "Initials",
+        description="As the project documents use them, for example PK",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=10, message="Initials must be 10 characters or fewer")],
+    )
+    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter an email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    phone = StringField("Telephone", widget=GovTextInput(), validators=[Length(max=40)])
+    is_admin = BooleanField("Site administrator (manages users)", widget=GovCheckboxInput())
+    is_active_account = BooleanField(
+        "Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class NewPersonForm(PersonForm):
+    password = PasswordField(
+        "Password",
+        description=f"At least {MIN_PASSWORD} characters",
+        widget=GovPasswordInput(),
+        validators=[Required("Enter a password")],
+    )
+
+    def validate_password(self, field: PasswordField) -> None:
+        if len(field.data or "") < MIN_PASSWORD:
+            raise ValidationError(f"Password must be {MIN_PASSWORD} characters or more")
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD} characters",
+        widget=GovPasswordInput(),
+        validators=[Required("Enter a new password")],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+    def validate_password(self, field: PasswordField) -> None:
+        if len(field.data or "") < MIN_PASSWORD:
+            raise ValidationError(f"Password must be {MIN_PASSWORD} characters or more")
+
+
+class MembershipForm(FlaskForm):
+    project = SelectField(
+        "Project", widget=GovSelect(), validators=[Required("Select a project")], coerce=int
+    )
+    role = SelectField("Role", widget=GovSelect(), validators=[Required("Select a role")])
+    work_stream = SelectField(
+        "Work stream",
+        description=(
+            "Needed for work stream leads, members and policy and performance representatives"
+        ),
+        widget=GovSelect(),
+        coerce=int,
+    )
+    submit = SubmitField("Add role", widget=GovSubmitInput())

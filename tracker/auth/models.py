@@ -1,0 +1,65 @@
+"""People: everyone the project document names, and anyone who signs in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.database import TimestampMixin, UTCDateTime, intpk
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.projects.models import Membership
+
+
+class Person(TimestampMixin, UserMixin, db.Model):
+    """A person in the council's project. Only people with a password can sign in."""
+
+    __tablename__ = "person"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(120))
+    initials: Mapped[str | None] = mapped_column(String(10), index=True)
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.initials})" if self.initials else self.name
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name}>"
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept to slow down password guessing for one address."""
+
+    __tablename__ = "login_attempt"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))

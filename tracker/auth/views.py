@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import time
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from tracker.auth import bp
+from tracker.auth.forms import MembershipForm, NewPersonForm, PasswordForm, PersonForm, SignInForm
+from tracker.auth.models import Person
+from tracker.auth.services import authenticate, is_safe_next, normalise_email
+from tracker.database import utcnow
+from tracker.extensions import db, login_manager
+from tracker.permissions import PUBLIC, SIGNED_IN, requires
+from tracker.projects.models import WORK_STREAM_ROLES, Membership, Project, Role, WorkStream
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to see this page."
+login_manager.login_message_category = "info"
+
+# A failed sign-in waits this long before answering, to slow down guessing.
+FAILURE_DELAY_SECONDS = 0.5
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Person | None:
+    return db.session.get(Person, int(user_id))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@requires(PUBLIC)
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("projects.index"))
+    form = SignInForm()
+    locked = False
+    if form.validate_on_submit():
+        person, locked = authenticate(
+            form.email.data,
+            form.password.data,
+            utcnow(),
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            window_seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"],
+        )
+        db.session.commit()
+        if person is not None:
+            login_user(person)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("projects.index"))
+        if not current_app.config["TESTING"]:
+            time.sleep(FAILURE_DELAY_SECONDS)
+        if locked:
+            form.email.errors.append(
+                "Too many failed attempts. Wait 15 minutes before you try again."
+            )
+        else:
+            form.email.errors.append("Enter a correct email address and password")
+            form.password.errors.append("Enter a correct email address and password")
+    return render_template("auth/sign_in.html", form=form, title="Sign in"), (
+        429 if locked else 200
+    )
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(SIGNED_IN)
+def sign_out() -> Response:
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/admin/users")
+@requires("admin.users")
+def users() -> str:
+    people = (
+        db.session.execute(
+            select(Person)
+            .options(
+                selectinload(Person.memberships).joinedload(Membership.project),
+                selectinload(Person.memberships).joinedload(Membership.work_stream),
+            )
+            .order_by(Person.name)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("admin/users.html", people=people, title="Users")
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires("admin.users")
+def user_new() -> str | Response:
+    form = NewPersonForm()
+    if form.validate_on_submit():
+        if _email_taken(form.email.data):
+            form.email.errors.append("Someone already has this email address")
+        else:
+            person = Person()
+            _fill_person(person, form)
+            person.set_password(form.password.data)
+            db.session.add(person)
+            db.session.commit()
+            flash(f"{person.name} can now sign in.", "success")
+            return redirect(url_for("auth.user_edit", person_id=person.id))
+    return render_template("admin/user_form.html", form=form, title="Add a user")
+
+
+@bp.route("/admin/users/<int:person_id>", methods=["GET", "POST"])
+@requires("admin.users")
+def user_edit(person_id: int) -> str | Response:
+    person = db.session.get(Person, person_id) or abort(404)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        if _email_taken(form.email.data, except_id=person.id):
+            form.email.errors.append("Someone already has this email address")
+        elif person.id == current_user.id and not (
+            form.is_admin.data and form.is_active_account.data
+        ):
+            form.is_admin.errors.append("You cannot remove your own administrator access")
+        else:
+            _fill_person(person, form)
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return redirect(url_for("auth.user_edit", person_id=person.id))
+    membership_form = _membership_form(formdata=None)
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        person=person,
+        membership_form=membership_form,
+        password_form=PasswordForm(formdata=None),
+        title=f"Edit {person.name}",
+    )
+
+
+@bp.route("/admin/users/<int:person_id>/password", methods=["POST"])
+@requires("admin.users")
+def user_password(person_id: int) -> str | Response:
+    person = db.session.get(Person, person_id) or abort(404)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        person.set_password(form.password.data)
+        db.session.commit()
+        flash(f"New password set for {person.name}.", "success")
+        return redirect(url_for("auth.user_edit", person_id=person.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=PersonForm(obj=person, formdata=None),
+        person=person,
+        membership_form=_membership_form(formdata=None),
+        password_form=form,
+        title=f"Edit {person.name}",
+    ), 400
+
+
+@bp.route("/admin/users/<int:person_id>/memberships", methods=["POST"])
+@requires("admin.users")
+def membership_add(person_id: int) -> str | Response:
+    person = db.session.get(Person, person_id) or abort(404)
+    form = _membership_form()
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        stream = (
+            db.session.get(WorkStream, form.work_stream.data) if form.work_stream.data else None
+        )
+        if role in WORK_STREAM_ROLES and stream is None:
+            form.work_stream.errors.append(f"Select the work stream for a {role.label.lower()}")
+        elif stream is not None and stream.project_id != form.project.data:
+            form.work_stream.errors.append("Select a work stream of the chosen project")
+        elif _has_membership(person.id, form.project.data, role, stream):
+            form.role.errors.append(f"{person.name} already has this role")
+        else:
+            db.session.add(
+                Membership(
+                    person_id=person.id,
+                    project_id=form.project.data,
+                    role=role,
+                    work_stream_id=stream.id if stream and role in WORK_STREAM_ROLES else None,
+                )
+            )
+            db.session.commit()
+            flash(f"{person.name} is now {role.label.lower()}.", "success")
+            return redirect(url_for("auth.user_edit", person_id=person.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=PersonForm(obj=person, formdata=None),
+        person=person,
+        membership_form=form,
+        password_form=PasswordForm(formdata=None),
+        title=f"Edit {person.name}",
+    ), 400
+
+
+@bp.route("/admin/users/<int:person_id>/memberships/<int:membership_id>/remove", methods=["POST"])
+@requires("admin.users")
+def membership_remove(person_id: int, membership_id: int) -> Response:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.person_id != person_id:
+        abort(404)
+    db.session.delete(membership)
+    db.session.commit()
+    flash("Role removed.", "success")
+    return redirect(url_for("auth.user_edit", person_id=person_id))
+
+
+def _email_taken(email: str, except_id: int | None = None) -> bool:
+    query = select(Person.id).where(Person.email == normalise_email(email))
+    if except_id is not None:
+        query = query.where(Person.id != except_id)
+    return db.session.execute(query).first() is not None
+
+
+def _has_membership(person_id: int, project_id: int, role: Role, stream: WorkStream | None) -> bool:
+    query = select(Membership.id).where(
+        Membership.person_id == person_id,
+        Membership.project_id == project_id,
+        Membership.role == role,
+    )
+    if role in WORK_STREAM_ROLES and stream is not None:
+        query = query.where(Membership.work_stream_id == stream.id)
+    return db.session.execute(query).first() is not None
+
+
+def _fill_person(person: Person, form: PersonForm) -> None:
+    person.name = form.name.data.strip()
+    person.initials = (form.initials.data or "").strip().upper() or None
+    person.job_title = (form.job_title.data or "").strip() or None
+    person.email = normalise_email(form.email.data)
+    person.phone = (form.phone.data or "").strip() or None
+    person.is_admin = bool(form.is_admin.data)
+    person.is_active_account = bool(form.is_active_account.data)
+
+
+def _membership_form(**kwargs: object) -> MembershipForm:
+    form = MembershipForm(**kwargs)
+    projects = db.session.execute(select(Project).order_by(Project.name)).scalars().all()
+    streams = db.session.execute(
+        select(WorkStream).join(Project).order_by(Project.name, WorkStream.position)
+    ).scalars()
+    form.project.choices = [(p.id, p.name) for p in projects]
+    form.role.choices = [("", "Select a role")] + [(r.value, r.label) for r in Role]
+    form.work_stream.choices = [(0, "None")] + [(s.id, f"{s.name} ({s.code})") for s in streams]
+    return form

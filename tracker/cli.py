@@ -1,0 +1,113 @@
+"""Commands: flask seed, flask demo-logins, flask create-user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from tracker.audit import acting_as
+from tracker.auth.forms import MIN_PASSWORD
+from tracker.auth.models import Person
+from tracker.auth.services import normalise_email
+from tracker.config import PROJECT_ROOT
+from tracker.extensions import db
+from tracker.projects.models import Membership, Project, Role
+
+DEMO_PROJECT = "south-cambs-cse"
+DEMO_ADMIN_EMAIL = "admin@demo.invalid"
+
+
+def demo_password(role: str) -> str:
+    return f"demo-{role.replace('_', '-')}-2010"
+
+
+@click.command("seed")
+@click.option(
+    "--path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "seed",
+    show_default=True,
+)
+def seed_command(path: Path) -> None:
+    """Load the South Cambridgeshire CSE project. Running it again adds nothing."""
+    from tracker.seeding import load_seed
+
+    result = load_seed(path)
+    click.echo(result.summary())
+
+
+@click.command("demo-logins")
+def demo_logins_command() -> None:
+    """Give one demo person per role a known password and print the sign-ins (demo data only)."""
+    if current_app.config["SESSION_COOKIE_SECURE"] and not current_app.testing:
+        raise click.ClickException("Demo sign-ins are for development only.")
+    project = db.session.execute(
+        select(Project).where(Project.slug == DEMO_PROJECT)
+    ).scalar_one_or_none()
+    if project is None:
+        raise click.ClickException("The demo project is not loaded: run `flask seed` first.")
+    lines: list[tuple[str, str, str]] = []
+    with acting_as("flask demo-logins"):
+        for role in Role:
+            membership = db.session.execute(
+                select(Membership)
+                .join(Person)
+                .where(Membership.project_id == project.id, Membership.role == role)
+                .order_by(Person.is_demo, Membership.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            if membership is None or not membership.person.email:
+                continue
+            person = membership.person
+            password = demo_password(role.value)
+            if not person.check_password(password):
+                person.set_password(password)
+            lines.append((role.label, person.email, password))
+        admin = db.session.execute(
+            select(Person).where(Person.email == DEMO_ADMIN_EMAIL)
+        ).scalar_one_or_none()
+        if admin is None:
+            admin = Person(name="Site administrator (demo)", email=DEMO_ADMIN_EMAIL, is_demo=True)
+            db.session.add(admin)
+        admin.is_admin = True
+        if not admin.check_password(demo_password("admin")):
+            admin.set_password(demo_password("admin"))
+        lines.append(("Site administrator", DEMO_ADMIN_EMAIL, demo_password("admin")))
+        db.session.commit()
+    click.echo("DEMO DATA – demo sign-ins for the South Cambridgeshire project (not for real use):")
+    width = max(len(label) for label, _, _ in lines)
+    for label, email, password in lines:
+        click.echo(f"  {label:<{width}}  {email:<40}  {password}")
+
+
+@click.command("create-user")
+@click.option("--name", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--initials", default="")
+@click.option("--admin/--no-admin", default=False, help="A site administrator manages users.")
+@click.password_option()
+def create_user_command(name: str, email: str, initials: str, admin: bool, password: str) -> None:
+    """Create a person who can sign in (use the Users page to give them project roles)."""
+    address = normalise_email(email)
+    if "@" not in address:
+        raise click.BadParameter("Enter an email address", param_hint="--email")
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"Password must be {MIN_PASSWORD} characters or more")
+    if db.session.execute(select(Person.id).where(Person.email == address)).first():
+        raise click.ClickException(f"Someone already has the address {address}")
+    with acting_as("flask create-user"):
+        person = Person(name=name.strip(), email=address, initials=initials.strip() or None)
+        person.is_admin = admin
+        person.set_password(password)
+        db.session.add(person)
+        db.session.commit()
+    click.echo(f"Created {person.name} <{address}>{' (site administrator)' if admin else ''}.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_logins_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,44 @@
+"""Error pages in the design system. No stack trace ever reaches a browser."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import db
+
+_TITLES = {
+    400: "Sorry, there is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "Sorry, that cannot be done here",
+    413: "The file is too large",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_template("errors/csrf.html", title="Your form has expired"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        db.session.rollback()
+        return (
+            render_template(
+                "errors/error.html",
+                code=code,
+                title=_TITLES.get(code, error.name),
+            ),
+            code,
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_template("errors/error.html", code=500, title=_TITLES[500]), 500

@@ -1,0 +1,93 @@
+"""The one permission table, and the decorator every view carries.
+
+A view names the action it needs: `@requires("project.view")`. Actions on a project are
+granted to project roles (a person's memberships in that project); `admin.*` actions to site
+administrators; `SIGNED_IN` to anyone signed in; `PUBLIC` to everybody (the sign-in page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.extensions import db, login_manager
+from tracker.projects.models import Membership, Project, Role
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+ALL_ROLES = frozenset(Role)
+MANAGERS = frozenset({Role.SPONSOR, Role.MANAGER})
+
+# action -> the project roles that hold it. The only place where access is decided.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "project.view": ALL_ROLES,
+    "project.people": ALL_ROLES,
+    "audit.project": MANAGERS,
+    "audit.record": ALL_ROLES - {Role.EMT, Role.LEAD_MEMBER},
+}
+
+# Site-wide actions held by administrators only.
+ADMIN_ACTIONS = frozenset({"admin.users"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_allowed(action: str) -> frozenset[Role]:
+    return PERMISSIONS[action]
+
+
+def project_roles(person_id: int, project_id: int) -> frozenset[Role]:
+    rows = db.session.execute(
+        select(Membership.role).where(
+            Membership.person_id == person_id, Membership.project_id == project_id
+        )
+    ).scalars()
+    return frozenset(rows)
+
+
+def can(action: str, roles: frozenset[Role]) -> bool:
+    """Whether any of these roles holds the action."""
+    return bool(PERMISSIONS[action] & roles)
+
+
+def requires(action: str) -> Callable[[F], F]:
+    """Declare the action a view needs. Project views take `slug`; a missing project is a 404."""
+    if action not in PERMISSIONS and action not in ADMIN_ACTIONS | {PUBLIC, SIGNED_IN}:
+        raise ValueError(f"Unknown action {action!r}: add it to the permission table")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if action == PUBLIC:
+                return view(*args, **kwargs)
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if action == SIGNED_IN:
+                return view(*args, **kwargs)
+            if action in ADMIN_ACTIONS:
+                if not current_user.is_admin:
+                    abort(403)
+                return view(*args, **kwargs)
+            slug = kwargs.get("slug")
+            project = db.session.execute(
+                select(Project).where(Project.slug == slug)
+            ).scalar_one_or_none()
+            if project is None:
+                abort(404)
+            roles = project_roles(current_user.id, project.id)
+            if not can(action, roles):
+                abort(403)
+            g.project = project
+            g.roles = roles
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

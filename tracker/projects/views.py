@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from tracker.audit import AuditEvent
+from tracker.extensions import db
+from tracker.permissions import SIGNED_IN, requires
+from tracker.plan.services import stage_statuses
+from tracker.projects import bp
+from tracker.projects.models import Membership, Project
+from tracker.projects.services import area_counts, project_people, project_stages
+
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.route("/")
+@requires(SIGNED_IN)
+def index() -> str | Response:
+    projects = (
+        db.session.execute(
+            select(Project)
+            .join(Membership)
+            .where(Membership.person_id == current_user.id)
+            .distinct()
+            .order_by(Project.name)
+        )
+        .scalars()
+        .all()
+    )
+    if len(projects) == 1 and not current_user.is_admin:
+        return redirect(url_for("projects.home", slug=projects[0].slug))
+    return render_template("projects/index.html", projects=projects, title="Your projects")
+
+
+@bp.route("/projects/<slug>/")
+@requires("project.view")
+def home(slug: str) -> str:
+    project = g.project
+    stages = project_stages(project)
+    return render_template(
+        "projects/home.html",
+        project=project,
+        stages=stages,
+        statuses=stage_statuses(stages),
+        counts=area_counts(project),
+        title=project.name,
+    )
+
+
+@bp.route("/projects/<slug>/people")
+@requires("project.people")
+def people(slug: str) -> str:
+    return render_template(
+        "projects/people.html",
+        project=g.project,
+        memberships=project_people(g.project),
+        title="People and roles",
+    )
+
+
+@bp.route("/projects/<slug>/audit")
+@requires("audit.project")
+def audit_trail(slug: str) -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    table = request.args.get("table") or None
+    query = select(AuditEvent).where(AuditEvent.project_id == g.project.id)
+    count_query = select(func.count(AuditEvent.id)).where(AuditEvent.project_id == g.project.id)
+    if table:
+        query = query.where(AuditEvent.table_name == table)
+        count_query = count_query.where(AuditEvent.table_name == table)
+    total = db.session.execute(count_query).scalar_one()
+    events = (
+        db.session.execute(
+            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(AUDIT_PAGE_SIZE)
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+        )
+        .scalars()
+        .all()
+    )
+    tables = (
+        db.session.execute(
+            select(AuditEvent.table_name)
+            .where(AuditEvent.project_id == g.project.id)
+            .distinct()
+            .order_by(AuditEvent.table_name)
+        )
+        .scalars()
+        .all()
+    )
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    return render_template(
+        "projects/audit.html",
+        project=g.project,
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        table=table,
+        tables=tables,
+        title="Audit trail",
+    )
+
+
+@bp.route("/projects/<slug>/history/<table>/<int:record_id>")
+@requires("audit.record")
+def record_history(slug: str, table: str, record_id: int) -> str:
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.project_id == g.project.id,
+                AuditEvent.table_name == table,
+                AuditEvent.record_id == record_id,
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    if not events:
+        abort(404)
+    return render_template(
+        "projects/history.html",
+        project=g.project,
+        events=events,
+        record_label=events[0].record_label or f"{table} {record_id}",
+        title=f"History of {events[0].record_label or table}",
+    )
