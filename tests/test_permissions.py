@@ -58,7 +58,8 @@ def test_project_routes_follow_the_permission_table(app, db, client, login_as, p
     project.objective = "Changed so that the audit trail has an entry"
     db.session.commit()
     for rule, action in _project_rules(app):
-        url = app.url_map.bind("localhost").build(rule.endpoint, _url_values(rule, project, person, db))
+        values = _url_values(rule, project, person, db)
+        url = app.url_map.bind("localhost").build(rule.endpoint, values)
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         allowed = role in PERMISSIONS[action]

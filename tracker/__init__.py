@@ -88,9 +88,11 @@ def register_blueprints(app: Flask) -> None:
     # Each area's views module attaches its routes to the area's blueprint.
     from tracker import assets
     from tracker.auth import views as auth_views
+    from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint
+    from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
 
-    for blueprint in (assets.bp, auth_views.bp, project_views.bp):
+    for blueprint in (assets.bp, auth_views.bp, project_views.bp, plan_views.bp):
         app.register_blueprint(blueprint)
 
 

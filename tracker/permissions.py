@@ -23,6 +23,8 @@ SIGNED_IN = "signed_in"
 
 ALL_ROLES = frozenset(Role)
 MANAGERS = frozenset({Role.SPONSOR, Role.MANAGER})
+# The manager and the support officer, who does everything the manager does except approvals.
+PLANNERS = frozenset({Role.MANAGER, Role.SUPPORT})
 
 # action -> the project roles that hold it. The only place where access is decided.
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -30,6 +32,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "project.people": ALL_ROLES,
     "audit.project": MANAGERS,
     "audit.record": ALL_ROLES - {Role.EMT, Role.LEAD_MEMBER},
+    # The plan (issue 3)
+    "plan.view": ALL_ROLES,
+    "plan.edit": PLANNERS,
+    # A work stream lead updates progress and comments on tasks of their own stream.
+    "task.update_progress": PLANNERS | {Role.WS_LEAD},
+    "plan.import": PLANNERS,
+    "baseline.save": PLANNERS,
+    "stage_review.request": PLANNERS,
+    "stage_review.decide": frozenset({Role.SPONSOR}),
+    "review_condition.close": PLANNERS | {Role.SPONSOR},
 }
 
 # Site-wide actions held by administrators only.

@@ -1,0 +1,3 @@
+"""Views of the timeline: dependencies, forecasts, baselines, the Gantt, import and export."""
+
+from tracker.plan import bp  # noqa: F401
