@@ -14,7 +14,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests import factories
 from tracker import create_app
@@ -76,8 +76,26 @@ def db(app: Flask):  # noqa: ANN201 - the Flask-SQLAlchemy extension
     return _db
 
 
+class FreshContextClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    Otherwise requests would share the test's app context, and with it `g` (the signed-in user)
+    and the database session, which hides queries a real request would run. What the test has
+    written is committed first so that the request sees it; afterwards the test's objects are
+    expired so that it sees what the request wrote.
+    """
+
+    def open(self, *args: object, **kwargs: object):  # noqa: ANN201 - a TestResponse
+        _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -102,6 +120,33 @@ def login_as(client: FlaskClient, project: Project) -> Callable[..., Person]:
         return person
 
     return _login
+
+
+class QueryCounter:
+    """Counts the SQL statements run inside a `with` block."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def _count(self, conn: object, cursor: object, statement: str, *args: object) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        self.count = 0
+        self.statements = []
+        event.listen(_db.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(_db.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> QueryCounter:
+    """`with count_queries as counted: client.get(...)`, then `counted.count`."""
+    return QueryCounter()
 
 
 @pytest.fixture

@@ -58,3 +58,27 @@ def test_assets_are_served_locally(client):
     assert client.get("/vendor/plotly.min.js").status_code == 200
     response = client.get("/vendor/govuk-frontend.min.js")
     assert response.status_code == 200
+
+
+def test_home_and_people_run_a_fixed_number_of_queries(
+    db, client, login_as, project, count_queries
+):
+    from tests.factories import PersonFactory, member
+    from tracker.projects.models import Project, Role
+
+    def counts() -> tuple[int, int]:
+        with count_queries as home:
+            assert client.get(f"/projects/{slug}/").status_code == 200
+        with count_queries as people:
+            assert client.get(f"/projects/{slug}/people").status_code == 200
+        return home.count, people.count
+
+    login_as(Role.MANAGER)
+    member(PersonFactory(), project, Role.WS_MEMBER)
+    slug = project.slug
+    few = counts()
+    project = db.session.execute(db.select(Project).filter_by(slug=slug)).scalar_one()
+    for _ in range(30):
+        member(PersonFactory(), project, Role.WS_MEMBER)
+    db.session.commit()
+    assert counts() == few
