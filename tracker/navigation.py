@@ -55,5 +55,11 @@ def navigation_items() -> list[dict]:
     return items
 
 
+def can_here(action: str) -> bool:
+    """In a template: whether the signed-in user's roles in this project hold the action."""
+    return can(action, g.get("roles", frozenset()))
+
+
 def register_navigation(app: Flask) -> None:
     app.add_template_global(navigation_items)
+    app.add_template_global(can_here, "can")
