@@ -51,21 +51,11 @@ def demo_logins_command() -> None:
         raise click.ClickException("The demo project is not loaded: run `flask seed` first.")
     lines: list[tuple[str, str, str]] = []
     with acting_as("flask demo-logins"):
-        for role in Role:
-            membership = db.session.execute(
-                select(Membership)
-                .join(Person)
-                .where(Membership.project_id == project.id, Membership.role == role)
-                .order_by(Person.is_demo, Membership.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if membership is None or not membership.person.email:
-                continue
-            person = membership.person
+        for role, person in _one_person_per_role(project).items():
             password = demo_password(role.value)
             if not person.check_password(password):
                 person.set_password(password)
-            lines.append((role.label, person.email, password))
+            lines.append((role.label, person.email or "", password))
         admin = db.session.execute(
             select(Person).where(Person.email == DEMO_ADMIN_EMAIL)
         ).scalar_one_or_none()
@@ -81,6 +71,36 @@ def demo_logins_command() -> None:
     width = max(len(label) for label, _, _ in lines)
     for label, email, password in lines:
         click.echo(f"  {label:<{width}}  {email:<40}  {password}")
+
+
+def _one_person_per_role(project: Project) -> dict[Role, Person]:
+    """A different person for each role, so that each demo sign-in shows one role's view.
+
+    People holding fewer roles are preferred (Paul Knight is manager, lead and representative).
+    """
+    memberships = (
+        db.session.execute(
+            select(Membership)
+            .join(Person)
+            .where(Membership.project_id == project.id, Person.email.is_not(None))
+        )
+        .scalars()
+        .all()
+    )
+    roles_held: dict[int, int] = {}
+    for m in memberships:
+        roles_held[m.person_id] = roles_held.get(m.person_id, 0) + 1
+    chosen: dict[Role, Person] = {}
+    used: set[int] = set()
+    for role in Role:
+        candidates = sorted(
+            (m.person for m in memberships if m.role == role and m.person_id not in used),
+            key=lambda p: (roles_held[p.id], p.id),
+        )
+        if candidates:
+            chosen[role] = candidates[0]
+            used.add(candidates[0].id)
+    return chosen
 
 
 @click.command("create-user")
