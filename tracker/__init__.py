@@ -88,11 +88,22 @@ def register_blueprints(app: Flask) -> None:
     # Each area's views module attaches its routes to the area's blueprint.
     from tracker import assets
     from tracker.auth import views as auth_views
+    from tracker.budget import views as budget_views
+    from tracker.issues import views as issue_views
     from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint
     from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
+    from tracker.risks import views as risk_views
 
-    for blueprint in (assets.bp, auth_views.bp, project_views.bp, plan_views.bp):
+    for blueprint in (
+        assets.bp,
+        auth_views.bp,
+        project_views.bp,
+        plan_views.bp,
+        risk_views.bp,
+        issue_views.bp,
+        budget_views.bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -42,6 +42,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "stage_review.request": PLANNERS,
     "stage_review.decide": frozenset({Role.SPONSOR}),
     "review_condition.close": PLANNERS | {Role.SPONSOR},
+    # Control logs and money (issue 4)
+    "risk.view": ALL_ROLES,
+    "risk.edit": PLANNERS,
+    "issue.view": ALL_ROLES,
+    "issue.edit": PLANNERS,
+    # Part 1 of a request for change: any project member who works on the project.
+    "change.raise": ALL_ROLES - {Role.EMT, Role.LEAD_MEMBER, Role.ASSESSOR},
+    "change.assess": PLANNERS,
+    # Deciding: the manager decides minor changes, the sponsor major ones (the service routes it).
+    "change.decide": MANAGERS,
+    "budget.view": ALL_ROLES - {Role.ASSESSOR},
+    "budget.edit": PLANNERS,
+    "staff.view": ALL_ROLES - {Role.ASSESSOR},
+    "staff.record": PLANNERS,
 }
 
 # Site-wide actions held by administrators only.

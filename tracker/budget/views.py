@@ -1,0 +1,3 @@
+"""Views of budget."""
+
+from tracker.budget import bp  # noqa: F401

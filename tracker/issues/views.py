@@ -1,0 +1,3 @@
+"""Views of issues."""
+
+from tracker.issues import bp  # noqa: F401

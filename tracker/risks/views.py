@@ -1,0 +1,3 @@
+"""Views of risks."""
+
+from tracker.risks import bp  # noqa: F401
