@@ -20,6 +20,8 @@ class NavEntry:
 # Project areas in the order they appear. An area is listed here once its pages exist.
 PROJECT_AREAS: list[NavEntry] = [
     NavEntry("projects.home", "Project home", "project.view"),
+    NavEntry("plan.timeline", "Timeline", "plan.view"),
+    NavEntry("plan.baselines", "Baselines", "plan.view"),
     NavEntry("projects.people", "People", "project.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project"),
 ]

@@ -1,3 +1,427 @@
 """Views of the timeline: dependencies, forecasts, baselines, the Gantt, import and export."""
 
-from tracker.plan import bp  # noqa: F401
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker.exports import download
+from tracker.extensions import db
+from tracker.filters import LONDON
+from tracker.permissions import can, requires
+from tracker.plan import bp
+from tracker.plan.baselines import (
+    BaselineError,
+    PlanData,
+    baseline_finishes,
+    baselines_with_people,
+    compare,
+    get_baseline,
+    load_plan,
+    milestone_key,
+    project_baselines,
+    save_baseline,
+    snapshot,
+    task_key,
+)
+from tracker.plan.gantt import (
+    PROGRESS_STYLES,
+    chart_summary,
+    figure_json,
+    gantt_figure,
+    timeline_rows,
+)
+from tracker.plan.models import TaskDependency
+from tracker.plan.schedule import CycleError, Forecast, Link, cycle_if_added, slip_chain
+from tracker.plan.timeline_forms import (
+    BaselineForm,
+    DependencyForm,
+    ImportForm,
+    TimelineFilterForm,
+)
+from tracker.plan.transfer import (
+    EXPORT_COLUMNS,
+    MAX_IMPORT_BYTES,
+    FileProblem,
+    export_rows,
+    import_table,
+    iter_error_rows,
+    read_table,
+)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(LONDON).date()
+
+
+def _forecast(plan: PlanData, as_of: dt.date | None = None) -> tuple[dict[Hashable, Forecast], str]:
+    """The forecast, or no forecast and a message if stored dependencies go round in a circle."""
+    try:
+        return plan.forecast(as_of=as_of), ""
+    except CycleError as cycle:
+        return {}, (
+            "The dependencies go round in a circle, so no forecast can be made: "
+            + _cycle_words(plan, cycle.cycle)
+            + ". Remove one of these dependencies."
+        )
+
+
+def _labels(plan: PlanData) -> dict[str, str]:
+    labels = {task_key(t.id): f"{t.code} {t.activity}" for t in plan.tasks}
+    labels |= {milestone_key(m.id): m.name for m in plan.milestones}
+    return labels
+
+
+def _cycle_words(plan: PlanData, keys: list) -> str:
+    codes = {task_key(t.id): t.code for t in plan.tasks}
+    codes |= {milestone_key(m.id): m.name for m in plan.milestones}
+    return " → ".join(codes.get(k, str(k)) for k in keys)
+
+
+def _arg_id(name: str, allowed: set[int]) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value in allowed else None
+
+
+# The Gantt chart ------------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/plan/timeline")
+@requires("plan.view")
+def timeline(slug: str) -> str:
+    project = g.project
+    plan = load_plan(project)
+    baselines = project_baselines(project)
+    stage_id = _arg_id("stage", {s.id for s in plan.stages})
+    work_stream_id = _arg_id("work_stream", {w.id for w in plan.work_streams})
+    baseline_arg = request.args.get("baseline", "")
+    if baseline_arg == "none":
+        baseline = None
+    else:
+        chosen = _arg_id("baseline", {b.id for b in baselines})
+        baseline = next(
+            (b for b in baselines if b.id == chosen), baselines[0] if baselines else None
+        )
+
+    form = TimelineFilterForm(formdata=None)
+    form.stage.choices = [("", "All stages")] + [
+        (str(s.id), f"Stage {s.number}: {s.name}") for s in plan.stages
+    ]
+    form.stage.data = str(stage_id or "")
+    form.work_stream.choices = [("", "All work streams")] + [
+        (str(w.id), f"{w.code}: {w.name}") for w in plan.work_streams
+    ]
+    form.work_stream.data = str(work_stream_id or "")
+    form.baseline.choices = [("none", "No baseline")] + [
+        (str(b.id), f"{b.name} (taken {b.taken_on.day} {b.taken_on:%b %Y})") for b in baselines
+    ]
+    form.baseline.data = str(baseline.id) if baseline else "none"
+
+    today = _today()
+    forecasts, cycle_message = _forecast(plan)
+    rows = timeline_rows(
+        plan,
+        forecasts,
+        baseline_finishes(baseline),
+        stage_id=stage_id,
+        work_stream_id=work_stream_id,
+    )
+    figure = gantt_figure(rows, today=today)
+    return render_template(
+        "plan/timeline.html",
+        project=project,
+        timeline=rows,
+        figure_json=figure_json(figure),
+        summary=chart_summary(rows, today),
+        filter_form=form,
+        baseline=baseline,
+        filtered=bool(stage_id or work_stream_id),
+        cycle_message=cycle_message,
+        styles=PROGRESS_STYLES.values(),
+        today=today,
+        title="Timeline",
+    )
+
+
+@bp.route("/projects/<slug>/plan/forecast")
+@requires("plan.view")
+def forecast(slug: str) -> str:
+    project = g.project
+    plan = load_plan(project)
+    today = _today()
+    as_of = today if request.args.get("as_of") == "today" else None
+    forecasts, cycle_message = _forecast(plan, as_of)
+    rows = timeline_rows(plan, forecasts)
+    labels = _labels(plan)
+    causes = {
+        row.key: [labels.get(k, str(k)) for k in slip_chain(forecasts, row.key)[:-1]]
+        for row in rows.rows
+        if row.key in forecasts and row.slip > 0
+    }
+    return render_template(
+        "plan/forecast.html",
+        project=project,
+        timeline=rows,
+        pushed=rows.pushed_milestones,
+        slipped=[r for r in rows.tasks if r.slip > 0],
+        critical=sorted(
+            rows.critical, key=lambda r: (r.forecast_start or dt.date.min, r.kind != "task")
+        ),
+        causes=causes,
+        as_of=as_of,
+        today=today,
+        cycle_message=cycle_message,
+        title="Forecast",
+    )
+
+
+# Dependencies ---------------------------------------------------------------------------
+
+
+def _dependency_form(plan: PlanData, formdata: object = ...) -> DependencyForm:
+    form = DependencyForm() if formdata is ... else DependencyForm(formdata=formdata)
+    tasks = [(str(t.id), f"{t.code} {t.activity}") for t in plan.tasks]
+    form.predecessor.choices = [("", "Select a task")] + tasks
+    form.successor.choices = (
+        [("", "Select a task or milestone")]
+        + [(task_key(t.id), f"Task {t.code} {t.activity}") for t in plan.tasks]
+        + [(milestone_key(m.id), f"Milestone: {m.name}") for m in plan.milestones]
+    )
+    return form
+
+
+def _dependencies_page(plan: PlanData, form: DependencyForm, status: int = 200) -> tuple[str, int]:
+    forecasts, cycle_message = _forecast(plan)
+    rows = timeline_rows(plan, forecasts)
+    labels = _labels(plan)
+    listed = []
+    for dep in plan.dependencies:
+        link_successor = (
+            task_key(dep.successor_task_id)
+            if dep.successor_task_id is not None
+            else milestone_key(dep.successor_milestone_id or 0)
+        )
+        listed.append(
+            {
+                "id": dep.id,
+                "predecessor": labels.get(task_key(dep.predecessor_id), ""),
+                "successor": labels.get(link_successor, ""),
+                "successor_is_milestone": dep.successor_milestone_id is not None,
+                "lag": dep.lag_days or 0,
+            }
+        )
+    return render_template(
+        "plan/dependencies.html",
+        project=plan.project,
+        dependencies=listed,
+        pushed=rows.pushed_milestones,
+        form=form,
+        can_edit=can("plan.edit", g.roles),
+        cycle_message=cycle_message,
+        title="Dependencies",
+    ), status
+
+
+@bp.route("/projects/<slug>/plan/dependencies")
+@requires("plan.view")
+def dependencies(slug: str) -> tuple[str, int]:
+    plan = load_plan(g.project)
+    return _dependencies_page(plan, _dependency_form(plan, formdata=None))
+
+
+@bp.route("/projects/<slug>/plan/dependencies/add", methods=["POST"])
+@requires("plan.edit")
+def dependency_add(slug: str) -> tuple[str, int] | BaseResponse:
+    plan = load_plan(g.project)
+    form = _dependency_form(plan)
+    if not form.validate_on_submit():
+        return _dependencies_page(plan, form, 400)
+    task_ids = {t.id for t in plan.tasks}
+    milestone_ids = {m.id for m in plan.milestones}
+    predecessor_id = int(form.predecessor.data)
+    successor = form.successor.data
+    kind, successor_id = successor[0], int(successor[1:])
+    if predecessor_id not in task_ids:  # the choices already refuse it; belt and braces
+        abort(404)
+    if (kind == "t" and successor_id not in task_ids) or (
+        kind == "m" and successor_id not in milestone_ids
+    ):
+        abort(404)
+    link = Link(task_key(predecessor_id), successor, form.lag)
+    existing = plan.links()
+    if any(e.predecessor == link.predecessor and e.successor == link.successor for e in existing):
+        form.successor.errors.append("This dependency is already in the plan")
+        return _dependencies_page(plan, form, 400)
+    if link.predecessor == link.successor:
+        form.successor.errors.append("A task cannot depend on itself: select a different task")
+        return _dependencies_page(plan, form, 400)
+    cycle = cycle_if_added(existing, link)
+    if cycle is not None:
+        form.successor.errors.append(
+            "This would make a circular dependency ("
+            + _cycle_words(plan, cycle)
+            + "): a task cannot wait for itself. Select a different task or milestone"
+        )
+        return _dependencies_page(plan, form, 400)
+    db.session.add(
+        TaskDependency(
+            project_id=g.project.id,
+            predecessor_id=predecessor_id,
+            successor_task_id=successor_id if kind == "t" else None,
+            successor_milestone_id=successor_id if kind == "m" else None,
+            lag_days=form.lag,
+        )
+    )
+    db.session.commit()
+    labels = _labels(plan)
+    flash(f"{labels[successor]} now waits for {labels[link.predecessor]}.", "success")
+    return redirect(url_for("plan.dependencies", slug=slug))
+
+
+@bp.route("/projects/<slug>/plan/dependencies/<int:dependency_id>/remove", methods=["POST"])
+@requires("plan.edit")
+def dependency_remove(slug: str, dependency_id: int) -> BaseResponse:
+    dependency = db.session.get(TaskDependency, dependency_id)
+    if dependency is None or dependency.project_id != g.project.id:
+        abort(404)
+    db.session.delete(dependency)
+    db.session.commit()
+    flash("Dependency removed.", "success")
+    return redirect(url_for("plan.dependencies", slug=slug))
+
+
+# Baselines ------------------------------------------------------------------------------
+
+
+def _baselines_page(form: BaselineForm, status: int = 200) -> tuple[str, int]:
+    baselines, people = baselines_with_people(g.project)
+    return render_template(
+        "plan/baselines.html",
+        project=g.project,
+        baselines=baselines,
+        people=people,
+        form=form,
+        can_save=can("baseline.save", g.roles),
+        title="Baselines",
+    ), status
+
+
+@bp.route("/projects/<slug>/plan/baselines")
+@requires("plan.view")
+def baselines(slug: str) -> tuple[str, int]:
+    return _baselines_page(BaselineForm(formdata=None))
+
+
+@bp.route("/projects/<slug>/plan/baselines/new", methods=["POST"])
+@requires("baseline.save")
+def baseline_save(slug: str) -> tuple[str, int] | BaseResponse:
+    form = BaselineForm()
+    if not form.validate_on_submit():
+        return _baselines_page(form, 400)
+    plan = load_plan(g.project)
+    try:
+        baseline = save_baseline(plan, form.name.data, _today(), current_user)
+        db.session.commit()
+    except BaselineError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+        return _baselines_page(form, 400)
+    except IntegrityError:  # someone saved the same name a moment earlier
+        db.session.rollback()
+        form.name.errors.append("There is already a baseline with this name: choose another name")
+        return _baselines_page(form, 400)
+    flash(f"The plan is saved as baseline {baseline.name}.", "success")
+    return redirect(url_for("plan.baselines", slug=slug))
+
+
+@bp.route("/projects/<slug>/plan/baselines/<int:baseline_id>")
+@requires("plan.view")
+def baseline_compare(slug: str, baseline_id: int) -> str:
+    baseline = get_baseline(g.project, baseline_id)
+    if baseline is None:
+        abort(404)
+    plan = load_plan(g.project)
+    comparison = compare(baseline.items or [], snapshot(plan))
+    return render_template(
+        "plan/baselines_compare.html",
+        project=g.project,
+        baseline=baseline,
+        comparison=comparison,
+        title=f"Plan compared with baseline {baseline.name}",
+    )
+
+
+# Export and import ----------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/plan/export")
+@requires("plan.view")
+def export(slug: str) -> Response:
+    kind = request.args.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    plan = load_plan(g.project)
+    forecasts, _ = _forecast(plan)
+    return download(
+        EXPORT_COLUMNS,
+        export_rows(plan, forecasts),
+        filename=f"{g.project.slug}-plan-{_today().isoformat()}",
+        file_format=kind,
+        title="Plan",
+    )
+
+
+@bp.route("/projects/<slug>/plan/import", methods=["GET", "POST"])
+@requires("plan.import")
+def import_plan(slug: str) -> tuple[str, int] | BaseResponse:
+    form = ImportForm()
+    result = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(MAX_IMPORT_BYTES + 1)
+        try:
+            table = read_table(data)
+        except FileProblem as problem:
+            form.file.errors.append(str(problem))
+        else:
+            plan = load_plan(g.project)
+            try:
+                result = import_table(plan, table)
+            except Exception:
+                db.session.rollback()
+                raise
+            if result.ok:
+                db.session.commit()
+                flash(
+                    f"Plan imported: {result.created} tasks added, {result.updated} updated, "
+                    f"{result.milestones_created + result.milestones_updated} milestones, "
+                    f"{result.dependencies} dependencies.",
+                    "success",
+                )
+                return redirect(url_for("plan.timeline", slug=slug))
+            db.session.rollback()
+            if result.problem:
+                form.file.errors.append(result.problem)
+            else:
+                count = len({e.row for e in result.errors})
+                form.file.errors.append(
+                    f"{count} row{'s' if count != 1 else ''} of the file "
+                    f"{'have' if count != 1 else 'has'} problems, so nothing was imported: "
+                    "correct the file and try again"
+                )
+    return render_template(
+        "plan/import.html",
+        project=g.project,
+        form=form,
+        result=result,
+        error_rows=list(iter_error_rows(result)) if result else [],
+        max_mb=MAX_IMPORT_BYTES // (1024 * 1024),
+        title="Import a plan",
+    ), status

@@ -1,0 +1,269 @@
+"""Scheduling rules on plain data: dependency order, cycles, forecasts and the critical path.
+
+Nothing here touches the database or Flask. Items are identified by any hashable key (the views
+use strings such as "t12" for a task and "m3" for a milestone); dates are `datetime.date`; a
+dependency is a finish-to-start `Link` from a task to a task or a milestone.
+
+Days are calendar days, as the project document counts them.
+
+The rules:
+- A task keeps its duration (target finish - start). Its forecast start is the later of its own
+  start and, for each predecessor, the predecessor's forecast finish + 1 day + the lag. A task
+  already finished keeps its actual finish.
+- A milestone is an instant: it is reached on its scheduled date, or on the day its last
+  predecessor finishes (+ lag) if that is later. Milestones have no successors.
+- Slip = forecast finish - target finish, in days (positive = later than planned).
+- The critical path is the chain of items with zero total float: delaying any of them delays the
+  project's last finish.
+
+Every function runs in O(V + E): 2,000 tasks with 3,000 dependencies take milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A task (start to target finish) or a milestone (start == finish == scheduled date)."""
+
+    key: Hashable
+    start: dt.date
+    finish: dt.date
+    actual_finish: dt.date | None = None
+    milestone: bool = False
+
+    @property
+    def duration(self) -> int:
+        """Whole days from start to finish (0 for a one-day task or a milestone)."""
+        return max((self.finish - self.start).days, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Finish-to-start: `successor` cannot start until `predecessor` has finished (+ lag days)."""
+
+    predecessor: Hashable
+    successor: Hashable
+    lag: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    key: Hashable
+    start: dt.date
+    finish: dt.date
+    # Days later than the target finish (0 when on time or early).
+    slip: int
+    total_float: int
+    critical: bool
+    # The predecessor whose finish set this item's forecast start, when one did.
+    driven_by: Hashable | None
+
+
+class CycleError(ValueError):
+    """The dependencies go round in a circle; `cycle` lists the keys, first one repeated last."""
+
+    def __init__(self, cycle: Sequence[Hashable]) -> None:
+        self.cycle = list(cycle)
+        super().__init__(" → ".join(str(k) for k in self.cycle))
+
+
+def _adjacency(links: Iterable[Link]) -> dict[Hashable, list[Link]]:
+    out: dict[Hashable, list[Link]] = defaultdict(list)
+    for link in links:
+        out[link.predecessor].append(link)
+    return out
+
+
+def topological_order(keys: Iterable[Hashable], links: Iterable[Link]) -> list[Hashable]:
+    """Every key after all of its predecessors (Kahn's algorithm), keeping the given order
+    where the dependencies leave a choice. Keys named only by a link are included.
+
+    Raises CycleError naming one cycle if there is any.
+    """
+    order_hint: dict[Hashable, int] = {}
+    for key in keys:
+        order_hint.setdefault(key, len(order_hint))
+    links = list(links)
+    for link in links:
+        order_hint.setdefault(link.predecessor, len(order_hint))
+        order_hint.setdefault(link.successor, len(order_hint))
+    outgoing = _adjacency(links)
+    waiting = dict.fromkeys(order_hint, 0)
+    for link in links:
+        waiting[link.successor] += 1
+    ready = deque(key for key in order_hint if waiting[key] == 0)
+    order: list[Hashable] = []
+    while ready:
+        key = ready.popleft()
+        order.append(key)
+        for link in outgoing.get(key, ()):
+            waiting[link.successor] -= 1
+            if waiting[link.successor] == 0:
+                ready.append(link.successor)
+    if len(order) < len(order_hint):
+        stuck = [key for key in order_hint if waiting[key] > 0]
+        raise CycleError(_find_cycle(stuck, outgoing))
+    return order
+
+
+def _find_cycle(stuck: Sequence[Hashable], outgoing: Mapping[Hashable, list[Link]]) -> list:
+    """One cycle among the keys Kahn's algorithm could not place (iterative depth-first search)."""
+    stuck_set = set(stuck)
+    state: dict[Hashable, int] = {}  # 1 = on the current path, 2 = done
+    for root in stuck:
+        if root in state:
+            continue
+        path: list[Hashable] = [root]
+        iters = [iter(outgoing.get(root, ()))]
+        state[root] = 1
+        while path:
+            for link in iters[-1]:
+                nxt = link.successor
+                if nxt not in stuck_set:
+                    continue
+                if state.get(nxt) == 1:
+                    return path[path.index(nxt) :] + [nxt]
+                if nxt not in state:
+                    state[nxt] = 1
+                    path.append(nxt)
+                    iters.append(iter(outgoing.get(nxt, ())))
+                    break
+            else:
+                state[path.pop()] = 2
+                iters.pop()
+    return list(stuck[:1]) * 2  # not reached: Kahn's leftovers always contain a cycle
+
+
+def path_between(links: Iterable[Link], start: Hashable, goal: Hashable) -> list[Hashable] | None:
+    """A chain of dependencies leading from `start` to `goal` (both included), or None."""
+    if start == goal:
+        return [start]
+    outgoing = _adjacency(links)
+    came_from: dict[Hashable, Hashable] = {start: start}
+    queue = deque([start])
+    while queue:
+        key = queue.popleft()
+        for link in outgoing.get(key, ()):
+            nxt = link.successor
+            if nxt in came_from:
+                continue
+            came_from[nxt] = key
+            if nxt == goal:
+                path = [goal]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            queue.append(nxt)
+    return None
+
+
+def cycle_if_added(links: Iterable[Link], new: Link) -> list[Hashable] | None:
+    """The circle that `new` would close (starting and ending at its predecessor), or None."""
+    path = path_between(links, new.successor, new.predecessor)
+    if path is None:
+        return None
+    return [new.predecessor, *path]
+
+
+def forecast(
+    items: Iterable[Item], links: Iterable[Link], as_of: dt.date | None = None
+) -> dict[Hashable, Forecast]:
+    """Forecast dates, slip, total float and the critical path for every item.
+
+    `as_of`, when given, is the date of the forecast: a task not finished by its target is then
+    assumed to finish no earlier than that day. Links to keys not in `items` (undated tasks) are
+    ignored. Raises CycleError if the links go round in a circle.
+    """
+    by_key = {item.key: item for item in items}
+    links = [link for link in links if link.predecessor in by_key and link.successor in by_key]
+    order = topological_order(by_key, links)
+    incoming: dict[Hashable, list[Link]] = defaultdict(list)
+    for link in links:
+        incoming[link.successor].append(link)
+    outgoing = _adjacency(links)
+
+    # Forward pass: earliest (forecast) start and finish.
+    start: dict[Hashable, dt.date] = {}
+    finish: dict[Hashable, dt.date] = {}
+    driver: dict[Hashable, Hashable | None] = {}
+    for key in order:
+        item = by_key[key]
+        earliest, driven_by = item.start, None
+        for link in incoming.get(key, ()):
+            gap = link.lag if item.milestone else 1 + link.lag
+            candidate = finish[link.predecessor] + dt.timedelta(days=gap)
+            if candidate > earliest:
+                earliest, driven_by = candidate, link.predecessor
+        if item.actual_finish is not None:
+            start[key] = min(item.start, item.actual_finish)
+            finish[key] = item.actual_finish
+            driven_by = None
+        elif item.milestone:
+            start[key] = finish[key] = earliest
+        else:
+            start[key] = earliest
+            finish[key] = earliest + dt.timedelta(days=item.duration)
+            if as_of is not None and finish[key] < as_of:
+                finish[key] = as_of
+        driver[key] = driven_by
+
+    if not order:
+        return {}
+
+    # Backward pass: latest finish that does not delay the project's last finish.
+    project_finish = max(finish.values())
+    latest_finish: dict[Hashable, dt.date] = {}
+    latest_start: dict[Hashable, dt.date] = {}
+    for key in reversed(order):
+        item = by_key[key]
+        latest = project_finish
+        for link in outgoing.get(key, ()):
+            successor = link.successor
+            gap = link.lag if by_key[successor].milestone else 1 + link.lag
+            candidate = latest_start[successor] - dt.timedelta(days=gap)
+            latest = min(latest, candidate)
+        latest_finish[key] = latest
+        latest_start[key] = latest - (finish[key] - start[key])
+
+    result: dict[Hashable, Forecast] = {}
+    for key in order:
+        item = by_key[key]
+        total_float = (latest_finish[key] - finish[key]).days
+        result[key] = Forecast(
+            key=key,
+            start=start[key],
+            finish=finish[key],
+            slip=max((finish[key] - item.finish).days, 0),
+            total_float=total_float,
+            critical=total_float <= 0,
+            driven_by=driver[key],
+        )
+    return result
+
+
+def critical_path(forecasts: Mapping[Hashable, Forecast]) -> list[Hashable]:
+    """The critical items in date order."""
+    critical = [f for f in forecasts.values() if f.critical]
+    critical.sort(key=lambda f: (f.start, f.finish))
+    return [f.key for f in critical]
+
+
+def slip_chain(forecasts: Mapping[Hashable, Forecast], key: Hashable) -> list[Hashable]:
+    """The chain of predecessors that pushed `key`, from the origin of the slip to `key`."""
+    chain = [key]
+    seen = {key}
+    while True:
+        previous = forecasts[chain[-1]].driven_by
+        if previous is None or previous in seen:
+            break
+        chain.append(previous)
+        seen.add(previous)
+    return chain[::-1]

@@ -1,0 +1,91 @@
+"""Forms of the timeline pages: dependencies, baselines, plan import and the chart's filters."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import Length, ValidationError
+
+from tracker.forms import Required
+
+MAX_LAG_DAYS = 365
+
+
+class DependencyForm(FlaskForm):
+    predecessor = SelectField(
+        "Task that must finish first",
+        widget=GovSelect(),
+        validators=[Required("Select the task that must finish first")],
+    )
+    successor = SelectField(
+        "Task or milestone that waits for it",
+        widget=GovSelect(),
+        validators=[Required("Select the task or milestone that waits for it")],
+    )
+    lag_days = StringField(
+        "Lag in days (optional)",
+        description="Days to wait after the first task finishes, for example 5. Blank for none.",
+        widget=GovTextInput(),
+    )
+    submit = SubmitField("Add dependency", widget=GovSubmitInput())
+
+    def validate_lag_days(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            value = int(text)
+        except ValueError as exc:
+            raise ValidationError("Lag must be a whole number of days, like 5") from exc
+        if abs(value) > MAX_LAG_DAYS:
+            raise ValidationError(f"Lag must be between -{MAX_LAG_DAYS} and {MAX_LAG_DAYS} days")
+
+    @property
+    def lag(self) -> int:
+        text = (self.lag_days.data or "").strip()
+        return int(text) if text else 0
+
+
+class BaselineForm(FlaskForm):
+    name = StringField(
+        "Name of the baseline",
+        description="Name it after the plan's version and date, for example V1.3 31 Mar 2010",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter a name for the baseline"),
+            Length(max=200, message="Baseline name must be 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save baseline", widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Plan file",
+        description=(
+            "An Excel workbook (.xlsx) or a CSV file saved as UTF-8, as Microsoft Project "
+            "exports it: columns ID, Name, Start, Finish, Predecessors and Resource Names."
+        ),
+        widget=GovFileInput(),
+        validators=[FileRequired("Select a file to import")],
+    )
+    submit = SubmitField("Check and import", widget=GovSubmitInput())
+
+
+class TimelineFilterForm(FlaskForm):
+    """A GET form: which stage, work stream and baseline the Gantt chart shows."""
+
+    class Meta:
+        csrf = False
+
+    stage = SelectField("Stage", widget=GovSelect(), validate_choice=False)
+    work_stream = SelectField("Work stream", widget=GovSelect(), validate_choice=False)
+    baseline = SelectField("Compare with baseline", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Show", widget=GovSubmitInput())
