@@ -39,7 +39,63 @@ def _url_values(rule, project, person, db) -> dict:
         "record_id": event.record_id,
         "filename": "images/favicon.svg",
     }
+    values |= _plan_records(project, db)
     return _fill(rule, values)
+
+
+def _plan_records(project, db) -> dict:
+    """A task (on the first work stream, which a work stream lead here leads), a milestone, a
+    review waiting for a decision and a condition of an earlier approval: made once per project.
+    """
+    import datetime as dt
+
+    from tracker.plan.models import (
+        Milestone,
+        ReviewCondition,
+        ReviewDecision,
+        StageReview,
+        Task,
+    )
+
+    task = db.session.execute(db.select(Task).filter_by(project_id=project.id)).scalars().first()
+    if task is None:
+        stage1, stage2 = project.stages[0], project.stages[1]
+        now = dt.datetime(2010, 3, 26, tzinfo=dt.UTC)
+        task = Task(
+            project_id=project.id,
+            stage=stage1,
+            code="1.1",
+            activity="Getting Started Workshop",
+            work_stream=project.work_streams[0],
+        )
+        approved = StageReview(
+            stage=stage1,
+            requested_at=now,
+            decided_at=now,
+            decision=ReviewDecision.APPROVED_WITH_CONDITIONS,
+        )
+        approved.conditions.append(ReviewCondition(text="Report in April"))
+        waiting = StageReview(stage=stage2, requested_at=now, summary="Evidence gathered")
+        milestone = Milestone(
+            project_id=project.id, stage=stage1, name="Stage 1", scheduled_finish=now.date()
+        )
+        db.session.add_all([task, approved, waiting, milestone])
+        db.session.commit()
+    milestone = (
+        db.session.execute(db.select(Milestone).filter_by(project_id=project.id)).scalars().first()
+    )
+    waiting = (
+        db.session.execute(db.select(StageReview).filter(StageReview.decision.is_(None)))
+        .scalars()
+        .first()
+    )
+    condition = db.session.execute(db.select(ReviewCondition)).scalars().first()
+    return {
+        "task_id": task.id,
+        "milestone_id": milestone.id,
+        "review_id": waiting.id,
+        "condition_id": condition.id,
+    }
 
 
 def _fill(rule, values: dict) -> dict:

@@ -1,3 +1,649 @@
-"""Views of the plan: stage reviews, the work plan and milestones."""
+"""Views of the plan: the work plan (8.4), milestones (8.5) and stage reviews (9.2).
 
-from tracker.plan import bp  # noqa: F401
+Thin views: the rules are in `tracker.plan.services`; a `PlanRuleError` becomes a message beside
+its field. One commit per successful request; nothing is saved when anything is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker.auth.models import Person
+from tracker.database import utcnow
+from tracker.extensions import db
+from tracker.filters import LONDON
+from tracker.filters import date as format_date
+from tracker.permissions import requires
+from tracker.plan import bp
+from tracker.plan.forms import (
+    PROGRESS_COLOURS,
+    PROGRESS_LABELS,
+    PROGRESS_SYMBOLS,
+    ConditionCloseForm,
+    MilestoneForm,
+    ReviewDecisionForm,
+    ReviewRequestForm,
+    TaskForm,
+    TaskProgressForm,
+    WorkPlanFilterForm,
+)
+from tracker.plan.models import Milestone, Progress, ReviewDecision, Stage, StageReview, Task
+from tracker.plan.services import (
+    DECISION_LABELS,
+    PlanRuleError,
+    TaskFilter,
+    TaskValues,
+    can_update_progress,
+    close_condition,
+    current_stage,
+    decide_review,
+    effective_progress,
+    finish_variance,
+    gate_reason,
+    get_condition,
+    get_review,
+    get_task,
+    latest_task_finishes,
+    led_work_stream_ids,
+    milestone_warnings,
+    parse_conditions,
+    people_by_id,
+    people_initials,
+    plan_stages,
+    project_meetings,
+    project_milestones,
+    project_people,
+    project_work_streams,
+    request_review,
+    resolve_people,
+    save_task,
+    stage_statuses,
+    task_date_problems,
+    task_problems,
+    update_milestone,
+    update_task_progress,
+    work_plan_tasks,
+)
+from tracker.plan.services import work_plan as group_work_plan
+from tracker.projects.models import Role
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(LONDON).date()
+
+
+def _me() -> Person:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(
+        template,
+        project=g.project,
+        progress_labels=PROGRESS_LABELS,
+        progress_symbols=PROGRESS_SYMBOLS,
+        progress_colours=PROGRESS_COLOURS,
+        decision_labels=DECISION_LABELS,
+        **context,
+    ), status
+
+
+def _attach(form: FlaskForm, problems: list[PlanRuleError]) -> list[str]:
+    """Put each problem beside its field; return the messages that belong to no field."""
+    general = []
+    for problem in problems:
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is None:
+            general.append(problem.message)
+            continue
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        if problem.message not in field.errors:
+            field.errors.append(problem.message)
+    return general
+
+
+def _stage_choices(stages: list[Stage]) -> list[tuple[int, str]]:
+    return [(s.id, f"Stage {s.number}: {s.name}") for s in stages]
+
+
+# The work plan ---------------------------------------------------------------------------------
+
+
+def _int_arg(name: str, allowed: set[int]) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value in allowed else None
+
+
+@bp.route("/projects/<slug>/plan/tasks")
+@requires("plan.view")
+def work_plan(slug: str) -> tuple[str, int]:
+    project = g.project
+    today = _today()
+    stages = plan_stages(project)
+    streams = project_work_streams(project)
+    people = project_people(project)
+    status_arg = request.args.get("status") or None
+    filters = TaskFilter(
+        stage_id=_int_arg("stage", {s.id for s in stages}),
+        work_stream_id=_int_arg("work_stream", {w.id for w in streams}),
+        person_id=_int_arg("person", {p.id for p in people}),
+        status=Progress(status_arg) if status_arg in set(Progress) else None,
+    )
+    filter_form = WorkPlanFilterForm(formdata=None)
+    filter_form.stage.choices = [("", "All stages")] + [
+        (str(i), text) for i, text in _stage_choices(stages)
+    ]
+    filter_form.work_stream.choices = [("", "All work streams")] + [
+        (str(w.id), f"{w.code}: {w.name}") for w in streams
+    ]
+    filter_form.person.choices = [("", "Anyone")] + [(str(p.id), p.label) for p in people]
+    filter_form.status.choices = [("", "Any progress")] + [
+        (p.value, label) for p, label in PROGRESS_LABELS.items()
+    ]
+    filter_form.stage.data = str(filters.stage_id or "")
+    filter_form.work_stream.data = str(filters.work_stream_id or "")
+    filter_form.person.data = str(filters.person_id or "")
+    filter_form.status.data = filters.status.value if filters.status else ""
+
+    tasks = work_plan_tasks(project, filters, today=today)
+    led = led_work_stream_ids(current_user.id, project) if Role.WS_LEAD in g.roles else frozenset()
+    return _render(
+        "plan/work_plan.html",
+        groups=group_work_plan(stages, tasks, filters),
+        gate={s.id: gate_reason(s, stages) for s in stages},
+        progress={t.id: effective_progress(t, today) for t in tasks},
+        may_update={t.id: can_update_progress(t, g.roles, led) for t in tasks},
+        filter_form=filter_form,
+        filters=filters,
+        people=people,
+        task_count=len(tasks),
+        mine=filters.person_id is not None and filters.person_id == current_user.id,
+        today=today,
+        title="Work plan",
+    )
+
+
+def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    today = _today()
+    stages = plan_stages(project)
+    streams = project_work_streams(project)
+    people = project_people(project)
+    stage_by_id = {s.id: s for s in stages}
+    stream_by_id = {w.id: w for w in streams}
+
+    form = TaskForm()
+    form.stage.choices = [(0, "Select the stage")] + _stage_choices(stages)
+    form.work_stream.choices = [(0, "No work stream")] + [
+        (w.id, f"{w.code}: {w.name}") for w in streams
+    ]
+    if request.method == "GET":
+        if task is None:
+            current = current_stage(stages)
+            form.stage.data = current.id if current else 0
+        else:
+            form.code.data = task.code
+            form.stage.data = task.stage_id
+            form.activity.data = task.activity
+            form.detail.data = task.detail
+            form.responsible.data = people_initials(task.responsible)
+            form.responsibility_note.data = task.responsibility_note
+            form.work_stream.data = task.work_stream_id or 0
+            form.start_date.data = task.start_date
+            form.target_finish.data = task.target_finish
+            form.actual_finish.data = task.actual_finish
+            form.progress.data = task.progress.value
+            form.comments.data = task.comments
+
+    status = 200
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        problems: list[PlanRuleError] = []
+        responsible: list[Person] = []
+        if not form.responsible.errors:
+            try:
+                responsible = resolve_people(form.responsible.data or "", people)
+            except PlanRuleError as refused:
+                problems.append(refused)
+        if valid and not problems:
+            values = TaskValues(
+                code=form.code.data,
+                stage=stage_by_id[form.stage.data],
+                activity=form.activity.data,
+                detail=form.detail.data or "",
+                responsible=responsible,
+                responsibility_note=form.responsibility_note.data or "",
+                work_stream=stream_by_id.get(form.work_stream.data),
+                start_date=form.start_date.data,
+                target_finish=form.target_finish.data,
+                actual_finish=form.actual_finish.data,
+                progress=Progress(form.progress.data),
+                comments=form.comments.data or "",
+            )
+            problems = task_problems(project, task, values, stages, today=today)
+            if not problems:
+                try:
+                    saved = save_task(project, task, values, stages, today=today)
+                    db.session.commit()
+                except IntegrityError:  # someone took the code a moment earlier
+                    db.session.rollback()
+                    problems = [
+                        PlanRuleError(f"A task with the code {values.code} already exists", "code")
+                    ]
+                else:
+                    flash(f"Task {saved.code} saved", "success")
+                    return redirect(
+                        url_for("plan.work_plan", slug=project.slug) + f"#task-{saved.id}"
+                    )
+        elif not any(f.errors for f in (form.start_date, form.target_finish, form.actual_finish)):
+            problems += task_date_problems(
+                form.start_date.data,
+                form.target_finish.data,
+                form.actual_finish.data,
+                today=today,
+            )
+        db.session.rollback()
+        for message in _attach(form, problems):
+            flash(message)
+        status = 400
+
+    chosen = stage_by_id.get(form.stage.data or 0) or (task.stage if task else None)
+    if chosen is not None and not form.progress.errors:
+        reason = gate_reason(chosen, stages)
+        if reason:
+            form.progress.description = reason
+    return _render(
+        "plan/task_form.html",
+        status,
+        form=form,
+        task=task,
+        people=people,
+        title=f"Change task {task.code}" if task else "Add a task",
+    )
+
+
+@bp.route("/projects/<slug>/plan/tasks/new", methods=["GET", "POST"])
+@requires("plan.edit")
+def task_new(slug: str) -> tuple[str, int] | BaseResponse:
+    return _task_page(None)
+
+
+@bp.route("/projects/<slug>/plan/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@requires("plan.edit")
+def task_edit(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
+    task = get_task(g.project, task_id)
+    if task is None:
+        abort(404)
+    return _task_page(task)
+
+
+@bp.route("/projects/<slug>/plan/tasks/<int:task_id>/progress", methods=["GET", "POST"])
+@requires("task.update_progress")
+def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    task = get_task(project, task_id)
+    if task is None:
+        abort(404)
+    led = led_work_stream_ids(current_user.id, project)
+    if not can_update_progress(task, g.roles, led):
+        abort(403)
+    stages = plan_stages(project)
+    stage = next(s for s in stages if s.id == task.stage_id)
+    form = TaskProgressForm()
+    if request.method == "GET":
+        form.progress.data = task.progress.value
+        form.comments.data = task.comments
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_task_progress(
+                task,
+                stages,
+                progress=Progress(form.progress.data),
+                comments=form.comments.data or "",
+            )
+            db.session.commit()
+        except PlanRuleError as refused:
+            db.session.rollback()
+            for message in _attach(form, [refused]):
+                flash(message)
+            status = 400
+        else:
+            flash(f"Progress of task {task.code} saved", "success")
+            return redirect(url_for("plan.work_plan", slug=project.slug) + f"#task-{task.id}")
+    elif request.method == "POST":
+        status = 400
+    reason = gate_reason(stage, stages)
+    if reason and not form.progress.errors:
+        form.progress.description = reason
+    return _render(
+        "plan/task_progress.html",
+        status,
+        form=form,
+        task=task,
+        stage=stage,
+        progress_now=effective_progress(task, _today()),
+        title=f"Update progress of task {task.code}",
+    )
+
+
+# Milestones ------------------------------------------------------------------------------------
+
+
+def _milestone_context(stages: list[Stage], milestones: list[Milestone]) -> dict[str, Any]:
+    project = g.project
+    return {
+        "milestones": milestones,
+        "variances": {m.id: finish_variance(m) for m in milestones},
+        "warnings": milestone_warnings(project, milestones, stages, latest_task_finishes(project)),
+    }
+
+
+@bp.route("/projects/<slug>/plan/milestones")
+@requires("plan.view")
+def milestones(slug: str) -> tuple[str, int]:
+    stages = plan_stages(g.project)
+    context = _milestone_context(stages, project_milestones(g.project))
+    return _render("plan/milestones.html", title="Milestones", **context)
+
+
+@bp.route("/projects/<slug>/plan/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@requires("plan.edit")
+def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    all_milestones = project_milestones(project)
+    milestone = next((m for m in all_milestones if m.id == milestone_id), None)
+    if milestone is None:
+        abort(404)
+    form = MilestoneForm()
+    if request.method == "GET":
+        form.scheduled_finish.data = milestone.scheduled_finish
+        form.actual_finish.data = milestone.actual_finish
+        form.notes.data = milestone.notes
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_milestone(
+                milestone,
+                scheduled_finish=form.scheduled_finish.data,
+                actual_finish=form.actual_finish.data,
+                notes=form.notes.data or "",
+                today=_today(),
+            )
+            db.session.commit()
+        except PlanRuleError as refused:
+            db.session.rollback()
+            for message in _attach(form, [refused]):
+                flash(message)
+            status = 400
+        else:
+            flash(f"{milestone.name} saved", "success")
+            return redirect(url_for("plan.milestones", slug=project.slug))
+    elif request.method == "POST":
+        status = 400
+    stages = plan_stages(project)
+    context = _milestone_context(stages, all_milestones)
+    return _render(
+        "plan/milestone_form.html",
+        status,
+        form=form,
+        milestone=milestone,
+        variance=context["variances"][milestone.id],
+        milestone_warnings=context["warnings"][milestone.id],
+        title=f"Change milestone: {milestone.name}",
+    )
+
+
+# Stage reviews ---------------------------------------------------------------------------------
+
+
+def _review_people(stages: list[Stage]) -> dict[int, Person]:
+    ids: list[int | None] = []
+    for stage in stages:
+        for review in stage.reviews:
+            ids += [review.requested_by_id, review.decided_by_id]
+            ids += [c.closed_by_id for c in review.conditions]
+    return people_by_id(ids)
+
+
+@bp.route("/projects/<slug>/plan/reviews")
+@requires("plan.view")
+def stage_reviews(slug: str) -> tuple[str, int]:
+    project = g.project
+    stages = plan_stages(project)
+    statuses = stage_statuses(stages)
+    current = current_stage(stages)
+    return _render(
+        "plan/stage_reviews.html",
+        stages=stages,
+        statuses=statuses,
+        current=current,
+        awaiting=[
+            review
+            for stage in stages
+            for review in stage.reviews
+            if review.requested_at is not None and review.decision is None
+        ],
+        meetings={m.id: m for m in project_meetings(project)},
+        people=_review_people(stages),
+        title="Stage reviews",
+    )
+
+
+def _review_context(review: StageReview, stages: list[Stage]) -> dict[str, Any]:
+    """What a review's page shows: the stage, its milestones with variance, its tasks."""
+    project = g.project
+    today = _today()
+    stage = next(s for s in stages if s.id == review.stage_id)
+    all_milestones = project_milestones(project)
+    milestones = [m for m in all_milestones if m.stage_id == stage.id]
+    tasks = work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=today)
+    progress = {t.id: effective_progress(t, today) for t in tasks}
+    counts = Counter(progress.values())
+    return {
+        "review": review,
+        "stage": stage,
+        "stage_status": stage_statuses(stages)[stage.number],
+        "milestones": milestones,
+        "variances": {m.id: finish_variance(m) for m in milestones},
+        "warnings": milestone_warnings(
+            project, all_milestones, stages, latest_task_finishes(project)
+        ),
+        "tasks": tasks,
+        "progress": progress,
+        "progress_counts": [(p, counts[p]) for p in PROGRESS_LABELS if counts[p]],
+        "people": _review_people(stages),
+    }
+
+
+@bp.route("/projects/<slug>/plan/reviews/<int:review_id>")
+@requires("plan.view")
+def stage_review(slug: str, review_id: int) -> tuple[str, int]:
+    review = get_review(g.project, review_id)
+    if review is None:
+        abort(404)
+    stages = plan_stages(g.project)
+    context = _review_context(review, stages)
+    return _render(
+        "plan/stage_review.html",
+        title=f"Stage {context['stage'].number} review",
+        **context,
+    )
+
+
+@bp.route("/projects/<slug>/plan/reviews/request", methods=["GET", "POST"])
+@requires("stage_review.request")
+def review_request(slug: str) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    stages = plan_stages(project)
+    stage = current_stage(stages)
+    statuses = stage_statuses(stages)
+    meetings = project_meetings(project)
+    form = ReviewRequestForm()
+    form.meeting.choices = [(0, "Select a meeting")] + [
+        (m.id, format_date(m.held_on, m.month_only)) for m in meetings
+    ]
+    waiting = None
+    if stage is not None:
+        waiting = next(
+            (r for r in stage.reviews if r.requested_at is not None and r.decision is None), None
+        )
+    if request.method == "GET" and stage is not None:
+        scheduled = next(
+            (r for r in stage.reviews if r.requested_at is None and r.decision is None), None
+        )
+        # The meeting the review was scheduled for, unless it is past: then the next one.
+        upcoming = [m for m in meetings if m.held_on >= _today()]
+        if scheduled is not None and scheduled.meeting_id in {m.id for m in upcoming}:
+            form.meeting.data = scheduled.meeting_id
+        else:
+            form.meeting.data = upcoming[0].id if upcoming else 0
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if stage is None or waiting is not None:
+            flash(
+                "Every stage has been approved"
+                if stage is None
+                else f"A review of stage {stage.number} is already waiting for the sponsor's "
+                "decision"
+            )
+            status = 409
+        elif form.validate_on_submit():
+            meeting = next((m for m in meetings if m.id == form.meeting.data), None)
+            try:
+                review = request_review(
+                    stage,
+                    stages,
+                    person=_me(),
+                    summary=form.summary.data,
+                    meeting=meeting,
+                    now=utcnow(),
+                )
+                db.session.commit()
+            except PlanRuleError as refused:
+                db.session.rollback()
+                for message in _attach(form, [refused]):
+                    flash(message)
+                status = 400 if refused.field else 409
+            else:
+                flash(f"Review of stage {stage.number} asked for", "success")
+                return redirect(
+                    url_for("plan.stage_review", slug=project.slug, review_id=review.id)
+                )
+    return _render(
+        "plan/review_request.html",
+        status,
+        form=form,
+        stage=stage,
+        stage_status=statuses[stage.number] if stage else None,
+        waiting=waiting,
+        title=f"Ask for a review of stage {stage.number}" if stage else "Ask for a stage review",
+    )
+
+
+@bp.route("/projects/<slug>/plan/reviews/<int:review_id>/decide", methods=["GET", "POST"])
+@requires("stage_review.decide")
+def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    review = get_review(project, review_id)
+    if review is None:
+        abort(404)
+    stages = plan_stages(project)
+    form = ReviewDecisionForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            locked = get_review(project, review_id, for_update=True)
+            assert locked is not None
+            try:
+                decide_review(
+                    locked,
+                    stages,
+                    person=_me(),
+                    decision=ReviewDecision(form.decision.data),
+                    conditions=parse_conditions(form.conditions.data or ""),
+                    reasons=form.reasons.data or "",
+                    now=utcnow(),
+                )
+                db.session.commit()
+            except PlanRuleError as refused:
+                db.session.rollback()
+                for message in _attach(form, [refused]):
+                    flash(message)
+                status = 400 if refused.field else 409
+            else:
+                flash(
+                    f"Stage {locked.stage.number} review decided: "
+                    f"{DECISION_LABELS[locked.decision].lower()}",
+                    "success",
+                )
+                return redirect(
+                    url_for("plan.stage_review", slug=project.slug, review_id=review_id)
+                )
+        elif review.decision is not None:
+            status = 409
+        review = get_review(project, review_id)
+        assert review is not None
+        stages = plan_stages(project)
+    context = _review_context(review, stages)
+    return _render(
+        "plan/review_decide.html",
+        status,
+        form=form,
+        title=f"Decide the stage {context['stage'].number} review",
+        **context,
+    )
+
+
+@bp.route("/projects/<slug>/plan/conditions/<int:condition_id>/close", methods=["GET", "POST"])
+@requires("review_condition.close")
+def condition_close(slug: str, condition_id: int) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    condition = get_condition(project, condition_id)
+    if condition is None:
+        abort(404)
+    form = ConditionCloseForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            locked = get_condition(project, condition_id, for_update=True)
+            assert locked is not None
+            try:
+                close_condition(locked, person=_me(), note=form.note.data, now=utcnow())
+                db.session.commit()
+            except PlanRuleError as refused:
+                db.session.rollback()
+                for message in _attach(form, [refused]):
+                    flash(message)
+                status = 400 if refused.field else 409
+            else:
+                flash("Condition closed", "success")
+                return redirect(
+                    url_for("plan.stage_review", slug=project.slug, review_id=locked.review_id)
+                )
+        elif condition.closed_at is not None:
+            status = 409
+        condition = get_condition(project, condition_id)
+        assert condition is not None
+    closer = people_by_id([condition.closed_by_id]).get(condition.closed_by_id or 0)
+    return _render(
+        "plan/condition_close.html",
+        status,
+        form=form,
+        condition=condition,
+        review=condition.review,
+        closer=closer,
+        title="Close a condition",
+    )
