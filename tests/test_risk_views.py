@@ -1,0 +1,526 @@
+"""The risk log pages: who may change risks, bad input, the seeded log, queries and downloads."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.factories import PersonFactory, make_project, member
+from tracker.audit import AuditEvent
+from tracker.projects.models import Role
+from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
+from tracker.risks.services import risk_score, today
+
+D = dt.date
+EDITORS = {Role.MANAGER, Role.SUPPORT}
+
+
+def page(project, path: str = "") -> str:
+    return f"/projects/{project.slug}/risks{path}"
+
+
+def text_of(response) -> str:
+    """The page's text with tags removed and spaces collapsed, for reading sentences."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def sign_in(client, db, project, role: Role):
+    person = PersonFactory()
+    member(person, project, role)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+        session["_fresh"] = True
+    return person
+
+
+def form_data(**values) -> dict:
+    data = {
+        "description": "Key staff leave the council",
+        "probability": "M",
+        "impact": "H",
+        "owner": "0",
+        "countermeasures": "Share knowledge across the team",
+        "action_date": ["31", "3", "2010"],
+        "status": "open",
+        "review_by": ["", "", ""],
+    }
+    return data | values
+
+
+def add_risks(db, project, count: int, owner=None) -> None:
+    levels = list(Level)
+    for n in range(count):
+        db.session.add(
+            Risk(
+                project_id=project.id,
+                number=f"{n + 1:02d}",
+                description=f"Risk number {n + 1}",
+                probability=levels[n % 3],
+                impact=levels[(n // 3) % 3],
+                owner_id=owner.id if owner else None,
+                countermeasures="Watch it",
+                status=RiskStatus.OPEN if n % 4 else None,
+                review_by=D(2010, 1, 1) if n % 2 else None,
+                reviews=[
+                    RiskReview(
+                        reviewed_at=dt.datetime(2010, 1 + n % 6, 1, tzinfo=dt.UTC),
+                        reviewed_by=owner,
+                        probability=levels[n % 3],
+                        impact=Level.H,
+                        status=RiskStatus.OPEN,
+                        note="Looked at",
+                    )
+                ],
+            )
+        )
+    db.session.commit()
+
+
+def risk_count(db) -> int:
+    return len(db.session.execute(db.select(Risk)).scalars().all())
+
+
+# The seeded log -------------------------------------------------------------------------------
+
+
+def test_seeded_log_scores_and_order(client, db, seeded):
+    sign_in(client, db, seeded, Role.EMT)
+    response = client.get(page(seeded))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # Highest score first, number order within a score.
+    order = re.findall(r'<tr class="govuk-table__row" id="risk-(\d+)">', html)
+    assert order == ["02", "08", "01", "04", "07", "03", "05", "06"]
+    scores = {
+        number: int(score)
+        for number, score in re.findall(
+            r'id="risk-(\d+)">.*?</td>\s*<td[^>]*>.*?</td>\s*<td[^>]*>.*?</td>\s*'
+            r'<td class="govuk-table__cell">(\d)',
+            html,
+            re.S,
+        )
+    }
+    assert scores == {
+        "01": 6,
+        "02": 9,
+        "03": 3,
+        "04": 6,
+        "05": 2,
+        "06": 2,
+        "07": 6,
+        "08": 9,
+    }
+    text = text_of(response)
+    assert "Not recorded" in text  # risk 08's blank status
+    assert "Ongoing" in text and "31 Mar 2010" in text and "28 Feb 2011" in text
+    assert "PK Paul Knight" in text  # initials with the full name
+    assert "High probability, high impact: 2 risks" in text
+    assert "Medium probability, high impact: 2 risks" in text
+    assert "Low probability, medium impact: 2 risks" in text
+
+
+def test_seed_scores_come_from_the_one_rule(db, seeded):
+    risks = db.session.execute(db.select(Risk).where(Risk.project_id == seeded.id)).scalars()
+    scores = {r.number: risk_score(r.probability, r.impact) for r in risks}
+    assert scores == {
+        "01": 6,
+        "02": 9,
+        "03": 3,
+        "04": 6,
+        "05": 2,
+        "06": 2,
+        "07": 6,
+        "08": 9,
+    }
+
+
+def test_heat_map_is_a_table_with_headers_and_links_to_its_square(client, db, seeded):
+    sign_in(client, db, seeded, Role.ASSESSOR)
+    html = client.get(page(seeded)).get_data(as_text=True)
+    heat = html[html.index('class="govuk-table app-heat-map"') :]
+    heat = heat[: heat.index("</table>")]
+    assert "<caption" in heat
+    assert heat.count('scope="col"') == 4 and heat.count('scope="row"') == 3
+    assert heat.count("<a ") == 9
+    link = re.search(r'href="([^"]+)">High probability, high impact: 2 risks<', heat)
+    filtered = client.get(link.group(1).replace("&amp;", "&"))
+    order = re.findall(r'id="risk-(\d+)">', filtered.get_data(as_text=True))
+    assert order == ["02", "08"]
+    assert "2 of 8 risks match this filter" in text_of(filtered)
+
+
+def test_filter_by_status_and_owner(client, db, seeded):
+    sign_in(client, db, seeded, Role.SPONSOR)
+    html = client.get(page(seeded, "?status=not-recorded")).get_data(as_text=True)
+    assert re.findall(r'id="risk-(\d+)">', html) == ["08"]
+    html = client.get(page(seeded, "?status=closed")).get_data(as_text=True)
+    assert re.findall(r'id="risk-(\d+)">', html) == []
+    assert "No risks match this filter." in html
+    pk = db.session.execute(
+        db.select(Risk.owner_id).where(Risk.project_id == seeded.id).limit(1)
+    ).scalar_one()
+    html = client.get(page(seeded, f"?owner={pk}&sort=number")).get_data(as_text=True)
+    assert re.findall(r'id="risk-(\d+)">', html) == [f"{n:02d}" for n in range(1, 9)]
+    html = client.get(page(seeded, "?owner=none")).get_data(as_text=True)
+    assert re.findall(r'id="risk-(\d+)">', html) == []
+
+
+# Who may change risks -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_manager_and_support_change_risks(client, db, login_as, project, role):
+    login_as(role)
+    add_risks(db, project, 1)
+    target = db.session.execute(db.select(Risk)).scalar_one()
+    log = client.get(page(project))
+    assert log.status_code == 200
+    assert client.get(page(project, f"/{target.id}")).status_code == 200
+    shows_buttons = "Add a risk" in log.get_data(as_text=True)
+    responses = [
+        client.post(page(project, "/new"), data=form_data()),
+        client.post(page(project, f"/{target.id}/edit"), data=form_data()),
+        client.post(
+            page(project, f"/{target.id}/review"),
+            data={"probability": "L", "impact": "L", "status": "closed"},
+        ),
+    ]
+    if role in EDITORS:
+        assert shows_buttons
+        assert [r.status_code for r in responses] == [302, 302, 302]
+        assert risk_count(db) == 2
+    else:
+        assert not shows_buttons
+        assert [r.status_code for r in responses] == [403, 403, 403]
+        assert risk_count(db) == 1
+        db.session.refresh(target)
+        assert target.description == "Risk number 1"
+        assert len(target.reviews) == 1
+
+
+def test_a_risk_of_another_project_is_not_found(client, db, login_as, project):
+    login_as(Role.MANAGER)
+    other = make_project()
+    add_risks(db, other, 1)
+    foreign = db.session.execute(db.select(Risk)).scalar_one()
+    for path in (f"/{foreign.id}", f"/{foreign.id}/edit", f"/{foreign.id}/review"):
+        assert client.get(page(project, path)).status_code == 404, path
+
+
+# Adding and editing ---------------------------------------------------------------------------
+
+
+def test_adding_numbers_the_risk_and_keeps_its_first_review(client, db, login_as, seeded):
+    person = sign_in(client, db, seeded, Role.SUPPORT)
+    assert client.get(page(seeded, "/new")).status_code == 200
+    response = client.post(
+        page(seeded, "/new"),
+        data=form_data(action_date=["", "", ""], action_ongoing="y", review_by=["30", "4", "2010"]),
+    )
+    assert response.status_code == 302
+    added = db.session.execute(
+        db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "09")
+    ).scalar_one()
+    assert (added.probability, added.impact, added.status) == (
+        Level.M,
+        Level.H,
+        RiskStatus.OPEN,
+    )
+    assert added.action_ongoing and added.action_date is None
+    assert added.review_by == D(2010, 4, 30)
+    assert [r.reviewed_by_id for r in added.reviews] == [person.id]
+    shown = client.get(response.headers["Location"])
+    assert "Risk 09 added to the risk log." in text_of(shown)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"description": ""}, "Enter a description of the risk"),
+        ({"description": "   "}, "Enter a description of the risk"),
+        ({"probability": "X"}, "Select high, medium or low for the probability"),
+        ({"probability": ""}, "Select high, medium or low for the probability"),
+        ({"impact": "VH"}, "Select high, medium or low for the impact"),
+        ({"action_date": ["31", "2", "2010"]}, "Enter a real date for the action date"),
+        ({"action_date": ["next", "week", ""]}, "Action date must include a year"),
+        ({"action_date": ["x", "y", "2010"]}, "Enter a real date for the action date"),
+        ({"review_by": ["1", "13", "2010"]}, "Enter a real date for the review-by date"),
+        ({"action_ongoing": "y"}, "Enter an action date or select ongoing, not both"),
+        ({"status": "maybe"}, "Select whether the risk is open or closed"),
+    ],
+)
+def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
+    client, db, login_as, project, values, message
+):
+    login_as(Role.MANAGER)
+    response = client.post(page(project, "/new"), data=form_data(**values))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert re.search(r'class="govuk-error-message">\s*<span[^>]*>Error:</span> ' + message, html)
+    assert risk_count(db) == 0
+    assert db.session.execute(db.select(RiskReview)).scalars().all() == []
+
+
+def test_bad_edit_changes_nothing(client, db, login_as, project):
+    login_as(Role.MANAGER)
+    add_risks(db, project, 1)
+    target = db.session.execute(db.select(Risk)).scalar_one()
+    before = (target.description, target.probability, target.impact)
+    response = client.post(
+        page(project, f"/{target.id}/edit"),
+        data=form_data(probability="Z", description="Changed"),
+    )
+    assert response.status_code == 400
+    db.session.refresh(target)
+    assert (target.description, target.probability, target.impact) == before
+
+
+def test_edit_form_shows_the_risk_and_saves_changes(client, db, seeded):
+    sign_in(client, db, seeded, Role.MANAGER)
+    risk_08 = db.session.execute(
+        db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "08")
+    ).scalar_one()
+    form = client.get(page(seeded, f"/{risk_08.id}/edit"))
+    assert "Limited project management and support resources" in form.get_data(as_text=True)
+    assert "The risk log left the status blank" in text_of(form)
+    response = client.post(
+        page(seeded, f"/{risk_08.id}/edit"),
+        data=form_data(
+            description=risk_08.description,
+            probability="H",
+            impact="H",
+            owner=str(risk_08.owner_id),
+            countermeasures="SMT resource allocation.",
+            action_date=["", "", ""],
+            action_ongoing="y",
+            status="open",
+        ),
+    )
+    assert response.status_code == 302
+    db.session.refresh(risk_08)
+    assert risk_08.status is RiskStatus.OPEN
+    # The blank status of the source log is kept as the first review, then the change.
+    assert [r.status for r in risk_08.reviews] == [None, RiskStatus.OPEN]
+
+
+# Reviews --------------------------------------------------------------------------------------
+
+
+def test_reviewing_records_history_and_updates_the_risk(client, db, seeded):
+    reviewer = sign_in(client, db, seeded, Role.MANAGER)
+    risk_02 = db.session.execute(
+        db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "02")
+    ).scalar_one()
+    form = client.get(page(seeded, f"/{risk_02.id}/review"))
+    assert form.status_code == 200
+    next_review = today() + dt.timedelta(days=30)
+    response = client.post(
+        page(seeded, f"/{risk_02.id}/review"),
+        data={
+            "probability": "M",
+            "impact": "H",
+            "status": "open",
+            "note": "Capacity freed from two other projects",
+            "review_by": [str(next_review.day), str(next_review.month), str(next_review.year)],
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(risk_02)
+    assert (risk_02.probability, risk_02.impact, risk_02.review_by) == (
+        Level.M,
+        Level.H,
+        next_review,
+    )
+    assert [(r.probability, r.reviewed_by_id) for r in risk_02.reviews] == [
+        (Level.H, None),
+        (Level.M, reviewer.id),
+    ]
+    shown = client.get(page(seeded, f"/{risk_02.id}"))
+    text = text_of(shown)
+    assert "Capacity freed from two other projects" in text
+    assert "2 reviews of risk 02" in text
+    history = f"/projects/{seeded.slug}/history/risk/{risk_02.id}"
+    assert history in shown.get_data(as_text=True)
+    assert client.get(history).status_code == 200
+    changes = db.session.execute(
+        db.select(AuditEvent).where(
+            AuditEvent.table_name == "risk", AuditEvent.record_id == risk_02.id
+        )
+    ).scalars()
+    assert any(e.changes.get("probability") == ["H", "M"] for e in changes)
+
+
+def test_a_bad_review_saves_nothing(client, db, login_as, project):
+    login_as(Role.SUPPORT)
+    add_risks(db, project, 1)
+    target = db.session.execute(db.select(Risk)).scalar_one()
+    response = client.post(
+        page(project, f"/{target.id}/review"),
+        data={"probability": "H", "impact": "X", "status": "open", "review_by": ["1", "1", "2010"]},
+    )
+    assert response.status_code == 400
+    assert "Select high, medium or low for the impact" in text_of(response)
+    db.session.refresh(target)
+    assert len(target.reviews) == 1
+    past = client.post(
+        page(project, f"/{target.id}/review"),
+        data={"probability": "H", "impact": "H", "status": "open", "review_by": ["1", "1", "2010"]},
+    )
+    assert past.status_code == 400
+    assert "The next review date must be today or in the future" in text_of(past)
+    db.session.refresh(target)
+    assert len(target.reviews) == 1
+
+
+def test_overdue_reviews_are_flagged_on_the_log(client, db, login_as, project):
+    login_as(Role.EMT)
+    db.session.add_all(
+        [
+            Risk(
+                project_id=project.id,
+                number="01",
+                description="Overdue",
+                probability=Level.H,
+                impact=Level.H,
+                status=RiskStatus.OPEN,
+                review_by=today() - dt.timedelta(days=1),
+            ),
+            Risk(
+                project_id=project.id,
+                number="02",
+                description="Due today",
+                probability=Level.H,
+                impact=Level.H,
+                status=RiskStatus.OPEN,
+                review_by=today(),
+            ),
+        ]
+    )
+    db.session.commit()
+    html = client.get(page(project)).get_data(as_text=True)
+    assert "1 risk is overdue for review: risk 01" in text_of(client.get(page(project)))
+    row_01 = html[html.index('id="risk-01"') :]
+    row_01 = row_01[: row_01.index("</tr>")]
+    row_02 = html[html.index('id="risk-02"') :]
+    row_02 = row_02[: row_02.index("</tr>")]
+    assert "Review overdue" in row_01
+    assert "Review overdue" not in row_02
+
+
+def test_trend_page(client, db, login_as, project):
+    person = login_as(Role.LEAD_MEMBER)
+    add_risks(db, project, 3, owner=person)
+    response = client.get(page(project, "/trend"))
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Risks not closed at the end of each month" in text
+    assert "Jan 2010" in text and "Mar 2010" in text
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["", "?status=live&sort=number", "/trend", "/export"])
+def test_pages_run_a_fixed_number_of_queries(client, db, login_as, project, count_queries, path):
+    person = login_as(Role.MANAGER)
+    add_risks(db, project, 3, owner=person)
+    with count_queries as small:
+        assert client.get(page(project, path)).status_code == 200
+    db.session.execute(db.delete(RiskReview))
+    db.session.execute(db.delete(Risk))
+    add_risks(db, project, 60, owner=person)
+    with count_queries as large:
+        assert client.get(page(project, path)).status_code == 200
+    assert large.count == small.count, large.statements
+    assert small.count <= 8, small.statements
+
+
+def test_risk_page_runs_a_fixed_number_of_queries(client, db, login_as, project, count_queries):
+    person = login_as(Role.MANAGER)
+    add_risks(db, project, 1, owner=person)
+    target = db.session.execute(db.select(Risk)).scalar_one()
+    with count_queries as one:
+        assert client.get(page(project, f"/{target.id}")).status_code == 200
+    for n in range(30):
+        target.reviews.append(
+            RiskReview(
+                reviewed_at=dt.datetime(2010, 2, 1, tzinfo=dt.UTC) + dt.timedelta(days=n),
+                reviewed_by=PersonFactory(),
+                probability=Level.L,
+                impact=Level.L,
+                status=RiskStatus.OPEN,
+            )
+        )
+    db.session.commit()
+    with count_queries as many:
+        assert client.get(page(project, f"/{target.id}")).status_code == 200
+    assert many.count == one.count, many.statements
+
+
+# Downloads ------------------------------------------------------------------------------------
+
+
+EXPECTED_08 = {
+    "Risk number": "08",
+    "Risk description": "Limited project management and support resources",
+    "Probability (H/M/L)": "H",
+    "Impact (H/M/L)": "H",
+    "Score": "9",
+    "Score band": "High",
+    "Owner initials": "PK",
+    "Owner": "Paul Knight",
+    "Countermeasures": "SMT resource allocation.",
+    "Action date": "",
+    "Action ongoing": "Yes",
+    "Status": "Not recorded",
+    "Review by": "",
+    "Review overdue": "No",
+    "Reviews recorded": "0",
+    "Last reviewed": "",
+}
+
+
+def test_csv_export_has_every_field_and_the_score(client, db, seeded):
+    sign_in(client, db, seeded, Role.WS_MEMBER)
+    response = client.get(page(seeded, "/export?format=csv"))
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["Risk number"] for row in rows] == [f"{n:02d}" for n in range(1, 9)]
+    assert [int(row["Score"]) for row in rows] == [6, 9, 3, 6, 2, 2, 6, 9]
+    assert rows[7] == EXPECTED_08
+    assert rows[3]["Action date"] == "2010-03-31"
+    assert rows[3]["Action ongoing"] == "No"
+    assert rows[0]["Status"] == "Open"
+
+
+def test_xlsx_export_matches(client, db, seeded):
+    sign_in(client, db, seeded, Role.ASSESSOR)
+    response = client.get(page(seeded, "/export?format=xlsx"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == list(EXPECTED_08)
+    by_number = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_number["02"]["Score"] == 9
+    assert by_number["04"]["Action date"].date() == D(2010, 3, 31)
+    assert by_number["08"]["Status"] == "Not recorded"
+
+
+def test_export_refuses_an_unknown_format(client, db, login_as, project):
+    login_as(Role.MANAGER)
+    assert client.get(page(project, "/export?format=pdf")).status_code == 404
+
+
+def test_risks_are_in_the_navigation(client, db, login_as, project):
+    login_as(Role.EMT)
+    html = client.get(f"/projects/{project.slug}/").get_data(as_text=True)
+    assert f'href="/projects/{project.slug}/risks"' in html

@@ -1,0 +1,149 @@
+"""Forms of the risk log: a risk, a review of a risk, and the log's filter (GOV.UK widgets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, StopValidation
+
+from tracker.forms import Required
+from tracker.plan.forms import DateInputField
+from tracker.risks.models import Level, RiskStatus
+
+MAX_TEXT = 5000
+
+LEVEL_CHOICES = [
+    SelectChoice(Level.H.value, "High (H)"),
+    SelectChoice(Level.M.value, "Medium (M)"),
+    SelectChoice(Level.L.value, "Low (L)"),
+]
+STATUS_CHOICES = [
+    SelectChoice(RiskStatus.OPEN.value, "Open"),
+    SelectChoice(RiskStatus.CLOSED.value, "Closed"),
+]
+
+
+class ChoiceRadioField(RadioField):
+    """Radios that answer a missing or unknown choice with one GOV.UK-style message
+    ("Select high, medium or low for the probability") instead of "Not a valid choice".
+    """
+
+    widget = GovRadioInput()
+
+    def __init__(self, label: str | None = None, *, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.message = message
+
+    def pre_validate(self, form: Any) -> None:
+        values = {str(choice.value) for choice in self.choices}
+        if not self.data or str(self.data) not in values:
+            self.data = None  # so that no radio shows as checked
+            raise StopValidation(self.message)
+
+
+def _length(what: str) -> Length:
+    return Length(max=MAX_TEXT, message=f"{what} must be {MAX_TEXT} characters or fewer")
+
+
+class RiskForm(FlaskForm):
+    description = StringField(
+        "Risk description",
+        widget=GovTextArea(),
+        validators=[Required("Enter a description of the risk"), _length("Description")],
+    )
+    probability = ChoiceRadioField(
+        "Probability",
+        description="How likely the risk is to happen",
+        choices=LEVEL_CHOICES,
+        message="Select high, medium or low for the probability",
+    )
+    impact = ChoiceRadioField(
+        "Impact",
+        description="How much harm it would do to the project if it happened",
+        choices=LEVEL_CHOICES,
+        message="Select high, medium or low for the impact",
+    )
+    owner = SelectField("Owner", widget=GovSelect(), coerce=int, default=0)
+    countermeasures = StringField(
+        "Countermeasures",
+        description="What is being done to make the risk less likely or less harmful",
+        widget=GovTextArea(),
+        validators=[_length("Countermeasures")],
+    )
+    action_date = DateInputField(
+        "Action date",
+        description="For example, 31 3 2010. Leave blank if the action is ongoing.",
+        what="action date",
+    )
+    action_ongoing = BooleanField(
+        "The action is ongoing (no single action date)", widget=GovCheckboxInput()
+    )
+    status = ChoiceRadioField(
+        "Status",
+        choices=STATUS_CHOICES,
+        message="Select whether the risk is open or closed",
+    )
+    review_by = DateInputField(
+        "Review by",
+        description="The date by which the risk should next be reviewed, for example 30 4 2010",
+        what="review-by date",
+    )
+    submit = SubmitField("Save risk", widget=GovSubmitInput())
+
+    def validate_action_date(self, field: DateInputField) -> None:
+        if field.data is not None and self.action_ongoing.data:
+            raise StopValidation("Enter an action date or select ongoing, not both")
+
+
+class ReviewForm(FlaskForm):
+    probability = ChoiceRadioField(
+        "Probability",
+        choices=LEVEL_CHOICES,
+        message="Select high, medium or low for the probability",
+    )
+    impact = ChoiceRadioField(
+        "Impact",
+        choices=LEVEL_CHOICES,
+        message="Select high, medium or low for the impact",
+    )
+    status = ChoiceRadioField(
+        "Status",
+        choices=STATUS_CHOICES,
+        message="Select whether the risk is open or closed",
+    )
+    note = StringField(
+        "Note",
+        description="What was looked at and why the risk is judged as it is",
+        widget=GovTextArea(),
+        validators=[_length("Note")],
+    )
+    review_by = DateInputField(
+        "Next review by",
+        description="For example, 30 4 2010. Leave blank if no further review is planned.",
+        what="next review date",
+    )
+    submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+
+class RiskFilterForm(FlaskForm):
+    """A GET form: which risks the log shows, and in which order."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", widget=GovSelect(), validate_choice=False)
+    owner = SelectField("Owner", widget=GovSelect(), validate_choice=False)
+    probability = SelectField("Probability", widget=GovSelect(), validate_choice=False)
+    impact = SelectField("Impact", widget=GovSelect(), validate_choice=False)
+    sort = SelectField("Order", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Show risks", widget=GovSubmitInput())
