@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field
 from wtforms.validators import DataRequired
 
 
@@ -13,3 +18,93 @@ class Required(DataRequired):
     """
 
     field_flags: dict = {}
+
+
+# Money -----------------------------------------------------------------------------------
+
+# The largest amount any money field takes: far above a council project's budget, well inside
+# a 32-bit integer column of pence.
+MAX_PENCE = 1_000_000_000  # £10,000,000.00
+
+_POUNDS = re.compile(
+    r"^(?P<minus>[-\u2212])?\s*£?\s*(?P<minus2>[-\u2212])?\s*"
+    r"(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<fraction>\d*))?$"
+)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def parse_pounds(text: str, *, what: str = "the amount", maximum: int = MAX_PENCE) -> int:
+    """Pounds as typed ("£1,200.50", "600", "0.5") to whole pence (120050, 60000, 50).
+
+    Raises ValueError with a GOV.UK-style message naming `what` ("the cost of the change") when
+    the text is blank, not an amount, negative, has more than 2 decimal places or is too large.
+    """
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise ValueError(f"Enter {what}")
+    match = _POUNDS.match(cleaned)
+    whole = match["whole"].replace(",", "") if match else ""
+    fraction = (match["fraction"] or "") if match else ""
+    if not match or not (whole or fraction):
+        raise ValueError(f"Enter {what} as a number of pounds, like 600 or 600.50")
+    if match["minus"] or match["minus2"]:
+        raise ValueError(f"{_capitalised(what)} must be £0 or more")
+    if len(fraction) > 2:
+        raise ValueError(f"{_capitalised(what)} must have 2 decimal places or fewer, like 600.50")
+    pence = int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
+    if pence > maximum:
+        pounds, rest = divmod(maximum, 100)
+        limit = f"£{pounds:,}" + (f".{rest:02d}" if rest else "")
+        raise ValueError(f"{_capitalised(what)} must be {limit} or less")
+    return pence
+
+
+def pounds_text(pence: int) -> str:
+    """Whole pence as the pounds a person would type back: 120050 -> "1200.50"."""
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
+    return f"{sign}{pounds}.{rest:02d}"
+
+
+class PoundsField(Field):
+    """An amount of money typed in pounds; `data` is whole pence (int), or None when left blank.
+
+    `what` names the amount in error messages ("the cost of the change"). Pass `required` (the
+    message, "Enter the cost of the change") to refuse a blank; otherwise blank is None.
+    Zero is a real amount, so do not use Required/DataRequired with this field. Render it with
+    `params={"prefix": {"text": "£"}, "classes": "govuk-input--width-10", "spellcheck": False}`.
+    """
+
+    widget = GovTextInput()
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: list | None = None,
+        *,
+        what: str = "the amount",
+        required: str | None = None,
+        maximum: int = MAX_PENCE,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+        self.required_message = required
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if not text.strip():
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        self.data = parse_pounds(text, what=self.what, maximum=self.maximum)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else pounds_text(self.data)
