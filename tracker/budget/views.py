@@ -1,3 +1,496 @@
-"""Views of budget."""
+"""Views of the budget (Project Document 10.2) and of staff resources (10.1).
 
-from tracker.budget import bp  # noqa: F401
+Thin views: the rules are in `tracker.budget.services`; a `BudgetRuleError` becomes a message
+beside its field. One commit per successful request; nothing is saved when anything is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker.budget import bp
+from tracker.budget.charts import (
+    figure_json,
+    spend_figure,
+    spend_summary,
+    staff_figure,
+    staff_summary_text,
+)
+from tracker.budget.forms import (
+    BudgetLineForm,
+    DeleteForm,
+    FundingSourceForm,
+    SpendForm,
+    StaffTimeForm,
+)
+from tracker.budget.models import BudgetLine, FundingSource, StaffResource
+from tracker.budget.services import (
+    BudgetRuleError,
+    delete_spend,
+    format_days,
+    get_line,
+    get_source,
+    get_spend,
+    load_sources,
+    load_staff,
+    monthly_spend,
+    planned_rule,
+    project_lines,
+    project_people,
+    project_resources,
+    project_sources,
+    record_spend,
+    record_staff_time,
+    save_line,
+    save_source,
+    summarise_budget,
+    summarise_staff,
+    today,
+)
+from tracker.exports import download
+from tracker.extensions import db
+from tracker.filters import date as format_date
+from tracker.filters import money
+from tracker.permissions import requires
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, project=g.project, format_days=format_days, **context), status
+
+
+def _form_status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _attach(form: FlaskForm, problem: BudgetRuleError) -> None:
+    """Put a refused rule's message beside its field (or on the form's first field)."""
+    field = getattr(form, problem.field or "", None)
+    if field is None:
+        field = next(iter(form))
+    if not isinstance(field.errors, list):
+        field.errors = list(field.errors)
+    field.errors.append(problem.message)
+
+
+def _export_format() -> str:
+    kind = request.args.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    return kind
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    """Pence as exact pounds for a spreadsheet cell: 120050 -> Decimal("1200.50")."""
+    return None if pence is None else Decimal(pence).scaleb(-2)
+
+
+# The budget ----------------------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/budget")
+@requires("budget.view")
+def overview(slug: str) -> tuple[str, int]:
+    sources = load_sources(g.project)
+    summary = summarise_budget(sources)
+    months = monthly_spend(g.project, sources, today())
+    return _render(
+        "budget/overview.html",
+        summary=summary,
+        months=months,
+        rule=planned_rule(g.project),
+        figure_json=figure_json(spend_figure(months)),
+        chart_summary=spend_summary(months),
+        title="Budget",
+    )
+
+
+LINE_COLUMNS = [
+    "Funding source code",
+    "Funding source",
+    "Quantity",
+    "Product",
+    "Unit cost (£, excluding VAT)",
+    "Provision (£, excluding VAT)",
+    "Actual to date (£)",
+    "Remaining (£)",
+    "Status",
+    "Quantity × unit cost (£)",
+    "Notes",
+]
+
+
+@bp.route("/projects/<slug>/budget/lines/export")
+@requires("budget.view")
+def lines_export(slug: str) -> Response:
+    kind = _export_format()
+    summary = summarise_budget(load_sources(g.project))
+    rows = [
+        {
+            "Funding source code": f.line.source.code,
+            "Funding source": f.line.source.name,
+            "Quantity": f.line.quantity,
+            "Product": f.line.product,
+            "Unit cost (£, excluding VAT)": _pounds(f.line.unit_cost_pence),
+            "Provision (£, excluding VAT)": _pounds(f.provision_pence),
+            "Actual to date (£)": _pounds(f.actual_pence),
+            "Remaining (£)": _pounds(f.remaining_pence),
+            "Status": f.status[0],
+            "Quantity × unit cost (£)": _pounds(f.costed_pence),
+            "Notes": f.line.notes,
+        }
+        for f in summary.lines
+    ]
+    return download(
+        LINE_COLUMNS,
+        rows,
+        filename=f"{g.project.slug}-budget-lines-{today().isoformat()}",
+        file_format=kind,
+        title="Budget lines",
+    )
+
+
+SPEND_COLUMNS = [
+    "Date",
+    "Funding source code",
+    "Budget line",
+    "Amount (£, excluding VAT)",
+    "Supplier",
+    "Reference",
+    "Description",
+]
+
+
+@bp.route("/projects/<slug>/budget/spend/export")
+@requires("budget.view")
+def spend_export(slug: str) -> Response:
+    kind = _export_format()
+    summary = summarise_budget(load_sources(g.project))
+    rows = [
+        {
+            "Date": entry.spent_on,
+            "Funding source code": entry.line.source.code,
+            "Budget line": entry.line.product,
+            "Amount (£, excluding VAT)": _pounds(entry.amount_pence),
+            "Supplier": entry.supplier,
+            "Reference": entry.reference,
+            "Description": entry.description,
+        }
+        for entry in summary.spend
+    ]
+    return download(
+        SPEND_COLUMNS,
+        rows,
+        filename=f"{g.project.slug}-spend-{today().isoformat()}",
+        file_format=kind,
+        title="Spend",
+    )
+
+
+def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse:
+    form = FundingSourceForm()
+    if request.method == "GET" and source is not None:
+        form.code.data = source.code
+        form.name.data = source.name
+        form.allocation.data = source.allocation_pence
+    if form.validate_on_submit():
+        try:
+            saved = save_source(
+                g.project,
+                source,
+                code=form.code.data,
+                name=form.name.data,
+                allocation_pence=form.allocation.data,
+            )
+        except BudgetRuleError as problem:
+            db.session.rollback()
+            _attach(form, problem)
+        else:
+            db.session.commit()
+            flash(f"Funding source {saved.code} saved.", "success")
+            return redirect(url_for("budget.overview", slug=g.project.slug))
+    return _render(
+        "budget/source_form.html",
+        _form_status(),
+        form=form,
+        source=source,
+        title=f"Change funding source {source.code}" if source else "Add a funding source",
+    )
+
+
+@bp.route("/projects/<slug>/budget/sources/new", methods=["GET", "POST"])
+@requires("budget.edit")
+def source_new(slug: str) -> tuple[str, int] | BaseResponse:
+    return _source_page(None)
+
+
+@bp.route("/projects/<slug>/budget/sources/<int:source_id>/edit", methods=["GET", "POST"])
+@requires("budget.edit")
+def source_edit(slug: str, source_id: int) -> tuple[str, int] | BaseResponse:
+    source = get_source(g.project, source_id)
+    if source is None:
+        abort(404)
+    return _source_page(source)
+
+
+def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
+    sources = project_sources(g.project)
+    form = BudgetLineForm()
+    form.source.choices = [(0, "Select the funding source")] + [
+        (s.id, f"{s.name} ({s.code})") for s in sources
+    ]
+    if request.method == "GET":
+        if line is not None:
+            form.source.data = line.source_id
+            form.product.data = line.product
+            form.quantity.data = str(line.quantity)
+            form.unit_cost.data = line.unit_cost_pence
+            form.provision.data = line.provision_pence
+            form.notes.data = line.notes
+        else:
+            wanted = request.args.get("source", type=int)
+            form.source.data = wanted if any(s.id == wanted for s in sources) else 0
+            form.quantity.data = "1"
+    if form.validate_on_submit():
+        source = next(s for s in sources if s.id == form.source.data)
+        try:
+            saved = save_line(
+                g.project,
+                line,
+                source=source,
+                product=form.product.data,
+                quantity=form.quantity_number,
+                unit_cost_pence=form.unit_cost.data,
+                provision_pence=form.provision.data,
+                notes=form.notes.data or "",
+            )
+        except BudgetRuleError as problem:
+            db.session.rollback()
+            _attach(form, problem)
+        else:
+            db.session.commit()
+            flash(f"Budget line {saved.product} saved.", "success")
+            return redirect(
+                url_for("budget.overview", slug=g.project.slug, _anchor=f"line-{saved.id}")
+            )
+    return _render(
+        "budget/line_form.html",
+        _form_status(),
+        form=form,
+        line=line,
+        sources=sources,
+        title=f"Change budget line {line.product}" if line else "Add a budget line",
+    )
+
+
+@bp.route("/projects/<slug>/budget/lines/new", methods=["GET", "POST"])
+@requires("budget.edit")
+def line_new(slug: str) -> tuple[str, int] | BaseResponse:
+    return _line_page(None)
+
+
+@bp.route("/projects/<slug>/budget/lines/<int:line_id>/edit", methods=["GET", "POST"])
+@requires("budget.edit")
+def line_edit(slug: str, line_id: int) -> tuple[str, int] | BaseResponse:
+    line = get_line(g.project, line_id)
+    if line is None:
+        abort(404)
+    return _line_page(line)
+
+
+@bp.route("/projects/<slug>/budget/spend/new", methods=["GET", "POST"])
+@requires("budget.edit")
+def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
+    lines = project_lines(g.project)
+    form = SpendForm()
+    form.line.choices = [(0, "Select the budget line")] + [
+        (line.id, f"{line.product} ({line.source.code})") for line in lines
+    ]
+    if request.method == "GET":
+        wanted = request.args.get("line", type=int)
+        form.line.data = wanted if any(line.id == wanted for line in lines) else 0
+        form.spent_on.data = today()
+    if form.validate_on_submit():
+        line = next(line for line in lines if line.id == form.line.data)
+        try:
+            entry = record_spend(
+                line,
+                spent_on=form.spent_on.data,
+                amount_pence=form.amount.data,
+                supplier=form.supplier.data or "",
+                reference=form.reference.data or "",
+                description=form.description.data or "",
+                on=today(),
+            )
+        except BudgetRuleError as problem:
+            db.session.rollback()
+            _attach(form, problem)
+        else:
+            db.session.commit()
+            flash(
+                f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} recorded "
+                f"against {line.product}.",
+                "success",
+            )
+            return redirect(url_for("budget.overview", slug=slug, _anchor=f"line-{line.id}"))
+    return _render(
+        "budget/spend_form.html",
+        _form_status(),
+        form=form,
+        has_lines=bool(lines),
+        title="Record spend",
+    )
+
+
+@bp.route("/projects/<slug>/budget/spend/<int:entry_id>/delete", methods=["GET", "POST"])
+@requires("budget.edit")
+def spend_delete(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
+    entry = get_spend(g.project, entry_id)
+    if entry is None:
+        abort(404)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        text = (
+            f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} against "
+            f"{entry.line.product}"
+        )
+        delete_spend(entry)
+        db.session.commit()
+        flash(f"Deleted: {text}.", "success")
+        return redirect(url_for("budget.overview", slug=slug, _anchor="spend"))
+    return _render(
+        "budget/spend_delete.html",
+        _form_status(),
+        form=form,
+        entry=entry,
+        title="Delete a spend entry",
+    )
+
+
+# Staff resources -----------------------------------------------------------------------------
+
+
+@bp.route("/projects/<slug>/staff")
+@requires("staff.view")
+def staff(slug: str) -> tuple[str, int]:
+    summary = summarise_staff(*load_staff(g.project))
+    return _render(
+        "budget/staff.html",
+        summary=summary,
+        figure_json=figure_json(staff_figure(summary)),
+        chart_summary=staff_summary_text(summary),
+        title="Staff days",
+    )
+
+
+STAFF_COLUMNS = ["Month", "Person", "Role", "Days"]
+
+
+@bp.route("/projects/<slug>/staff/export")
+@requires("staff.view")
+def staff_export(slug: str) -> Response:
+    kind = _export_format()
+    resources, times = load_staff(g.project)
+    names = {r.id: r.role_name for r in resources}
+    rows = [
+        {
+            "Month": time.month,
+            "Person": time.person.label,
+            "Role": names.get(time.resource_id, ""),
+            "Days": Decimal(time.days),
+        }
+        for time in times
+    ]
+    return download(
+        STAFF_COLUMNS,
+        rows,
+        filename=f"{g.project.slug}-staff-time-{today().isoformat()}",
+        file_format=kind,
+        title="Staff time",
+    )
+
+
+def _month_arg(text: str | None) -> dt.date | None:
+    """A month given in the address as 2010-02."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return None
+
+
+@bp.route("/projects/<slug>/staff/record", methods=["GET", "POST"])
+@requires("staff.record")
+def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
+    people = project_people(g.project)
+    resources = project_resources(g.project)
+    form = StaffTimeForm()
+    form.person.choices = [(0, "Select the person")] + [(p.id, p.label) for p in people]
+    form.resource.choices = [(0, "Select the role")] + [
+        (r.id, f"{r.role_name} ({r.quantity} × {r.days_each} days)") for r in resources
+    ]
+    if request.method == "GET":
+        person_id = request.args.get("person", type=int)
+        resource_id = request.args.get("resource", type=int)
+        form.person.data = person_id if any(p.id == person_id for p in people) else 0
+        form.resource.data = resource_id if any(r.id == resource_id for r in resources) else 0
+        form.month.data = _month_arg(request.args.get("month"))
+        days = request.args.get("days")
+        if days:
+            form.days.data = days
+    if form.validate_on_submit():
+        person = next(p for p in people if p.id == form.person.data)
+        resource: StaffResource = next(r for r in resources if r.id == form.resource.data)
+        try:
+            recorded = _record(person, resource, form)
+        except BudgetRuleError as problem:
+            db.session.rollback()
+            _attach(form, problem)
+        else:
+            month = format_date(recorded.entry.month, month_only=True)
+            days = format_days(recorded.entry.days)
+            if recorded.previous_days is None:
+                message = (
+                    f"{days} days recorded for {person.name} as {resource.role_name} in {month}."
+                )
+            else:
+                message = (
+                    f"{person.name}'s days as {resource.role_name} in {month} changed from "
+                    f"{format_days(recorded.previous_days)} to {days}."
+                )
+            flash(message, "success")
+            return redirect(url_for("budget.staff", slug=slug, _anchor="time"))
+    return _render(
+        "budget/staff_form.html",
+        _form_status(),
+        form=form,
+        has_roles=bool(resources),
+        title="Record staff days",
+    )
+
+
+def _record(person: Any, resource: StaffResource, form: StaffTimeForm) -> Any:
+    """Record the days and commit; if another request recorded the same month a moment
+    earlier (the unique constraint), record again: this time it is an update."""
+    for attempt in range(2):
+        try:
+            recorded = record_staff_time(
+                g.project,
+                resource=resource,
+                person=person,
+                month=form.month.data,
+                days=form.days_value,
+            )
+            db.session.commit()
+            return recorded
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,617 @@
+"""The budget and staff pages through the test client: roles, forms, seed figures, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.factories import PersonFactory, member
+from tracker.audit import AuditEvent
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tracker.extensions import db as _db
+from tracker.projects.models import Role
+
+D = dt.date
+
+
+def text_of(response) -> str:
+    """The page's text with tags removed, entities decoded and spaces collapsed."""
+    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", unescape(text))
+
+
+def url(project, path: str = "") -> str:
+    return f"/projects/{project.slug}/{path}"
+
+
+def switch_to(client, person) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+        session["_fresh"] = True
+
+
+def member_of(project, role: Role):
+    person = PersonFactory()
+    member(person, project, role)
+    _db.session.commit()
+    return person
+
+
+@pytest.fixture
+def budget(db, project):
+    """One funding source with two lines, one of them with £200 spent."""
+    source = FundingSource(
+        project_id=project.id, code="SF", name="Service First", allocation_pence=1_000_00
+    )
+    db.session.add(source)
+    db.session.flush()
+    workshop = BudgetLine(
+        project_id=project.id,
+        source_id=source.id,
+        product="Getting Started Workshop",
+        quantity=1,
+        unit_cost_pence=600_00,
+        provision_pence=600_00,
+        position=1,
+    )
+    report = BudgetLine(
+        project_id=project.id,
+        source_id=source.id,
+        product="Professional Report",
+        quantity=1,
+        unit_cost_pence=400_00,
+        provision_pence=400_00,
+        position=2,
+    )
+    db.session.add_all([workshop, report])
+    db.session.flush()
+    db.session.add(SpendEntry(line_id=workshop.id, spent_on=D(2010, 1, 20), amount_pence=200_00))
+    db.session.commit()
+    return {"source": source, "workshop": workshop, "report": report}
+
+
+def spend_count() -> int:
+    return _db.session.execute(_db.select(_db.func.count(SpendEntry.id))).scalar_one()
+
+
+def spend_data(budget_line, **fields) -> dict:
+    data = {
+        "line": str(budget_line.id),
+        "spent_on": ["26", "2", "2010"],
+        "amount": "150.50",
+        "supplier": "EMQC Ltd",
+        "reference": "PO 123",
+        "description": "Workshop",
+    }
+    data.update(fields)
+    return data
+
+
+# Roles -------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_who_sees_and_who_changes_the_budget(client, login_as, project, budget, role):
+    login_as(role)
+    page = client.get(url(project, "budget"))
+    record = client.get(url(project, "budget/spend/new"))
+    staff = client.get(url(project, "staff"))
+    record_days = client.get(url(project, "staff/record"))
+    if role is Role.ASSESSOR:
+        assert page.status_code == 403 and staff.status_code == 403
+    else:
+        assert page.status_code == 200 and staff.status_code == 200
+        text = text_of(page)
+        editor = role in (Role.MANAGER, Role.SUPPORT)
+        assert ("Record spend" in text) is editor
+        assert ("Add a budget line" in text) is editor
+        assert ("Record staff days" in text_of(staff)) is editor
+    editor = role in (Role.MANAGER, Role.SUPPORT)
+    assert record.status_code == (200 if editor else 403)
+    assert record_days.status_code == (200 if editor else 403)
+
+
+def test_readers_cannot_post_spend(client, login_as, project, budget):
+    login_as(Role.SPONSOR)
+    response = client.post(url(project, "budget/spend/new"), data=spend_data(budget["workshop"]))
+    assert response.status_code == 403
+    assert spend_count() == 1
+
+
+def test_navigation_lists_budget_and_staff_days(client, login_as, project, budget):
+    login_as(Role.EMT)
+    html = client.get(url(project, "budget")).get_data(as_text=True)
+    assert f'href="/projects/{project.slug}/budget"' in html
+    assert f'href="/projects/{project.slug}/staff"' in html
+
+
+# Recording and deleting spend -------------------------------------------
+
+
+def test_record_spend(client, login_as, project, budget):
+    login_as(Role.SUPPORT)
+    line = budget["workshop"]
+    form = client.get(url(project, f"budget/spend/new?line={line.id}"))
+    assert f'<option value="{line.id}" selected' in form.get_data(as_text=True)
+    response = client.post(url(project, "budget/spend/new"), data=spend_data(line))
+    assert response.status_code == 302
+    entry = _db.session.execute(_db.select(SpendEntry).filter_by(reference="PO 123")).scalar_one()
+    assert entry.amount_pence == 150_50 and isinstance(entry.amount_pence, int)
+    assert entry.spent_on == D(2010, 2, 26) and entry.supplier == "EMQC Ltd"
+    event = _db.session.execute(
+        _db.select(AuditEvent).filter_by(table_name="spend_entry", record_id=entry.id)
+    ).scalar_one()
+    assert event.action == "create" and event.project_id == project.id
+    page = text_of(client.get(url(project, "budget")))
+    assert "£150.50 spent on 26 Feb 2010 recorded against Getting Started Workshop" in page
+    # 600 - 200 - 150.50
+    assert "£350.50 £249.50" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"amount": "-1"}, "The amount must be £0 or more"),
+        ({"amount": "1.234"}, "The amount must have 2 decimal places or fewer"),
+        ({"amount": "abc"}, "Enter the amount as a number of pounds, like 600 or 600.50"),
+        ({"amount": ""}, "Enter the amount spent"),
+        ({"amount": "0"}, "The amount must be more than £0"),
+        ({"line": "0"}, "Select the budget line the money was spent against"),
+        ({"line": "99999"}, "Select the budget line the money was spent against"),
+        ({"spent_on": ["", "", ""]}, "Enter the date the money was spent"),
+        ({"spent_on": ["31", "2", "2010"]}, "The date spent must be a real date"),
+        ({"spent_on": ["1", "1", "2999"]}, "The date must be today or in the past"),
+        ({"reference": "x" * 101}, "The reference must be 100 characters or fewer"),
+    ],
+)
+def test_bad_spend_is_refused_beside_its_field_and_nothing_is_saved(
+    client, login_as, project, budget, fields, message
+):
+    login_as(Role.MANAGER)
+    response = client.post(
+        url(project, "budget/spend/new"), data=spend_data(budget["workshop"], **fields)
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert message in unescape(html)
+    assert 'class="govuk-error-message"' in html
+    assert spend_count() == 1
+    # What was typed is kept.
+    if "amount" in fields and fields["amount"]:
+        assert f'value="{fields["amount"]}"' in html
+
+
+def test_delete_spend(client, login_as, project, budget):
+    login_as(Role.MANAGER)
+    entry = budget["workshop"].spend[0]
+    confirm = client.get(url(project, f"budget/spend/{entry.id}/delete"))
+    assert confirm.status_code == 200
+    assert "Delete this spend entry?" in text_of(confirm)
+    response = client.post(url(project, f"budget/spend/{entry.id}/delete"))
+    assert response.status_code == 302
+    assert spend_count() == 0
+    page = text_of(client.get(url(project, "budget")))
+    assert "Deleted: £200.00 spent on 20 Jan 2010 against Getting Started Workshop" in page
+
+
+def test_spend_of_another_project_is_not_found(client, project, budget):
+    from tests.factories import make_project
+
+    other = make_project()
+    entry = budget["workshop"].spend[0]
+    # A manager of another project cannot reach this project's spend through their own.
+    switch_to(client, member_of(other, Role.MANAGER))
+    assert client.get(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
+    assert client.post(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
+    line = budget["workshop"]
+    assert client.get(f"/projects/{other.slug}/budget/lines/{line.id}/edit").status_code == 404
+    source = budget["source"]
+    assert client.get(f"/projects/{other.slug}/budget/sources/{source.id}/edit").status_code == 404
+    # Nor record spend against its lines.
+    response = client.post(f"/projects/{other.slug}/budget/spend/new", data=spend_data(line))
+    assert response.status_code == 400
+    assert spend_count() == 1
+
+
+# Lines and sources -------------------------------------------
+
+
+def test_add_and_change_a_budget_line(client, login_as, project, budget):
+    login_as(Role.MANAGER)
+    source = budget["source"]
+    response = client.post(
+        url(project, "budget/lines/new"),
+        data={
+            "source": str(source.id),
+            "product": "CSE Awareness Sessions",
+            "quantity": "9",
+            "unit_cost": "200",
+            "provision": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    line = _db.session.execute(
+        _db.select(BudgetLine).filter_by(product="CSE Awareness Sessions")
+    ).scalar_one()
+    assert (line.quantity, line.unit_cost_pence, line.provision_pence) == (9, 200_00, 1800_00)
+
+    form = client.get(url(project, f"budget/lines/{line.id}/edit"))
+    assert 'value="1800.00"' in form.get_data(as_text=True)
+    response = client.post(
+        url(project, f"budget/lines/{line.id}/edit"),
+        data={
+            "source": str(source.id),
+            "product": "CSE Awareness Sessions",
+            "quantity": "9",
+            "unit_cost": "200",
+            "provision": "2,000",
+            "notes": "Two more sessions may be needed",
+        },
+    )
+    assert response.status_code == 302
+    _db.session.refresh(line)
+    assert line.provision_pence == 2000_00
+    page = text_of(client.get(url(project, "budget")))
+    assert "The provision differs from quantity × unit cost: 9 × £200.00 = £1,800.00" in page
+    assert "Notes: Two more sessions may be needed" in page
+    # The source's lines now provide £3,000 against an allocation of £1,000.
+    assert "Provision over allocation by £2,000.00" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"quantity": "0"}, "Quantity must be 1 or more"),
+        ({"quantity": "two"}, "Quantity must be a whole number, like 3"),
+        ({"unit_cost": "12.345"}, "The unit cost must have 2 decimal places or fewer"),
+        ({"provision": "-5"}, "The provision must be £0 or more"),
+        ({"product": ""}, "Enter the product"),
+        ({"source": "0"}, "Select the funding source"),
+    ],
+)
+def test_bad_budget_line_is_refused(client, login_as, project, budget, fields, message):
+    login_as(Role.SUPPORT)
+    data = {
+        "source": str(budget["source"].id),
+        "product": "New line",
+        "quantity": "1",
+        "unit_cost": "100",
+        "provision": "",
+        "notes": "",
+    } | fields
+    response = client.post(url(project, "budget/lines/new"), data=data)
+    assert response.status_code == 400
+    assert message in unescape(response.get_data(as_text=True))
+    assert _db.session.execute(_db.select(BudgetLine).filter_by(product="New line")).first() is None
+
+
+def test_add_and_change_a_funding_source(client, login_as, project, budget):
+    login_as(Role.MANAGER)
+    response = client.post(
+        url(project, "budget/sources/new"),
+        data={"code": "ct", "name": "Corporate Training Budget Allocation", "allocation": "5000"},
+    )
+    assert response.status_code == 302
+    source = _db.session.execute(_db.select(FundingSource).filter_by(code="CT")).scalar_one()
+    assert source.allocation_pence == 5000_00
+    again = client.post(
+        url(project, "budget/sources/new"),
+        data={"code": "SF", "name": "Duplicate", "allocation": "1"},
+    )
+    assert again.status_code == 400
+    assert "already has a funding source with code SF" in again.get_data(as_text=True)
+    changed = client.post(
+        url(project, f"budget/sources/{source.id}/edit"),
+        data={"code": "CT", "name": "Corporate training", "allocation": "abc"},
+    )
+    assert changed.status_code == 400
+    assert "Enter the allocation as a number of pounds" in changed.get_data(as_text=True)
+
+
+def test_overspent_line_and_source_are_flagged_in_words(client, login_as, project, budget):
+    login_as(Role.SPONSOR)
+    _db.session.add(
+        SpendEntry(line_id=budget["report"].id, spent_on=D(2010, 2, 1), amount_pence=400_01)
+    )
+    _db.session.add(
+        SpendEntry(line_id=budget["workshop"].id, spent_on=D(2010, 2, 1), amount_pence=400_00)
+    )
+    _db.session.commit()
+    page = text_of(client.get(url(project, "budget")))
+    assert "Over budget:" in page
+    assert "Professional Report (SF): overspent by £0.01" in page
+    assert "Overspent by £0.01" in page
+    # Workshop: exactly spent (200 + 400 = 600).
+    assert "Fully spent" in page
+    assert "Service First: spent £0.01 more than its allocation of £1,000.00" in page
+    assert "Spend over allocation by £0.01" in page
+
+
+# The seed -------------------------------------------
+
+
+def test_seed_figures_on_the_budget_page(client, seeded):
+    manager = member_of(seeded, Role.MANAGER)
+    switch_to(client, manager)
+    response = client.get(url(seeded, "budget"))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert (
+        "Service First budget 2009/10 and 2010/11 (SF) £22,600.00 £22,600.00 £1,200.00 £21,400.00"
+        in page
+    )
+    assert "All prices exclude VAT" in page
+    # The training line: the tracker derives £4,100; its notes keep the £5,000 the report states.
+    assert (
+        "Customer Journey Mapping & Segmentation The provision differs from quantity × unit cost: "
+        "3 × £300.00 = £900.00." in page
+    )
+    assert "£300.00 £5,000.00 £900.00 £4,100.00" in page
+    assert "states Budget Remaining £5000 on this row" in page
+    assert "Total £27,600.00 £27,600.00 £2,100.00 £25,500.00" in page
+    # Meeting Criteria: 11200 - 1200.
+    assert "£11,200.00 £11,200.00 £1,200.00 £10,000.00" in page
+    assert "Over budget" not in page
+    # The chart: its rule, its JSON and its table.
+    assert (
+        "spread evenly over the months of the project, 1 Dec 2009 to 31 Mar 2011 (16 months)"
+        in page
+    )
+    html = response.get_data(as_text=True)
+    figure = re.search(
+        r'<script type="application/json" data-plotly-for="spend-chart">(.*?)</script>', html, re.S
+    )
+    assert figure is not None
+    data = json.loads(figure.group(1))
+    assert [trace["type"] for trace in data["data"]] == ["bar", "scatter", "scatter"]
+    assert 'id="spend-chart"' in html and 'role="img"' in html
+    assert "/vendor/plotly.min.js" in html and "js/charts.js" in html
+    assert "Feb 2010 £1,725.00 £5,175.00 £2,100.00 £2,100.00 -£3,075.00" in page
+
+
+def test_seed_staff_days(client, seeded):
+    reader = member_of(seeded, Role.LEAD_MEMBER)
+    switch_to(client, reader)
+    response = client.get(url(seeded, "staff"))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Project Manager 1 130 130 0 130" in page
+    assert "Work Stream Members 28 15 420 0 420" in page
+    assert "Total 43 946 0 946" in page
+    assert 'data-plotly-for="staff-chart"' in response.get_data(as_text=True)
+
+
+# Staff days -------------------------------------------
+
+
+@pytest.fixture
+def roles(db, project):
+    manager = StaffResource(
+        project_id=project.id, role_name="Project Manager", quantity=1, days_each=130, position=1
+    )
+    leads = StaffResource(
+        project_id=project.id,
+        role_name="Work Stream Leaders",
+        quantity=7,
+        days_each=25,
+        position=2,
+    )
+    db.session.add_all([manager, leads])
+    db.session.commit()
+    return {"manager": manager, "leads": leads}
+
+
+def days_data(who, role, **fields) -> dict:
+    return {
+        "person": str(who.id),
+        "resource": str(role.id),
+        "month": ["2", "2010"],
+        "days": "1.5",
+    } | fields
+
+
+def test_record_staff_days_and_record_again_to_correct(client, login_as, project, roles):
+    me = login_as(Role.MANAGER)
+    response = client.post(url(project, "staff/record"), data=days_data(me, roles["manager"]))
+    assert response.status_code == 302
+    page = text_of(client.get(url(project, "staff")))
+    assert f"1.5 days recorded for {me.name} as Project Manager in Feb 2010" in page
+    assert "Project Manager 1 130 130 1.5 128.5" in page
+    again = client.post(
+        url(project, "staff/record"), data=days_data(me, roles["manager"], days="4")
+    )
+    assert again.status_code == 302
+    rows = _db.session.execute(_db.select(StaffTime)).scalars().all()
+    assert len(rows) == 1 and rows[0].days == Decimal("4") and rows[0].month == D(2010, 2, 1)
+    page = text_of(client.get(url(project, "staff")))
+    assert f"{me.name}'s days as Project Manager in Feb 2010 changed from 1.5 to 4" in page
+    assert "Feb 2010 4 0 4" in page  # the month table: manager 4, leads 0, all roles 4
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"days": "-1"}, "Days must be 0 or more"),
+        ({"days": "32"}, "Days must be 28 or fewer in Feb 2010"),
+        ({"days": "32", "month": ["", "2010"]}, "The month must include a month"),
+        ({"days": "abc"}, "Days must be a number, like 2 or 1.5"),
+        ({"days": ""}, "Enter the number of days"),
+        ({"days": "1.25"}, "Days must have 1 decimal place or fewer"),
+        ({"month": ["13", "2010"]}, "The month must be a real month, like 2 2010"),
+        ({"month": ["", ""]}, "Enter the month and year"),
+        ({"month": ["2", "10"]}, "Year must include 4 numbers"),
+        ({"month": ["6", "2011"]}, "The month must be within the project, Dec 2009 to Mar 2011"),
+        ({"person": "0"}, "Select the person"),
+        ({"resource": "0"}, "Select the role"),
+    ],
+)
+def test_bad_staff_days_are_refused_beside_the_field(
+    client, login_as, project, roles, fields, message
+):
+    me = login_as(Role.SUPPORT)
+    response = client.post(
+        url(project, "staff/record"), data=days_data(me, roles["leads"], **fields)
+    )
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert message in html
+    assert "There is a problem" in html
+    assert _db.session.execute(_db.select(StaffTime)).first() is None
+
+
+def test_staff_record_form_can_be_prefilled_for_a_change(client, login_as, project, roles):
+    me = login_as(Role.MANAGER)
+    html = client.get(
+        url(
+            project,
+            f"staff/record?person={me.id}&resource={roles['leads'].id}&month=2010-03&days=2",
+        )
+    ).get_data(as_text=True)
+    assert f'<option value="{me.id}" selected' in html
+    assert f'<option value="{roles["leads"].id}" selected' in html
+    assert 'name="month" type="text" value="3"' in html or 'value="3"' in html
+    assert 'value="2010"' in html
+
+
+# Exports -------------------------------------------
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_exports_of_the_seed(client, seeded):
+    switch_to(client, member_of(seeded, Role.ASSURANCE))
+    lines = client.get(url(seeded, "budget/lines/export?format=csv"))
+    assert lines.status_code == 200 and lines.mimetype == "text/csv"
+    assert "attachment" in lines.headers["Content-Disposition"]
+    rows = read_csv(lines)
+    assert len(rows) == 11
+    training = rows[-1]
+    assert training["Product"] == "Customer Journey Mapping & Segmentation"
+    assert training["Provision (£, excluding VAT)"] == "5000.00"
+    assert training["Actual to date (£)"] == "900.00"
+    assert training["Remaining (£)"] == "4100.00"
+    assert training["Quantity × unit cost (£)"] == "900.00"
+    assert "Budget Remaining £5000" in training["Notes"]
+    meeting = next(r for r in rows if r["Product"] == "Meeting Criteria")
+    assert meeting["Remaining (£)"] == "10000.00"
+
+    xlsx = client.get(url(seeded, "budget/lines/export?format=xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    header = [c.value for c in sheet[1]]
+    values = dict(zip(header, [c.value for c in sheet[12]], strict=True))
+    assert values["Remaining (£)"] == 4100
+    assert values["Product"] == "Customer Journey Mapping & Segmentation"
+
+    spend = read_csv(client.get(url(seeded, "budget/spend/export?format=csv")))
+    assert [(r["Date"], r["Budget line"], r["Amount (£, excluding VAT)"]) for r in spend] == [
+        ("2010-02-26", "Meeting Criteria", "1200.00"),
+        ("2010-02-26", "Customer Journey Mapping & Segmentation", "900.00"),
+    ]
+    spend_xlsx = client.get(url(seeded, "budget/spend/export?format=xlsx"))
+    assert load_workbook(io.BytesIO(spend_xlsx.data)).active.max_row == 3
+    assert client.get(url(seeded, "budget/lines/export?format=pdf")).status_code == 404
+
+
+def test_staff_time_export(client, login_as, project, roles):
+    me = login_as(Role.MANAGER)
+    client.post(url(project, "staff/record"), data=days_data(me, roles["leads"], days="2.5"))
+    rows = read_csv(client.get(url(project, "staff/export?format=csv")))
+    assert rows == [
+        {"Month": "2010-02-01", "Person": me.label, "Role": "Work Stream Leaders", "Days": "2.5"}
+    ]
+    xlsx = client.get(url(project, "staff/export?format=xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert [c.value for c in sheet[2]][1:] == [me.label, "Work Stream Leaders", 2.5]
+
+
+# Fixed number of queries -------------------------------------------
+
+
+def add_spend(line, count: int) -> None:
+    for n in range(count):
+        _db.session.add(
+            SpendEntry(
+                line_id=line.id,
+                spent_on=D(2010, 1, 1) + dt.timedelta(days=n % 400),
+                amount_pence=1 + n,
+                reference=f"R{n}",
+            )
+        )
+    _db.session.commit()
+
+
+def budget_queries(client, project, count_queries) -> int:
+    with count_queries as counted:
+        response = client.get(url(project, "budget"))
+    assert response.status_code == 200
+    return counted.count
+
+
+def test_budget_page_runs_a_fixed_number_of_queries(
+    client, login_as, project, budget, count_queries
+):
+    login_as(Role.MANAGER)
+    add_spend(budget["report"], 9)
+    small = budget_queries(client, project, count_queries)
+    add_spend(budget["report"], 190)
+    for n in range(20):
+        _db.session.add(
+            BudgetLine(
+                project_id=project.id,
+                source_id=budget["source"].id,
+                product=f"Extra {n}",
+                unit_cost_pence=1,
+                provision_pence=1,
+                position=10 + n,
+            )
+        )
+    _db.session.commit()
+    large = budget_queries(client, project, count_queries)
+    assert small == large
+    assert small <= 8
+    # The exports too.
+    with count_queries as counted:
+        client.get(url(project, "budget/spend/export?format=csv"))
+    assert counted.count == small
+
+
+def test_staff_page_runs_a_fixed_number_of_queries(client, login_as, project, roles, count_queries):
+    login_as(Role.MANAGER)
+
+    def add_time(people: int) -> None:
+        for _ in range(people):
+            person = PersonFactory()
+            for month in range(1, 11):
+                _db.session.add(
+                    StaffTime(
+                        resource_id=roles["leads"].id,
+                        person_id=person.id,
+                        month=D(2010, month, 1),
+                        days=Decimal("1.5"),
+                    )
+                )
+        _db.session.commit()
+
+    add_time(1)
+    with count_queries as counted:
+        assert client.get(url(project, "staff")).status_code == 200
+    small = counted.count
+    add_time(19)
+    with count_queries as counted:
+        response = client.get(url(project, "staff"))
+    assert counted.count == small
+    assert small <= 6
+    assert "Work Stream Leaders 7 25 175 300 -125" in text_of(response)
+    assert "Over plan by 125 days" in text_of(response)
