@@ -20,8 +20,16 @@ class NavEntry:
 # Project areas in the order they appear. An area is listed here once its pages exist.
 PROJECT_AREAS: list[NavEntry] = [
     NavEntry("projects.home", "Project home", "project.view"),
+    NavEntry("plan.work_plan", "Work plan", "plan.view"),
+    NavEntry("plan.milestones", "Milestones", "plan.view"),
+    NavEntry("plan.stage_reviews", "Stage reviews", "plan.view"),
     NavEntry("plan.timeline", "Timeline", "plan.view"),
     NavEntry("plan.baselines", "Baselines", "plan.view"),
+    NavEntry("issues.log", "Issue log", "issue.view"),
+    NavEntry("issues.changes", "Change requests", "issue.view"),
+    NavEntry("risks.log", "Risks", "risk.view"),
+    NavEntry("budget.overview", "Budget", "budget.view"),
+    NavEntry("budget.staff", "Staff days", "staff.view"),
     NavEntry("projects.people", "People", "project.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project"),
 ]
