@@ -12,26 +12,34 @@ from tracker.permissions import can
 
 @dataclass(frozen=True)
 class NavEntry:
+    """An area in the service navigation: its first page, and the endpoints that belong to it.
+
+    `area` is a blueprint name ("plan") or a single endpoint ("projects.people"); the entry is
+    shown as current on every page of that area.
+    """
+
     endpoint: str
     text: str
     action: str
+    area: str
+
+    def is_current(self, endpoint: str | None) -> bool:
+        if not endpoint:
+            return False
+        if "." in self.area:
+            return endpoint == self.area
+        return endpoint.startswith(self.area + ".")
 
 
 # Project areas in the order they appear. An area is listed here once its pages exist.
 PROJECT_AREAS: list[NavEntry] = [
-    NavEntry("projects.home", "Project home", "project.view"),
-    NavEntry("plan.work_plan", "Work plan", "plan.view"),
-    NavEntry("plan.milestones", "Milestones", "plan.view"),
-    NavEntry("plan.stage_reviews", "Stage reviews", "plan.view"),
-    NavEntry("plan.timeline", "Timeline", "plan.view"),
-    NavEntry("plan.baselines", "Baselines", "plan.view"),
-    NavEntry("issues.log", "Issue log", "issue.view"),
-    NavEntry("issues.changes", "Change requests", "issue.view"),
-    NavEntry("risks.log", "Risks", "risk.view"),
-    NavEntry("budget.overview", "Budget", "budget.view"),
-    NavEntry("budget.staff", "Staff days", "staff.view"),
-    NavEntry("projects.people", "People", "project.people"),
-    NavEntry("projects.audit_trail", "Audit trail", "audit.project"),
+    NavEntry("projects.home", "Project home", "project.view", "projects.home"),
+    NavEntry("plan.work_plan", "Plan", "plan.view", "plan"),
+    NavEntry("risks.log", "Risks", "risk.view", "risks"),
+    NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),
+    NavEntry("budget.overview", "Budget", "budget.view", "budget"),
+    NavEntry("projects.people", "People", "project.people", "projects.people"),
+    NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
 ]
 
 
@@ -44,7 +52,11 @@ def navigation_items() -> list[dict]:
             if can(entry.action, roles):
                 href = url_for(entry.endpoint, slug=project.slug)
                 items.append(
-                    {"href": href, "text": entry.text, "active": request.endpoint == entry.endpoint}
+                    {
+                        "href": href,
+                        "text": entry.text,
+                        "active": entry.is_current(request.endpoint),
+                    }
                 )
     else:
         items.append(

@@ -56,6 +56,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "budget.edit": PLANNERS,
     "staff.view": ALL_ROLES - {Role.ASSESSOR},
     "staff.record": PLANNERS,
+    # Evidence (issue 5). Personal-data items are further limited by tracker/evidence/access.py.
+    "standard.view": ALL_ROLES,
+    "evidence.view": ALL_ROLES,
+    # Leads and members add evidence for their own work stream only (the service checks which).
+    "evidence.add": PLANNERS | {Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP},
+    "evidence.review": PLANNERS | {Role.PP_REP, Role.ASSURANCE},
+    "evidence.retention": PLANNERS,
+    "evidence.pack": PLANNERS | {Role.SPONSOR, Role.ASSURANCE, Role.ASSESSOR},
+    "rating.view": ALL_ROLES,
+    "round.manage": PLANNERS,
+    # Leads rate their own stream in a self-assessment round; planners enter any rating.
+    "rating.enter": PLANNERS | {Role.WS_LEAD},
+    "readiness.view": ALL_ROLES,
+    "gap_action.edit": PLANNERS | {Role.WS_LEAD},
 }
 
 # Site-wide actions held by administrators only.
