@@ -82,3 +82,22 @@ def test_home_and_people_run_a_fixed_number_of_queries(
         member(PersonFactory(), project, Role.WS_MEMBER)
     db.session.commit()
     assert counts() == few
+
+
+def test_required_fields_leave_validation_to_the_server(app) -> None:
+    """`Required` must not add the HTML `required` attribute: the browser's pop-up would bypass
+    the GOV.UK error summary."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    from tracker.forms import Required
+
+    class Form(FlaskForm):
+        name = StringField("Name", validators=[Required("Enter a name")])
+
+    with app.test_request_context():
+        form = Form(meta={"csrf": False})
+        assert "required" not in str(form.name())
+        assert not form.name.flags.required
+        assert not form.validate()
+        assert form.name.errors == ["Enter a name"]

@@ -218,7 +218,7 @@ def test_manager_adds_a_task(client, login_as, project, plan):
             "Target completion must be the same as or after the start date",
         ),
         ({"responsible": "PK/ZZ"}, "No one in this project has the initials or name ZZ"),
-        ({"start_date": ["31", "2", "2010"]}, "Enter a real date for the start date"),
+        ({"start_date": ["31", "2", "2010"]}, "Start date must be a real date"),
         ({"start_date": ["1", "", "2010"]}, "Start date must include a month"),
         ({"target_finish": ["", "", ""]}, "Enter the target completion date"),
         ({"start_date": ["1", "4", "10"]}, "Year must include 4 numbers"),
@@ -598,7 +598,7 @@ def test_manager_edits_a_milestone_but_not_its_baseline(client, login_as, projec
 
     bad = client.post(url, data={"scheduled_finish": ["30", "2", "2010"], "notes": "x"})
     assert bad.status_code == 400
-    assert "Enter a real date for the scheduled finish date" in text_of(bad)
+    assert "Scheduled finish date must be a real date" in text_of(bad)
     assert _db.session.get(Milestone, milestone.id).notes == "Moved by change request 1"
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field
 from wtforms.validators import DataRequired
 
@@ -19,6 +20,66 @@ class Required(DataRequired):
 
     field_flags: dict = {}
 
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message)
+        # DataRequired.__init__ sets the flags on the instance; keep `required` off the input.
+        self.field_flags = {}
+
+
+def capitalised(text: str) -> str:
+    """The text with its first letter in capitals, for messages that start with a field's name."""
+    return text[:1].upper() + text[1:]
+
+
+class DateInputField(Field):
+    """A GOV.UK date input (day, month and year boxes); `data` is a `datetime.date` or None.
+
+    `what` names the date in messages ("the date identified", "start date"); `required` is the
+    message for a blank date, or None when it may be left blank. Messages follow the GOV.UK
+    date input pattern: "Start date must include a month", "Start date must be a real date".
+    """
+
+    widget = GovDateInput()
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: list | None = None,
+        *,
+        what: str = "the date",
+        required: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+        self.required_message = required
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [(v or "").strip() for v in valuelist[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts  # the widget shows day, month and year as typed
+        self.data = None
+        if not any(parts):
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        what = capitalised(self.what)
+        missing = [n for n, part in zip(("day", "month", "year"), parts, strict=True) if not part]
+        if missing:
+            raise ValueError(f"{what} must include a {' and '.join(missing)}")
+        if not all(part.isdigit() for part in parts):
+            raise ValueError(f"{what} must be a real date, like 26 2 2010")
+        if len(parts[2]) != 4:
+            raise ValueError("Year must include 4 numbers")
+        day, month, year = (int(part) for part in parts)
+        try:
+            self.data = dt.date(year, month, day)
+        except ValueError as exc:
+            raise ValueError(f"{what} must be a real date, like 26 2 2010") from exc
+
+    def _value(self) -> str:
+        return ""
+
 
 # Money -----------------------------------------------------------------------------------
 
@@ -30,10 +91,6 @@ _POUNDS = re.compile(
     r"^(?P<minus>[-\u2212])?\s*£?\s*(?P<minus2>[-\u2212])?\s*"
     r"(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<fraction>\d*))?$"
 )
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def parse_pounds(text: str, *, what: str = "the amount", maximum: int = MAX_PENCE) -> int:
@@ -51,14 +108,14 @@ def parse_pounds(text: str, *, what: str = "the amount", maximum: int = MAX_PENC
     if not match or not (whole or fraction):
         raise ValueError(f"Enter {what} as a number of pounds, like 600 or 600.50")
     if match["minus"] or match["minus2"]:
-        raise ValueError(f"{_capitalised(what)} must be £0 or more")
+        raise ValueError(f"{capitalised(what)} must be £0 or more")
     if len(fraction) > 2:
-        raise ValueError(f"{_capitalised(what)} must have 2 decimal places or fewer, like 600.50")
+        raise ValueError(f"{capitalised(what)} must have 2 decimal places or fewer, like 600.50")
     pence = int(whole or "0") * 100 + int(fraction.ljust(2, "0"))
     if pence > maximum:
         pounds, rest = divmod(maximum, 100)
         limit = f"£{pounds:,}" + (f".{rest:02d}" if rest else "")
-        raise ValueError(f"{_capitalised(what)} must be {limit} or less")
+        raise ValueError(f"{capitalised(what)} must be {limit} or less")
     return pence
 
 

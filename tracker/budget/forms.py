@@ -22,15 +22,10 @@ from wtforms import Field, SelectField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from tracker.budget.services import parse_days
-from tracker.forms import PoundsField, Required
-from tracker.issues.forms import DateInputField
+from tracker.forms import DateInputField, PoundsField, Required, capitalised
 
 MAX_TEXT = 5000
 MAX_QUANTITY = 100_000
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 class GovMonthInput(GovDateInput):
@@ -96,14 +91,14 @@ class MonthField(Field):
             return
         missing = [name for name, part in zip(("month", "year"), parts, strict=True) if not part]
         if missing:
-            raise ValueError(f"{_capitalised(self.what)} must include a {' and '.join(missing)}")
+            raise ValueError(f"{capitalised(self.what)} must include a {' and '.join(missing)}")
         month, year = parts
         if not (month.isdigit() and year.isdigit()):
-            raise ValueError(f"{_capitalised(self.what)} must be a real month, like 2 2010")
+            raise ValueError(f"{capitalised(self.what)} must be a real month, like 2 2010")
         if len(year) != 4:
             raise ValueError("Year must include 4 numbers")
         if not 1 <= int(month) <= 12:
-            raise ValueError(f"{_capitalised(self.what)} must be a real month, like 2 2010")
+            raise ValueError(f"{capitalised(self.what)} must be a real month, like 2 2010")
         self.data = dt.date(int(year), int(month), 1)
 
     def _value(self) -> str:

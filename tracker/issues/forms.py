@@ -2,85 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, Field, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.forms import PoundsField, Required
+from tracker.forms import DateInputField, PoundsField, Required
 
 MAX_TEXT = 5000
 MAX_DAYS = 10_000
 # The meeting select's last choice: a project group meeting not yet in the tracker.
 OTHER_MEETING = "other"
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class DateInputField(Field):
-    """A GOV.UK date input (day, month, year boxes); `data` is a `datetime.date` or None.
-
-    `what` names the date in messages ("the date the issue was identified"); `required` is the
-    message for a blank date, or None when the date may be left out.
-    """
-
-    widget = GovDateInput()
-
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: list | None = None,
-        *,
-        what: str = "the date",
-        required: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-        self.required_message = required
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [(v or "").strip() for v in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts  # the widget shows day, month and year as typed
-        self.data = None
-        if not any(parts):
-            if self.required_message:
-                raise ValueError(self.required_message)
-            return
-        missing = [
-            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
-        ]
-        if missing:
-            raise ValueError(f"{_capitalised(self.what)} must include a {' and '.join(missing)}")
-        if not all(part.isdigit() for part in parts):
-            raise ValueError(f"{_capitalised(self.what)} must be a real date, like 26 2 2010")
-        day, month, year = (int(part) for part in parts)
-        if len(parts[2]) != 4:
-            raise ValueError("Year must include 4 numbers")
-        try:
-            self.data = dt.date(year, month, day)
-        except ValueError as exc:
-            raise ValueError(
-                f"{_capitalised(self.what)} must be a real date, like 26 2 2010"
-            ) from exc
-
-    def _value(self) -> str:
-        return ""
 
 
 class IssueForm(FlaskForm):

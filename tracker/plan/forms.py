@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from tracker.forms import Required
+from tracker.forms import DateInputField, Required
 from tracker.plan.models import Progress, ReviewDecision
 
 MAX_TEXT = 5000
@@ -50,58 +46,6 @@ def progress_choices() -> list[SelectChoice]:
         SelectChoice(p.value, f"{label} {PROGRESS_SYMBOLS[p]}" if p in PROGRESS_SYMBOLS else label)
         for p, label in PROGRESS_LABELS.items()
     ]
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class DateInputField(Field):
-    """A GOV.UK date input (day, month and year boxes); `data` is a `datetime.date` or None.
-
-    `what` names the date in messages ("start date"); `required` is the message for a blank
-    date, or None when it may be left blank. Messages follow the GOV.UK date input pattern.
-    """
-
-    widget = GovDateInput()
-
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: list | None = None,
-        *,
-        what: str = "date",
-        required: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.what = what
-        self.required_message = required
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [(v or "").strip() for v in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        self.raw_data = parts  # the widget shows what was typed
-        self.data = None
-        if not any(parts):
-            if self.required_message:
-                raise ValueError(self.required_message)
-            return
-        missing = [n for n, part in zip(("day", "month", "year"), parts, strict=True) if not part]
-        if missing:
-            raise ValueError(f"{_capitalised(self.what)} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() for part in parts):
-            raise ValueError(f"Enter a real date for the {self.what}, like 26 2 2010")
-        if len(parts[2]) != 4:
-            raise ValueError("Year must include 4 numbers")
-        day, month, year = (int(part) for part in parts)
-        try:
-            self.data = dt.date(year, month, day)
-        except ValueError as exc:
-            raise ValueError(f"Enter a real date for the {self.what}, like 26 2 2010") from exc
-
-    def _value(self) -> str:
-        return ""
 
 
 class TaskForm(FlaskForm):

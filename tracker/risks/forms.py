@@ -16,8 +16,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, StopValidation
 
-from tracker.forms import Required
-from tracker.plan.forms import DateInputField
+from tracker.forms import DateInputField, Required
 from tracker.risks.models import Level, RiskStatus
 
 MAX_TEXT = 5000
