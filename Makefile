@@ -10,6 +10,8 @@ PORT ?= 5000
 
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
+# `make run` is the development server: development settings, whatever the shell exports.
+DEV_FLASK := TRACKER_ENV=development $(FLASK)
 SASS := node_modules/.bin/sass
 GOVUK := node_modules/govuk-frontend/dist/govuk
 CSS := static/build/app.css
@@ -57,10 +59,10 @@ $(CSS): $(SCSS) $(NPM_STAMP)
 run: install
 	@case "$${TRACKER_ENV:-development}" in development) ;; \
 	  *) echo "make run is for development only: unset TRACKER_ENV (it is '$$TRACKER_ENV')" >&2; exit 1;; esac
-	$(FLASK) db upgrade
-	$(FLASK) seed
-	$(FLASK) demo-logins
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV_FLASK) db upgrade
+	$(DEV_FLASK) seed
+	$(DEV_FLASK) demo-logins
+	$(DEV_FLASK) run --host $(HOST) --port $(PORT)
 
 # Lint, then every test on SQLite, then again on PostgreSQL if TEST_DATABASE_URL is set.
 test: install chromium

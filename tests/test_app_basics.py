@@ -101,3 +101,18 @@ def test_required_fields_leave_validation_to_the_server(app) -> None:
         assert not form.name.flags.required
         assert not form.validate()
         assert form.name.errors == ["Enter a name"]
+
+
+def test_without_tracker_env_the_app_runs_with_production_settings(monkeypatch) -> None:
+    """A server started with no TRACKER_ENV must not fall back to a throwaway secret."""
+    import pytest
+
+    from tracker import create_app
+    from tracker.config import Config
+
+    monkeypatch.delenv("TRACKER_ENV", raising=False)
+    monkeypatch.setattr(Config, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app()
+    monkeypatch.setenv("TRACKER_ENV", "development")
+    assert create_app().config["SECRET_KEY"] == "dev-only-not-secret"

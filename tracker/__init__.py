@@ -11,8 +11,10 @@ from tracker.config import Config, DevelopmentConfig
 
 
 def _default_config() -> type[Config]:
-    env = os.environ.get("TRACKER_ENV", "development")
-    return Config if env == "production" else DevelopmentConfig
+    """Production settings unless TRACKER_ENV=development says otherwise (as `make run` does):
+    a server started without thinking must not run with a throwaway secret."""
+    env = os.environ.get("TRACKER_ENV", "production")
+    return DevelopmentConfig if env == "development" else Config
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
