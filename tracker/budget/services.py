@@ -123,8 +123,26 @@ class LineFigures:
         return "Within provision", "green"
 
 
+class _Totalled:
+    """Provision, actual and remaining of a group of lines, read from its `totals`."""
+
+    totals: BudgetTotals
+
+    @property
+    def provision_pence(self) -> int:
+        return self.totals.provision_pence
+
+    @property
+    def actual_pence(self) -> int:
+        return self.totals.actual_pence
+
+    @property
+    def remaining_pence(self) -> int:
+        return self.totals.remaining_pence
+
+
 @dataclass(frozen=True)
-class SourceFigures:
+class SourceFigures(_Totalled):
     """A funding source, its lines and their totals against the source's allocation."""
 
     source: FundingSource
@@ -140,18 +158,6 @@ class SourceFigures:
             provision_pence=sum(f.provision_pence for f in self.lines),
             actual_pence=sum(f.actual_pence for f in self.lines),
         )
-
-    @property
-    def provision_pence(self) -> int:
-        return self.totals.provision_pence
-
-    @property
-    def actual_pence(self) -> int:
-        return self.totals.actual_pence
-
-    @property
-    def remaining_pence(self) -> int:
-        return self.totals.remaining_pence
 
     @property
     def unprovided_pence(self) -> int:
@@ -208,7 +214,7 @@ class SourceFigures:
 
 
 @dataclass(frozen=True)
-class BudgetSummary:
+class BudgetSummary(_Totalled):
     """Every funding source with its lines, and the totals over them all."""
 
     sources: list[SourceFigures]
@@ -223,18 +229,6 @@ class BudgetSummary:
             provision_pence=sum(s.provision_pence for s in self.sources),
             actual_pence=sum(s.actual_pence for s in self.sources),
         )
-
-    @property
-    def provision_pence(self) -> int:
-        return self.totals.provision_pence
-
-    @property
-    def actual_pence(self) -> int:
-        return self.totals.actual_pence
-
-    @property
-    def remaining_pence(self) -> int:
-        return self.totals.remaining_pence
 
     @property
     def allocation_pence(self) -> int:

@@ -60,7 +60,8 @@ from tracker.issues.services import (
 )
 from tracker.permissions import can, requires
 from tracker.plan.models import Milestone, Stage, Task
-from tracker.projects.models import Membership, Project, Role
+from tracker.projects.models import Project, Role
+from tracker.projects.services import project_members
 
 STATUS_TAGS = {
     ChangeStatus.RAISED: ("Raised, awaiting impact analysis", "grey"),
@@ -149,18 +150,7 @@ def log_export(slug: str) -> Response:
 
 
 def _people_choices(project: Project, also: Person | None = None) -> list[tuple[int, str]]:
-    people = list(
-        db.session.execute(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.project_id == project.id)
-            .distinct()
-            .order_by(Person.name)
-        ).scalars()
-    )
-    if also is not None and all(p.id != also.id for p in people):
-        people.append(also)
-    return [(p.id, p.label) for p in people]
+    return [(p.id, p.label) for p in project_members(project, also)]
 
 
 def _issue_form(entry: IssueLogEntry | None) -> IssueForm:

@@ -84,3 +84,23 @@ def project_people(project: Project) -> list[Membership]:
             .order_by(Person.name, Membership.role)
         ).scalars()
     )
+
+
+def project_members(project: Project, also: Person | None = None) -> list[Person]:
+    """The people who hold any role in the project, by name, for choosing an owner or author.
+
+    `also` (the person a record already names) is kept in the list even if they have since left
+    the project, so that editing the record does not silently change it.
+    """
+    people = list(
+        db.session.execute(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.project_id == project.id)
+            .distinct()
+            .order_by(Person.name)
+        ).scalars()
+    )
+    if also is not None and all(p.id != also.id for p in people):
+        people.append(also)
+    return people

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +17,8 @@ from tracker.database import utcnow
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.permissions import requires
-from tracker.projects.models import Membership, Project
+from tracker.projects.models import Project
+from tracker.projects.services import project_members
 from tracker.risks import bp
 from tracker.risks.forms import ReviewForm, RiskFilterForm, RiskForm
 from tracker.risks.models import Level, Risk, RiskStatus
@@ -209,17 +209,7 @@ def risk(slug: str, risk_id: int) -> tuple[str, int]:
 
 
 def _owner_choices(project: Project, also: Person | None) -> list[SelectChoice]:
-    people = list(
-        db.session.execute(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.project_id == project.id)
-            .distinct()
-            .order_by(Person.name)
-        ).scalars()
-    )
-    if also is not None and all(p.id != also.id for p in people):
-        people.append(also)
+    people = project_members(project, also)
     return [SelectChoice(0, "No owner")] + [SelectChoice(p.id, p.label) for p in people]
 
 
