@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.database import TimestampMixin, UTCDateTime, intpk
+from tracker.database import TimestampMixin, UTCDateTime, intpk, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -63,3 +63,26 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+
+
+class ApiToken(db.Model):
+    """A personal token for the read-only JSON API. Only a SHA-256 hash of the token is kept:
+    the token itself is shown once, when it is made. Not audited: the row is its own record
+    (made, last used, revoked), and each use would otherwise add an audit event."""
+
+    __tablename__ = "api_token"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
