@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
     from tracker.risks import views as risk_views
+    from tracker.transfer import views as transfer_views
 
     for blueprint in (
         assets.bp,
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         risk_views.bp,
         issue_views.bp,
         budget_views.bp,
+        transfer_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -70,6 +70,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.enter": PLANNERS | {Role.WS_LEAD},
     "readiness.view": ALL_ROLES,
     "gap_action.edit": PLANNERS | {Role.WS_LEAD},
+    # Reporting (issue 6): the dashboard, whole-project export, the read-only API
+    "dashboard.view": ALL_ROLES,
+    "project.export": MANAGERS,
 }
 
 # Site-wide actions held by administrators only.
