@@ -109,6 +109,20 @@ def _fill(rule, values: dict) -> dict:
     }
 
 
+def _is_api(rule) -> bool:
+    """API routes answer to a Bearer token, not to the session: they are checked with one."""
+    return rule.endpoint.startswith("api.")
+
+
+def _token_headers(person, db) -> dict:
+    from tracker.api.services import create_token
+    from tracker.database import utcnow
+
+    _, token = create_token(person, "permission test", utcnow())
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _project_rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -121,6 +135,7 @@ def _project_rules(app):
 @pytest.mark.parametrize("role", list(Role))
 def test_project_routes_follow_the_permission_table(app, db, client, login_as, project, role):
     person = login_as(role)
+    token = _token_headers(person, db)
     # The project itself must have an audit event so history pages have a record to show.
     project.objective = "Changed so that the audit trail has an entry"
     db.session.commit()
@@ -128,7 +143,7 @@ def test_project_routes_follow_the_permission_table(app, db, client, login_as, p
         values = _url_values(rule, project, person, db)
         url = app.url_map.bind("localhost").build(rule.endpoint, values)
         method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(url, method=method)
+        response = client.open(url, method=method, headers=token if _is_api(rule) else {})
         allowed = role in PERMISSIONS[action]
         if allowed:
             assert response.status_code != 403, f"{role} refused {rule.endpoint}"
@@ -138,7 +153,7 @@ def test_project_routes_follow_the_permission_table(app, db, client, login_as, p
 
 
 def test_person_outside_the_project_is_refused(app, db, client, login_as, project):
-    login_as(None)
+    token = _token_headers(login_as(None), db)
     for rule, _action in _project_rules(app):
         if "GET" not in rule.methods:
             continue
@@ -146,7 +161,8 @@ def test_person_outside_the_project_is_refused(app, db, client, login_as, projec
             rule.endpoint,
             _fill(rule, {"slug": project.slug, "table": "project", "record_id": project.id}),
         )
-        assert client.get(url).status_code == 403, rule.endpoint
+        headers = token if _is_api(rule) else {}
+        assert client.get(url, headers=headers).status_code == 403, rule.endpoint
 
 
 @pytest.mark.parametrize("admin", [True, False])
@@ -184,5 +200,9 @@ def test_anonymous_is_sent_to_sign_in_everywhere_but_public_pages(app, client, p
         url = app.url_map.bind("localhost").build(rule.endpoint, _fill(rule, values))
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
+        if _is_api(rule):  # no token: a JSON 401, not a sign-in page
+            assert response.status_code == 401, rule.endpoint
+            assert response.json["error"]["status"] == 401
+            continue
         assert response.status_code == 302, rule.endpoint
         assert "/sign-in" in response.headers["Location"]

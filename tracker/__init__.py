@@ -89,6 +89,8 @@ def register_models() -> None:
 def register_blueprints(app: Flask) -> None:
     # Each area's views module attaches its routes to the area's blueprint.
     from tracker import assets
+    from tracker.api import token_views
+    from tracker.api import views as api_views
     from tracker.auth import views as auth_views
     from tracker.budget import views as budget_views
     from tracker.issues import views as issue_views
@@ -107,6 +109,8 @@ def register_blueprints(app: Flask) -> None:
         issue_views.bp,
         budget_views.bp,
         transfer_views.bp,
+        api_views.bp,
+        token_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -25,8 +27,12 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/csrf.html", title="Your form has expired"), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[Any, int]:
         code = error.code or 500
+        if request.path.startswith("/api/"):  # no such API route: answer in JSON too
+            from tracker.api.views import api_error
+
+            return api_error(code)
         db.session.rollback()
         return (
             render_template(

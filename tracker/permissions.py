@@ -99,6 +99,20 @@ def can(action: str, roles: frozenset[Role]) -> bool:
     return bool(PERMISSIONS[action] & roles)
 
 
+def authorise_project(action: str, person_id: int, slug: str | None) -> None:
+    """Put the project named by `slug` in g.project and the person's roles in it in g.roles;
+    404 if there is no such project, 403 if none of the roles holds the action. Shared by the
+    pages (the signed-in user) and the API (the owner of the token)."""
+    project = db.session.execute(select(Project).where(Project.slug == slug)).scalar_one_or_none()
+    if project is None:
+        abort(404)
+    roles = project_roles(person_id, project.id)
+    if not can(action, roles):
+        abort(403)
+    g.project = project
+    g.roles = roles
+
+
 def requires(action: str) -> Callable[[F], F]:
     """Declare the action a view needs. Project views take `slug`; a missing project is a 404."""
     if action not in PERMISSIONS and action not in ADMIN_ACTIONS | {PUBLIC, SIGNED_IN}:
@@ -117,17 +131,7 @@ def requires(action: str) -> Callable[[F], F]:
                 if not current_user.is_admin:
                     abort(403)
                 return view(*args, **kwargs)
-            slug = kwargs.get("slug")
-            project = db.session.execute(
-                select(Project).where(Project.slug == slug)
-            ).scalar_one_or_none()
-            if project is None:
-                abort(404)
-            roles = project_roles(current_user.id, project.id)
-            if not can(action, roles):
-                abort(403)
-            g.project = project
-            g.roles = roles
+            authorise_project(action, current_user.id, kwargs.get("slug"))
             return view(*args, **kwargs)
 
         wrapped.required_action = action  # type: ignore[attr-defined]

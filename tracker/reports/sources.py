@@ -1,0 +1,68 @@
+"""Figures other areas work out, for the dashboard and the API: the status rules of the
+highlight report (tracker/reports/drafting.py) and evidence readiness
+(tracker/evidence/readiness.py). Each is looked up when asked for, so that the dashboard and
+the API work (without that part) in a checkout where it is not there yet."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from tracker.extensions import db
+from tracker.projects.models import Project
+
+
+def _function(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def readiness(project: Project, today: dt.date) -> Any | None:
+    """E2's project readiness against the 46/11/0 rule, or None where it is not available."""
+    function = _function("tracker.evidence.readiness", "project_readiness")
+    return function(project, today) if function is not None else None
+
+
+def statuses(project: Project, today: dt.date) -> dict[str, Any]:
+    """Schedule, budget and resource status (each with `.rag` and `.reason`), as far as the
+    highlight report's rules exist."""
+    found: dict[str, Any] = {}
+    for key in ("schedule", "budget", "resource"):
+        function = _function("tracker.reports.drafting", f"{key}_status")
+        if function is not None:
+            found[key] = function(project, today)
+    return found
+
+
+def as_json(value: Any) -> Any:
+    """A result of these rules as plain JSON: dataclasses as objects, records as their label."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, db.Model):
+        for attr in ("code", "number", "name", "title"):
+            if getattr(value, attr, None) is not None:
+                return getattr(value, attr)
+        return None
+    if isinstance(value, dict):
+        return {str(as_json(k)): as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [as_json(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def readiness_json(project: Project, today: dt.date) -> dict[str, Any] | None:
+    figures = readiness(project, today)
+    if figures is None:
+        return None
+    plain = as_json(figures)
+    return plain if isinstance(plain, dict) else {"readiness": plain}
