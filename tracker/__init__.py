@@ -97,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint
     from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
+    from tracker.reports import bp as reports_bp
+    from tracker.reports import dashboard_views  # noqa: F401 - attaches the dashboard to reports
     from tracker.risks import views as risk_views
     from tracker.transfer import views as transfer_views
 
@@ -108,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         risk_views.bp,
         issue_views.bp,
         budget_views.bp,
+        reports_bp,
         transfer_views.bp,
         api_views.bp,
         token_views.bp,

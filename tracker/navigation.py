@@ -34,6 +34,7 @@ class NavEntry:
 # Project areas in the order they appear. An area is listed here once its pages exist.
 PROJECT_AREAS: list[NavEntry] = [
     NavEntry("projects.home", "Project home", "project.view", "projects.home"),
+    NavEntry("reports.dashboard", "Dashboard", "dashboard.view", "reports.dashboard"),
     NavEntry("plan.work_plan", "Plan", "plan.view", "plan"),
     NavEntry("risks.log", "Risks", "risk.view", "risks"),
     NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import enum
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -29,14 +30,25 @@ def readiness(project: Project, today: dt.date) -> Any | None:
     return function(project, today) if function is not None else None
 
 
-def statuses(project: Project, today: dt.date) -> dict[str, Any]:
-    """Schedule, budget and resource status (each with `.rag` and `.reason`), as far as the
-    highlight report's rules exist."""
-    found: dict[str, Any] = {}
+def rule_in_words(function: Callable[..., Any], result: Any) -> str:
+    """The rule behind a status: the result's own `rule` if it has one, otherwise the first
+    paragraph of the rule function's docstring (where its author wrote the rule down)."""
+    rule = getattr(result, "rule", None)
+    if rule:
+        return str(rule)
+    doc = inspect.getdoc(function) or ""
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def statuses(project: Project, today: dt.date) -> dict[str, tuple[Any, str]]:
+    """Schedule, budget and resource status (each with `.rag` and `.reason`) and its rule in
+    words, as far as the highlight report's rules exist."""
+    found: dict[str, tuple[Any, str]] = {}
     for key in ("schedule", "budget", "resource"):
         function = _function("tracker.reports.drafting", f"{key}_status")
         if function is not None:
-            found[key] = function(project, today)
+            result = function(project, today)
+            found[key] = (result, rule_in_words(function, result))
     return found
 
 

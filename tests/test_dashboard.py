@@ -1,0 +1,228 @@
+"""The dashboard: what it shows, to whom, and in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import PersonFactory
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tracker.issues.models import (
+    ChangeRequest,
+    ChangeStatus,
+    EntryStatus,
+    EntryType,
+    IssueLogEntry,
+)
+from tracker.plan.models import Milestone, StageReview, Task
+from tracker.projects.models import Role
+from tracker.reports import sources
+from tracker.reports.dashboard import decisions_awaiting, next_milestones, open_entries
+from tracker.risks.models import Level, Risk, RiskStatus
+
+TODAY = dt.date(2010, 3, 15)
+
+
+def d(day: int, month: int, year: int = 2010) -> dt.date:
+    return dt.date(year, month, day)
+
+
+# Rules -------------------------------------------------------------------------------------
+
+
+def test_next_milestones_are_the_unreached_ones_soonest_first(project):
+    reached = Milestone(name="Started", scheduled_finish=d(1, 1), actual_finish=d(2, 1))
+    late = Milestone(name="Stage 1", scheduled_finish=d(5, 3), baseline_finish=d(26, 2))
+    later = Milestone(name="Stage 2", scheduled_finish=d(1, 10))
+    rows = next_milestones([later, reached, late], TODAY, count=5)
+    assert [r.milestone.name for r in rows] == ["Stage 1", "Stage 2"]
+    assert (rows[0].variance, rows[0].overdue) == (7, True)
+    assert (rows[1].variance, rows[1].overdue) == (None, False)
+    assert len(next_milestones([late, later], TODAY, count=1)) == 1
+
+
+def test_open_entries_leave_out_closed_ones():
+    entries = [
+        IssueLogEntry(number="1", status=EntryStatus.OPEN),
+        IssueLogEntry(number="2", status=EntryStatus.CLOSED),
+    ]
+    assert [e.number for e in open_entries(entries)] == ["1"]
+
+
+def test_decisions_awaiting_name_who_they_wait_for(db, project):
+    from tracker.issues.services import project_changes
+    from tracker.plan.services import reviews_awaiting_decision
+
+    db.session.add(
+        StageReview(stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC))
+    )
+    for number, status in enumerate(
+        (ChangeStatus.RAISED, ChangeStatus.ASSESSED, ChangeStatus.APPROVED), start=1
+    ):
+        db.session.add(
+            ChangeRequest(
+                project_id=project.id,
+                number=number,
+                raised_on=d(1, 3),
+                description=f"Change {number}",
+                status=status,
+            )
+        )
+    db.session.flush()
+    found = decisions_awaiting(reviews_awaiting_decision(project), project_changes(project))
+    assert [(f.what, f.waiting_for) for f in found] == [
+        ("Stage 1 review: Stage 1", "Project sponsor to decide"),
+        ("Change request 1", "Project manager to write the impact analysis"),
+        ("Change request 2", "Project manager to decide (minor change)"),
+    ]
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def _add_lots(db, project, n: int) -> None:
+    """n tasks, risks, issue log entries, milestones, change requests and spend entries."""
+    owner = PersonFactory()
+    source = FundingSource(project_id=project.id, code=f"S{n}", name="Grant", allocation_pence=0)
+    line = BudgetLine(
+        project_id=project.id,
+        source=source,
+        product="Training",
+        unit_cost_pence=1,
+        provision_pence=n,
+    )
+    db.session.add(line)
+    for i in range(n):
+        stage = project.stages[i % 5]
+        db.session.add_all(
+            [
+                Task(project_id=project.id, stage=stage, code=f"{n}.{i}", activity=f"Task {i}"),
+                Risk(
+                    project_id=project.id,
+                    number=f"{n}-{i}",
+                    description=f"Risk {i}",
+                    probability=Level.H,
+                    impact=Level.M,
+                    owner=owner,
+                    status=RiskStatus.OPEN,
+                ),
+                IssueLogEntry(
+                    project_id=project.id,
+                    number=f"{n}{i}",
+                    type=EntryType.ISSUE,
+                    description=f"Issue {i}",
+                    identified_on=d(1, 2),
+                    last_updated_on=d(1, 2),
+                    status=EntryStatus.OPEN,
+                    author=owner,
+                ),
+                Milestone(
+                    project_id=project.id, stage=stage, name=f"M{i}", scheduled_finish=d(1, 4)
+                ),
+                ChangeRequest(
+                    project_id=project.id,
+                    number=n * 1000 + i,
+                    raised_on=d(1, 3),
+                    description="A change",
+                    status=ChangeStatus.ASSESSED,
+                    requested_by=owner,
+                ),
+                SpendEntry(line=line, spent_on=d(1, 2), amount_pence=1),
+            ]
+        )
+    db.session.add(
+        StageReview(stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC))
+    )
+    db.session.commit()
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(db, client, login_as, project, count_queries):
+    login_as(Role.MANAGER)
+    url = f"/projects/{project.slug}/dashboard"
+    with count_queries as empty:
+        assert client.get(url).status_code == 200
+    _add_lots(db, project, 3)
+    with count_queries as few:
+        assert client.get(url).status_code == 200
+    _add_lots(db, project, 60)
+    with count_queries as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert few.count == many.count, (few.count, many.count)
+    assert empty.count <= few.count <= 30
+
+
+def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
+    from tracker.projects.models import Membership
+
+    person = PersonFactory()
+    db.session.add(Membership(project=seeded, person=person, role=Role.EMT))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+    page = client.get(f"/projects/{seeded.slug}/dashboard").text
+    for heading in (
+        "Stage in progress",
+        "Next milestones",
+        "Decisions awaiting someone",
+        "Top risks",
+        "Open issue log entries",
+        "Evidence readiness",
+        "Spend against plan",
+    ):
+        assert heading in page, heading
+    assert 'id="stage-chart"' in page and "The stages (the chart as a table)" in page
+    assert 'id="spend-chart"' in page and 'id="spend-by-month"' in page
+    assert "Risks not closed: probability (rows) by impact (columns)" in page
+    # Nothing to edit for the EMT: no export link.
+    assert "Export the whole project" not in page
+
+
+def test_an_assessor_sees_no_budget(client, login_as, project):
+    login_as(Role.ASSESSOR)
+    page = client.get(f"/projects/{project.slug}/dashboard")
+    assert page.status_code == 200
+    assert "Spend against plan" not in page.text and "spend-chart" not in page.text
+
+
+def test_the_dashboard_is_in_the_navigation_after_project_home(client, login_as, project):
+    login_as(Role.LEAD_MEMBER)
+    page = client.get(f"/projects/{project.slug}/").text
+    dashboard = page.index(f'href="/projects/{project.slug}/dashboard"')
+    assert page.index("Project home") < dashboard < page.index("Plan")
+
+
+@dataclass
+class _Status:
+    rag: str
+    reason: str
+
+
+def test_statuses_show_the_colour_reason_and_rule(client, login_as, project, monkeypatch):
+    def schedule_status(project, today):  # noqa: ANN001, ANN202 - stands in for R1's rule
+        """Red when a milestone is more than 14 days late.
+
+        More detail that is not the rule."""
+        return _Status("red", "Stage 1 milestone is 31 days late")
+
+    monkeypatch.setattr(
+        sources, "_function", lambda module, name: schedule_status if "schedule" in name else None
+    )
+    login_as(Role.SPONSOR)
+    page = client.get(f"/projects/{project.slug}/dashboard").text
+    assert "Stage 1 milestone is 31 days late" in page
+    assert "The rule: Red when a milestone is more than 14 days late." in page
+    assert "More detail" not in page
+
+
+@pytest.mark.parametrize("role", [Role.EMT, Role.LEAD_MEMBER, Role.WS_MEMBER])
+def test_every_role_reads_the_dashboard(client, login_as, project, role):
+    login_as(role)
+    assert client.get(f"/projects/{project.slug}/dashboard").status_code == 200
+
+
+def test_members_only(client, login_as, project):
+    login_as(None)
+    assert client.get(f"/projects/{project.slug}/dashboard").status_code == 403

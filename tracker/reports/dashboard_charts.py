@@ -1,0 +1,139 @@
+"""The dashboard's own chart: the five stages as a Gantt summary, with the milestones.
+
+Spend against plan is the budget area's chart (tracker/budget/charts.py). Like every chart in
+the tracker, this one is drawn by static/js/charts.js from JSON embedded in the page, and the
+page has a table with the same facts and an aria-label that says what it shows. Colour is
+never the only cue: each stage's bar carries its status in words and a pattern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from tracker.filters import date as format_date
+from tracker.plan.models import Stage
+from tracker.plan.services import StageStatus
+from tracker.reports.dashboard import MilestoneRow
+
+FONT = {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"}
+# GOV.UK colours, and a pattern for each status so that colour is not the only cue.
+STAGE_STYLES: dict[StageStatus, tuple[str, str]] = {
+    StageStatus.APPROVED: ("#00703c", ""),
+    StageStatus.AWAITING_REVIEW: ("#f47738", "x"),
+    StageStatus.IN_PROGRESS: ("#1d70b8", "/"),
+    StageStatus.NOT_STARTED: ("#b1b4b6", "."),
+}
+DAY_MS = 24 * 3600 * 1000
+
+
+def _label(stage: Stage) -> str:
+    return f"Stage {stage.number}"
+
+
+def stage_figure(
+    stages: Sequence[Stage],
+    statuses: Mapping[int, StageStatus],
+    milestones: Sequence[MilestoneRow],
+    today: dt.date,
+) -> go.Figure:
+    """One bar per stage from its start to its end, labelled with its status; the next
+    milestones as diamonds on their stage's row; a line for today."""
+    traces: list[go.BaseTraceType] = []
+    for status, (colour, pattern) in STAGE_STYLES.items():
+        rows = [s for s in stages if statuses[s.number] is status]
+        if not rows:
+            continue
+        traces.append(
+            go.Bar(
+                name=status.label,
+                orientation="h",
+                y=[_label(s) for s in rows],
+                base=[s.start_date.isoformat() for s in rows],
+                x=[((s.end_date - s.start_date).days + 1) * DAY_MS for s in rows],
+                text=[status.label for _ in rows],
+                textposition="inside",
+                insidetextanchor="middle",
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "#ffffff", "fillmode": "overlay"},
+                    "line": {"color": "#0b0c0c", "width": 1},
+                },
+                hovertext=[
+                    f"Stage {s.number} {s.name}: {format_date(s.start_date)} to "
+                    f"{format_date(s.end_date)}, {status.label.lower()}"
+                    for s in rows
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    dated = [row for row in milestones if row.milestone.stage is not None]
+    if dated:
+        traces.append(
+            go.Scatter(
+                name="Next milestones (diamonds)",
+                mode="markers",
+                y=[_label(row.milestone.stage) for row in dated],
+                x=[row.milestone.scheduled_finish.isoformat() for row in dated],
+                marker={"symbol": "diamond", "size": 14, "color": "#0b0c0c"},
+                hovertext=[
+                    f"{row.milestone.name}: {format_date(row.milestone.scheduled_finish)}"
+                    for row in dated
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    layout = {
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "height": 120 + 50 * max(len(stages), 1),
+        "margin": {"l": 80, "r": 20, "t": 40, "b": 40},
+        "barmode": "overlay",
+        "legend": {"orientation": "h", "x": 0, "y": 1.15},
+        "xaxis": {"type": "date", "gridcolor": "#dddddd"},
+        "yaxis": {
+            "autorange": "reversed",
+            "categoryorder": "array",
+            "categoryarray": [_label(s) for s in stages],
+        },
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#d4351c", "width": 2, "dash": "dot"},
+            }
+        ],
+        "annotations": [
+            {
+                "x": today.isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": "Today",
+                "showarrow": False,
+                "yanchor": "bottom",
+            }
+        ],
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+def stage_summary(stages: Sequence[Stage], statuses: Mapping[int, StageStatus]) -> str:
+    """The chart in a sentence, for its aria-label."""
+    if not stages:
+        return "Gantt summary of the stages: the project has no stages."
+    first, last = stages[0], stages[-1]
+    approved = sum(1 for s in stages if statuses[s.number] is StageStatus.APPROVED)
+    return (
+        f"Gantt summary of {len(stages)} stages from {format_date(first.start_date)} to "
+        f"{format_date(last.end_date)}: {approved} approved. "
+        "The table below the chart gives each stage's dates and status."
+    )
