@@ -275,6 +275,12 @@ def test_an_address_in_use_is_refused(db, project):
     assert "already exists" in error.problems[0]
 
 
+def test_a_new_address_must_be_an_address(db, project):
+    with pytest.raises(TransferError) as caught:
+        import_project(io.BytesIO(_export(project.id)), slug="Next Year!")
+    assert "lower-case letters, digits and hyphens" in caught.value.problems[0]
+
+
 def test_a_failure_while_writing_leaves_no_rows_and_no_files(db, project, app, monkeypatch):
     _add_evidence(project)
     db.session.commit()

@@ -27,6 +27,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import re
 import secrets
 import shutil
 import zipfile
@@ -59,6 +60,7 @@ FORMAT_VERSION = 1
 MANIFEST = "project.json"
 FILES_FOLDER = "files/"
 MAX_MANIFEST_BYTES = 500 * 1024 * 1024
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 PROJECT = "project"
 # Tables shared between projects: matched on import rather than duplicated.
@@ -462,6 +464,10 @@ def read_archive(archive: zipfile.ZipFile, *, slug: str | None = None) -> Archiv
     _check_references(checked.rows, problems)
     _check_files(checked, problems)
     new_slug = slug or checked.project["slug"]
+    if not SLUG.fullmatch(new_slug):
+        problems.append(
+            "The project's address must be 1 to 60 lower-case letters, digits and hyphens"
+        )
     projects = db.metadata.tables[PROJECT]
     if db.session.execute(select(projects.c.id).where(projects.c.slug == new_slug)).first():
         problems.append(
