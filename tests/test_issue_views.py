@@ -14,6 +14,7 @@ from tests.factories import PersonFactory, member
 from tracker.audit import AuditEvent
 from tracker.budget.models import BudgetLine, FundingSource
 from tracker.extensions import db as _db
+from tracker.filters import london_today as today
 from tracker.issues.models import (
     ChangeEffect,
     ChangeRequest,
@@ -23,7 +24,6 @@ from tracker.issues.models import (
     EntryType,
     IssueLogEntry,
 )
-from tracker.issues.services import today
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.projects.models import Meeting, MeetingKind, Role
 

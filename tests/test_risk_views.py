@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from tests.factories import PersonFactory, make_project, member
 from tracker.audit import AuditEvent
+from tracker.filters import london_today as today
 from tracker.projects.models import Role
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
-from tracker.risks.services import risk_score, today
+from tracker.risks.services import risk_score
 
 D = dt.date
 EDITORS = {Role.MANAGER, Role.SUPPORT}

@@ -11,6 +11,11 @@ from markupsafe import Markup, escape
 LONDON = ZoneInfo("Europe/London")
 
 
+def london_today() -> dt.date:
+    """Today's date in the council's time zone (the date an officer would write)."""
+    return dt.datetime.now(LONDON).date()
+
+
 def money(pence: int | None) -> str:
     """Whole pence as pounds: 2260000 -> "£22,600.00"; negative as "-£5.00"."""
     if pence is None:

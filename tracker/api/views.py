@@ -19,6 +19,7 @@ from tracker.api.auth import api_requires
 from tracker.api.openapi import document, openapi_document
 from tracker.budget.services import budget_summary
 from tracker.extensions import csrf, db
+from tracker.filters import london_today as today
 from tracker.issues.services import issue_log, project_changes
 from tracker.permissions import PUBLIC, SIGNED_IN
 from tracker.plan.services import (
@@ -31,7 +32,7 @@ from tracker.plan.services import (
     work_plan_tasks,
 )
 from tracker.projects.models import Membership, Project
-from tracker.risks.services import project_risks, today
+from tracker.risks.services import project_risks
 
 F = TypeVar("F", bound=Callable[..., Any])
 

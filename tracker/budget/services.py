@@ -26,8 +26,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import Person
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
 from tracker.extensions import db
-from tracker.filters import LONDON, money
 from tracker.filters import date as format_date
+from tracker.filters import london_today as today
+from tracker.filters import money
 from tracker.projects.models import Membership, Project
 
 
@@ -62,10 +63,6 @@ def lines_totals(lines: Iterable[BudgetLine]) -> BudgetTotals:
 def source_totals(source: FundingSource) -> BudgetTotals:
     """Provision, actual and remaining over all the lines a funding source pays for."""
     return lines_totals(source.lines)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 # Budget lines and funding sources ----------------------------------------------------------

@@ -29,6 +29,7 @@ from tracker.auth.models import Person
 from tracker.budget.models import BudgetLine, SpendEntry
 from tracker.extensions import db
 from tracker.filters import LONDON, money
+from tracker.filters import london_today as today
 from tracker.issues.models import (
     ChangeEffect,
     ChangeRequest,
@@ -80,10 +81,6 @@ class AlreadyDecided(ChangeError):
 
 class NotAllowedToDecide(PermissionError):
     """The person does not hold the role that decides this change (a forged request)."""
-
-
-def today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 def london_date(moment: dt.datetime | None) -> dt.date | None:

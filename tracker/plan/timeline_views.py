@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.exports import download
 from tracker.extensions import db
-from tracker.filters import LONDON
+from tracker.filters import london_today as _today
 from tracker.permissions import can, requires
 from tracker.plan import bp
 from tracker.plan.baselines import (
@@ -53,10 +53,6 @@ from tracker.plan.transfer import (
     iter_error_rows,
     read_table,
 )
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 def _forecast(plan: PlanData, as_of: dt.date | None = None) -> tuple[dict[Hashable, Forecast], str]:

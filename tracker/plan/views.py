@@ -6,7 +6,6 @@ its field. One commit per successful request; nothing is saved when anything is 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -19,8 +18,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth.models import Person
 from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.filters import LONDON
 from tracker.filters import date as format_date
+from tracker.filters import london_today as _today
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
@@ -74,10 +73,6 @@ from tracker.plan.services import (
 )
 from tracker.plan.services import work_plan as group_work_plan
 from tracker.projects.models import Role
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
 
 
 def _me() -> Person:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import g, render_template
 
 from tracker.budget.charts import figure_json, spend_figure, spend_summary
+from tracker.filters import london_today as today
 from tracker.permissions import requires
 from tracker.reports import bp
 from tracker.reports.dashboard import gather_dashboard
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
 from tracker.reports.sources import as_json
-from tracker.risks.services import LEVEL_WORDS, risk_score, today
+from tracker.risks.services import LEVEL_WORDS, risk_score
 
 
 @bp.route("/projects/<slug>/dashboard")

@@ -46,10 +46,6 @@ ADDED_NOTE = "Added to the risk log"
 EDITED_NOTE = "Changed when the risk was edited"
 
 
-def today() -> dt.date:
-    return dt.datetime.now(LONDON).date()
-
-
 def london_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LONDON).date() if moment.tzinfo else moment.date()
 

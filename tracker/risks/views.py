@@ -16,6 +16,7 @@ from tracker.auth.models import Person
 from tracker.database import utcnow
 from tracker.exports import download
 from tracker.extensions import db
+from tracker.filters import london_today as today
 from tracker.permissions import requires
 from tracker.projects.models import Project
 from tracker.projects.services import project_members
@@ -42,7 +43,6 @@ from tracker.risks.services import (
     risk_trend,
     score_band,
     sort_by_number,
-    today,
     update_risk,
 )
 
