@@ -7,10 +7,13 @@ from werkzeug.wrappers import Response
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
+from tracker.filters import london_today
 from tracker.permissions import SIGNED_IN, requires
-from tracker.plan.services import stage_statuses
+from tracker.plan.forms import PROGRESS_LABELS
+from tracker.plan.services import effective_progress, stage_statuses
 from tracker.projects import bp
 from tracker.projects.models import Membership, Project
+from tracker.projects.my_work import DUE_SOON_DAYS, NEW_ENTRY_DAYS, my_work
 from tracker.projects.services import area_counts, project_people, project_stages
 
 AUDIT_PAGE_SIZE = 50
@@ -40,10 +43,18 @@ def index() -> str | Response:
 def home(slug: str) -> str:
     project = g.project
     stages = project_stages(project)
+    today = london_today()
+    work = my_work(project, current_user, g.roles, today)
     return render_template(
         "projects/home.html",
         project=project,
         stages=stages,
+        work=work,
+        progress_words={
+            t.id: PROGRESS_LABELS[effective_progress(t, today)].lower() for t in work.stream_tasks
+        },
+        new_entry_days=NEW_ENTRY_DAYS,
+        due_soon_days=DUE_SOON_DAYS,
         statuses=stage_statuses(stages),
         counts=area_counts(project),
         title=project.name,
