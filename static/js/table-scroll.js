@@ -8,7 +8,7 @@ function label(box) {
 }
 
 function update(box) {
-  if (box.scrollWidth > box.clientWidth + 1) {
+  if (box.scrollWidth > box.clientWidth) {
     box.setAttribute("tabindex", "0");
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", label(box));
