@@ -117,9 +117,29 @@ def format_violations(url: str, violations: list[dict]) -> str:
 _axe = Axe()
 
 
+def _is_govuk_conditional_radio(node: dict) -> bool:
+    """GOV.UK Frontend's radios with a conditional reveal put aria-expanded on the radio input.
+    ARIA 1.2 does not list it for the radio role, so axe flags it; the Design System keeps it on
+    purpose because screen readers announce it, and lists the axe report as a known issue
+    (alphagov/govuk-frontend#979, w3c/aria#1404). Only that exact case is let through."""
+    html = node.get("html", "")
+    messages = [check.get("message", "") for check in node.get("all", []) + node.get("any", [])]
+    return (
+        'class="govuk-radios__input"' in html
+        and 'aria-controls="conditional-' in html
+        and all("aria-expanded" in message for message in messages)
+    )
+
+
 def run_axe(page: Page) -> list[dict]:
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    return _axe.run(page, options=options).response["violations"]
+    violations = _axe.run(page, options=options).response["violations"]
+    for violation in violations:
+        if violation["id"] == "aria-allowed-attr":
+            violation["nodes"] = [
+                n for n in violation["nodes"] if not _is_govuk_conditional_radio(n)
+            ]
+    return [v for v in violations if v["nodes"]]
 
 
 @pytest.fixture
