@@ -124,6 +124,7 @@ def test_the_manager_sees_overdue_reviews_late_tasks_and_new_entries(db, client,
     assert "Late tasks (2)" in html
     assert "New in the issue log (2)" in html
     assert "Risks you own (2)" in html
+    assert html.count("Review overdue") == 2  # the owner is told too
     # Major changes (more resources) wait for the sponsor, not the manager.
     assert "Decide change request" not in html
 

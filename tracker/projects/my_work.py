@@ -22,7 +22,7 @@ from tracker.plan.models import Progress, Task
 from tracker.plan.services import led_work_stream_ids, progress_condition
 from tracker.projects.models import Project, Role
 from tracker.risks.models import Risk
-from tracker.risks.services import overdue_reviews, risks_owned_by
+from tracker.risks.services import is_review_overdue, overdue_reviews, risks_owned_by
 
 # An issue log entry counts as new for this many days after it was identified.
 NEW_ENTRY_DAYS = 14
@@ -40,6 +40,8 @@ class MyWork:
     late_tasks: list[Task] = field(default_factory=list)
     new_entries: list[IssueLogEntry] = field(default_factory=list)
     own_risks: list[Risk] = field(default_factory=list)
+    # Ids of the person's own risks whose review is overdue: flagged to the owner too.
+    own_overdue: set[int] = field(default_factory=set)
     stream_tasks: list[Task] = field(default_factory=list)
 
     @property
@@ -122,6 +124,7 @@ def my_work(project: Project, person: Person, roles: frozenset[Role], today: dt.
         work.late_tasks = _tasks(project, progress_condition(Progress.LATE, today))
         work.new_entries = _new_entries(project, today)
     work.own_risks = risks_owned_by(project, person)
+    work.own_overdue = {r.id for r in work.own_risks if is_review_overdue(r, today)}
     if Role.WS_LEAD in roles:
         streams = led_work_stream_ids(person.id, project)
         if streams:
