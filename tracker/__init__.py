@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import views as api_views
     from tracker.auth import views as auth_views
     from tracker.budget import views as budget_views
+    from tracker.evidence import standard_views  # noqa: F401 - attaches routes to evidence
+    from tracker.evidence import views as evidence_views
     from tracker.issues import views as issue_views
     from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint
     from tracker.plan import views as plan_views
@@ -110,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         risk_views.bp,
         issue_views.bp,
         budget_views.bp,
+        evidence_views.bp,
         reports_bp,
         transfer_views.bp,
         api_views.bp,

@@ -39,6 +39,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("risks.log", "Risks", "risk.view", "risks"),
     NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),
     NavEntry("budget.overview", "Budget", "budget.view", "budget"),
+    NavEntry("evidence.library_page", "Evidence", "evidence.view", "evidence"),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
 ]

@@ -1,0 +1,174 @@
+"""Receiving an evidence file: streamed to storage, hashed, and checked by its content.
+
+The type is decided from the bytes, not trusted from the name: a file is accepted only when its
+content is one of the document kinds councils keep as evidence and matches its extension, so an
+executable renamed `.pdf` is refused. A refused or failed upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from werkzeug.utils import secure_filename
+
+from tracker.evidence.storage import CHUNK, Storage
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# extension -> (content type, what people call it)
+KINDS: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", "PDF"),
+    "doc": ("application/msword", "Word document"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word document",
+    ),
+    "xls": ("application/vnd.ms-excel", "Excel spreadsheet"),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel spreadsheet",
+    ),
+    "ppt": ("application/vnd.ms-powerpoint", "PowerPoint presentation"),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint presentation",
+    ),
+    "odt": ("application/vnd.oasis.opendocument.text", "OpenDocument text"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet"),
+    "odp": ("application/vnd.oasis.opendocument.presentation", "OpenDocument presentation"),
+    "png": ("image/png", "PNG image"),
+    "jpg": ("image/jpeg", "JPEG image"),
+    "jpeg": ("image/jpeg", "JPEG image"),
+    "gif": ("image/gif", "GIF image"),
+    "csv": ("text/csv", "CSV file"),
+    "txt": ("text/plain", "text file"),
+    "eml": ("message/rfc822", "e-mail"),
+    "msg": ("application/vnd.ms-outlook", "Outlook e-mail"),
+}
+ACCEPTED_LIST = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, GIF, CSV, text or e-mail"
+OOXML_FOLDER = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+
+
+class UploadError(ValueError):
+    """Why a file was refused, in words for the person who chose it."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    original_name: str
+    size_bytes: int
+    content_type: str
+    sha256: str
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to show and to offer back on download: no folders, no odd characters."""
+    cleaned = secure_filename(name or "")
+    if "." not in cleaned:
+        return ""
+    return cleaned[:200]
+
+
+def extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        if exc.start < len(head) - 4:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def _zip_matches(handle: BinaryIO, ext: str) -> bool:
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = set(archive.namelist())
+            if ext in OOXML_FOLDER:
+                return "[Content_Types].xml" in names and any(
+                    n.startswith(OOXML_FOLDER[ext]) for n in names
+                )
+            if "mimetype" not in names:
+                return False
+            return archive.read("mimetype").decode("ascii", "replace").strip() == KINDS[ext][0]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def content_matches(handle: BinaryIO, ext: str) -> bool:
+    """Whether the bytes are really a file of kind `ext` (the handle is rewound first)."""
+    handle.seek(0)
+    head = handle.read(65536)
+    handle.seek(0)
+    if ext == "pdf":
+        return head.startswith(b"%PDF-")
+    if ext == "png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if ext in ("jpg", "jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if ext == "gif":
+        return head.startswith((b"GIF87a", b"GIF89a"))
+    if ext in ("doc", "xls", "ppt", "msg"):
+        return head.startswith(OLE2)
+    if ext in ("docx", "xlsx", "pptx", "odt", "ods", "odp"):
+        return head.startswith(b"PK\x03\x04") and _zip_matches(handle, ext)
+    if ext in ("csv", "txt", "eml"):
+        return _is_text(head)
+    return False
+
+
+def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
+    """Copy the upload into storage a chunk at a time, hashing as it goes, then check it.
+
+    Raises UploadError (and removes anything written) for a missing or odd name, a type not
+    accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
+    """
+    name = clean_name(filename)
+    if not name:
+        raise UploadError("Select a file with a name that ends in its type, like report.pdf")
+    ext = extension(name)
+    if ext not in KINDS:
+        raise UploadError(f"The selected file must be a {ACCEPTED_LIST} file")
+    key = store.new_key()
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with store.open_writer(key) as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadError(
+                        f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB"
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UploadError("The selected file is empty")
+        with store.open_reader(key) as stored:
+            if not content_matches(stored, ext):
+                raise UploadError(
+                    f"The selected file is not a real {KINDS[ext][1]}: its content does not match "
+                    f"its name"
+                )
+    except BaseException:
+        store.delete(key)
+        raise
+    return StoredFile(
+        key=key,
+        original_name=name,
+        size_bytes=size,
+        content_type=KINDS[ext][0],
+        sha256=digest.hexdigest(),
+    )

@@ -1,0 +1,109 @@
+"""Forms of the evidence library (GOV.UK widgets and messages)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from tracker.forms import DateInputField, Required
+
+MAX_TEXT = 5000
+
+
+class EvidenceForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter a title for the evidence"),
+            Length(max=300, message="Title must be 300 characters or fewer"),
+        ],
+    )
+    description = StringField(
+        "Description",
+        description="What the evidence shows, and where in the document to look",
+        widget=GovTextArea(),
+        validators=[
+            Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer")
+        ],
+    )
+    work_stream = SelectField("Work stream", widget=GovSelect(), coerce=int, validate_choice=False)
+    elements = StringField(
+        "Elements it supports",
+        description="The numbers of the elements of the standard, separated by commas, "
+        "for example 1.1.1, 2.3.4",
+        widget=GovTextInput(),
+    )
+    evidence_date = DateInputField(
+        "Date of the evidence",
+        description="The date the document is from, not today's. For example, 26 2 2010",
+        what="the date of the evidence",
+    )
+    review_by = DateInputField(
+        "Review by (optional)",
+        description="When the evidence should be checked to see it is still current",
+        what="the review-by date",
+    )
+    file = FileField(
+        "File",
+        description="PDF, Word, Excel, PowerPoint, OpenDocument, image, CSV, text or e-mail",
+        widget=GovFileInput(),
+    )
+    link_url = StringField(
+        "Or a link to the document",
+        description="For a document on the council's intranet, for example https://intranet/page",
+        widget=GovTextInput(),
+        validators=[Length(max=2000, message="Link must be 2000 characters or fewer")],
+    )
+    personal_data = BooleanField(
+        "The evidence holds residents' personal data (for example complaint letters)",
+        widget=GovCheckboxInput(),
+    )
+    retain_until = DateInputField(
+        "Keep the personal data until",
+        description="After this date the manager is asked to remove or anonymise it",
+        what="the date to keep the personal data until",
+    )
+    submit = SubmitField("Add the evidence", widget=GovSubmitInput())
+
+
+class VersionForm(FlaskForm):
+    file = FileField("New version of the file", widget=GovFileInput())
+    submit = SubmitField("Upload the new version", widget=GovSubmitInput())
+
+
+class SubmitForm(FlaskForm):
+    submit = SubmitField("Submit for review", widget=GovSubmitInput())
+
+
+class ReviewForm(FlaskForm):
+    outcome = RadioField(
+        "Your review",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("accept", "Accept the evidence"),
+            SelectChoice("return", "Return it: it needs work"),
+        ],
+        validators=[Required("Select whether to accept or return the evidence")],
+    )
+    comment = StringField(
+        "Comments",
+        description="Needed when you return the evidence: say what it needs",
+        widget=GovTextArea(),
+        validators=[
+            Length(max=MAX_TEXT, message=f"Comments must be {MAX_TEXT} characters or fewer")
+        ],
+    )
+    submit = SubmitField("Record the review", widget=GovSubmitInput())

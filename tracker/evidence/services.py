@@ -1,0 +1,318 @@
+"""The rules of the evidence library: who adds evidence where, its review, its file versions.
+
+- Work stream leads, members and policy & performance representatives add evidence only for
+  the work streams their memberships name; the manager and support officer for any stream.
+- An item goes draft → submitted → accepted, or submitted → returned (with comments, required)
+  → submitted again. Every step is an EvidenceStep; a reviewer holds `evidence.review`.
+- Replacing a file adds a version; earlier versions stay.
+- A file already in the library (same SHA-256) is pointed out, so that the existing item can
+  be linked to more elements instead of storing a second copy.
+- Evidence holding personal data needs a retention date; past it, the manager is prompted.
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import Person
+from tracker.evidence.access import Viewer
+from tracker.evidence.files import StoredFile
+from tracker.evidence.models import (
+    Criterion,
+    Element,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceStatus,
+    EvidenceStep,
+    SubCriterion,
+)
+from tracker.extensions import db
+from tracker.permissions import PLANNERS, can
+from tracker.projects.models import Project, Role, WorkStream
+
+STATUS_WORDS = {
+    EvidenceStatus.DRAFT: "Draft",
+    EvidenceStatus.SUBMITTED: "Submitted for review",
+    EvidenceStatus.ACCEPTED: "Accepted",
+    EvidenceStatus.RETURNED: "Returned: needs work",
+}
+STATUS_COLOURS = {
+    EvidenceStatus.DRAFT: "grey",
+    EvidenceStatus.SUBMITTED: "blue",
+    EvidenceStatus.ACCEPTED: "green",
+    EvidenceStatus.RETURNED: "orange",
+}
+CONTRIBUTORS = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
+_CODE = re.compile(r"\d+\.\d+\.\d+")
+
+
+class EvidenceError(ValueError):
+    """A rule refused the change; the message says why, for the page."""
+
+
+# Who adds where -----------------------------------------------------------------------------
+
+
+def may_add_to(viewer: Viewer, work_stream_id: int) -> bool:
+    """Planners add to any stream; leads, members and P&P reps only to their own streams."""
+    if viewer.roles & PLANNERS:
+        return True
+    return bool(viewer.roles & CONTRIBUTORS) and work_stream_id in viewer.stream_ids
+
+
+def streams_for(viewer: Viewer, streams: Sequence[WorkStream]) -> list[WorkStream]:
+    return [s for s in streams if may_add_to(viewer, s.id)]
+
+
+def may_review(viewer: Viewer) -> bool:
+    return can("evidence.review", viewer.roles)
+
+
+# Reading what people type -----------------------------------------------------------------------
+
+
+def project_elements(project: Project) -> list[Element]:
+    """The 57 elements of the project's standard, in order (one query)."""
+    return list(
+        db.session.execute(
+            select(Element)
+            .join(SubCriterion)
+            .join(Criterion)
+            .where(Criterion.standard_id == project.standard_id)
+            .order_by(Criterion.number, SubCriterion.position, Element.position)
+        ).scalars()
+    )
+
+
+def elements_from_codes(text: str, elements: Sequence[Element]) -> list[Element]:
+    """Element codes as typed ("1.1.1, 2.3.4" or one a line) to elements of the standard.
+
+    Raises EvidenceError naming every code that is not an element of the standard.
+    """
+    tokens = [t for t in re.split(r"[\s,;]+", text or "") if t]
+    if not tokens:
+        raise EvidenceError("Enter the numbers of the elements this evidence supports, like 1.1.1")
+    by_code = {e.code: e for e in elements}
+    unknown = [t for t in tokens if t not in by_code]
+    if unknown:
+        listed = ", ".join(unknown)
+        raise EvidenceError(
+            f"{listed} {'is not an element' if len(unknown) == 1 else 'are not elements'} of the "
+            f"standard: enter element numbers like 1.1.1"
+        )
+    chosen: list[Element] = []
+    for token in tokens:
+        if by_code[token] not in chosen:
+            chosen.append(by_code[token])
+    return chosen
+
+
+def check_link(url: str) -> str:
+    """A link must be a whole http(s) address, like https://intranet.scambs.gov.uk/page."""
+    url = (url or "").strip()
+    parsed = urlparse(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        raise EvidenceError(
+            "Enter a link that starts with https:// or http://, like https://intranet/page"
+        )
+    return url
+
+
+# Changing the library ---------------------------------------------------------------------------
+
+
+def _step(
+    item: EvidenceItem,
+    person: Person,
+    to: EvidenceStatus,
+    now: dt.datetime,
+    comment: str = "",
+) -> None:
+    item.steps.append(
+        EvidenceStep(
+            at=now, by_id=person.id, from_status=item.status, to_status=to, comment=comment
+        )
+    )
+    item.status = to
+
+
+def add_item(
+    project: Project,
+    person: Person,
+    viewer: Viewer,
+    *,
+    title: str,
+    description: str,
+    work_stream_id: int,
+    elements: Sequence[Element],
+    evidence_date: dt.date | None,
+    review_by: dt.date | None,
+    link_url: str | None,
+    personal_data: bool,
+    retain_until: dt.date | None,
+    stored: StoredFile | None,
+    now: dt.datetime,
+) -> EvidenceItem:
+    """A new draft item holding a file or a link."""
+    if not may_add_to(viewer, work_stream_id):
+        raise EvidenceError("You can only add evidence for your own work stream")
+    if stored is None and not link_url:
+        raise EvidenceError("Choose a file or enter a link to the document")
+    if personal_data and retain_until is None:
+        raise EvidenceError("Enter the date until which the personal data may be kept")
+    item = EvidenceItem(
+        project_id=project.id,
+        work_stream_id=work_stream_id,
+        title=title.strip(),
+        description=(description or "").strip(),
+        evidence_date=evidence_date,
+        review_by=review_by,
+        link_url=check_link(link_url) if link_url else None,
+        status=EvidenceStatus.DRAFT,
+        personal_data=personal_data,
+        retain_until=retain_until if personal_data else None,
+        created_by_id=person.id,
+        elements=list(elements),
+    )
+    db.session.add(item)
+    if stored is not None:
+        add_version(item, person, stored)
+    db.session.flush()
+    return item
+
+
+def add_version(item: EvidenceItem, person: Person, stored: StoredFile) -> EvidenceFile:
+    """The item's next file version; earlier versions are kept."""
+    version = EvidenceFile(
+        version=max((f.version for f in item.files), default=0) + 1,
+        original_name=stored.original_name,
+        storage_key=stored.key,
+        size_bytes=stored.size_bytes,
+        content_type=stored.content_type,
+        sha256=stored.sha256,
+        uploaded_by_id=person.id,
+    )
+    item.files.append(version)
+    if item.status is EvidenceStatus.ACCEPTED:
+        item.status = EvidenceStatus.DRAFT  # a new file needs a new review
+    db.session.flush()
+    return version
+
+
+def submit(item: EvidenceItem, person: Person, viewer: Viewer, now: dt.datetime) -> None:
+    if not may_add_to(viewer, item.work_stream_id):
+        raise EvidenceError("Only the work stream's own people can submit its evidence")
+    if item.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
+        raise EvidenceError(f"This evidence is {STATUS_WORDS[item.status].lower()} already")
+    _step(item, person, EvidenceStatus.SUBMITTED, now)
+    db.session.flush()
+
+
+def review(
+    item: EvidenceItem,
+    person: Person,
+    viewer: Viewer,
+    *,
+    accept: bool,
+    comment: str,
+    now: dt.datetime,
+) -> None:
+    """Accept submitted evidence, or return it with comments saying what it needs."""
+    if not may_review(viewer):
+        raise EvidenceError("You cannot review evidence")
+    if item.status is not EvidenceStatus.SUBMITTED:
+        raise EvidenceError("Only evidence submitted for review can be accepted or returned")
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise EvidenceError("Enter what the evidence needs before it can be accepted")
+    _step(
+        item, person, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, now, comment
+    )
+    db.session.flush()
+
+
+# Reading the library ----------------------------------------------------------------------------
+
+
+def items_with_checksum(project: Project, sha256: str, viewer: Viewer) -> list[EvidenceItem]:
+    """Items of the project that already hold a file with this checksum."""
+    return list(
+        db.session.execute(
+            select(EvidenceItem)
+            .join(EvidenceFile)
+            .where(
+                EvidenceItem.project_id == project.id,
+                EvidenceFile.sha256 == sha256,
+                viewer.visible_clause(),
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+def library(
+    project: Project,
+    viewer: Viewer,
+    *,
+    work_stream_id: int | None = None,
+    element_id: int | None = None,
+    status: EvidenceStatus | None = None,
+) -> list[EvidenceItem]:
+    """The items this viewer may see, filtered, newest first, in a fixed number of queries."""
+    query = (
+        select(EvidenceItem)
+        .where(EvidenceItem.project_id == project.id, viewer.visible_clause())
+        .options(
+            selectinload(EvidenceItem.elements),
+            selectinload(EvidenceItem.work_stream),
+            selectinload(EvidenceItem.files),
+        )
+        .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc())
+    )
+    if work_stream_id:
+        query = query.where(EvidenceItem.work_stream_id == work_stream_id)
+    if status is not None:
+        query = query.where(EvidenceItem.status == status)
+    if element_id:
+        query = query.where(EvidenceItem.elements.any(Element.id == element_id))
+    return list(db.session.execute(query).scalars())
+
+
+def get_item(project: Project, item_id: int, viewer: Viewer) -> EvidenceItem | None:
+    return db.session.execute(
+        select(EvidenceItem)
+        .where(
+            EvidenceItem.id == item_id,
+            EvidenceItem.project_id == project.id,
+            viewer.visible_clause(),
+        )
+        .options(
+            selectinload(EvidenceItem.elements),
+            selectinload(EvidenceItem.files),
+            selectinload(EvidenceItem.steps).selectinload(EvidenceStep.by),
+            selectinload(EvidenceItem.work_stream),
+            selectinload(EvidenceItem.created_by),
+        )
+    ).scalar_one_or_none()
+
+
+def retention_due(project: Project, today: dt.date) -> list[EvidenceItem]:
+    """Items holding personal data whose retention date has passed: remove or anonymise them."""
+    return list(
+        db.session.execute(
+            select(EvidenceItem)
+            .where(
+                EvidenceItem.project_id == project.id,
+                EvidenceItem.personal_data.is_(True),
+                EvidenceItem.retain_until < today,
+            )
+            .order_by(EvidenceItem.retain_until)
+        ).scalars()
+    )

@@ -1,0 +1,191 @@
+"""Views of the standard, each element, the rating rounds and readiness."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from flask import abort, g, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.evidence import bp
+from tracker.evidence.access import viewer_for
+from tracker.evidence.models import (
+    AssessmentRound,
+    Criterion,
+    Element,
+    ElementRating,
+    GapAction,
+    RatingScope,
+    Standard,
+    SubCriterion,
+)
+from tracker.evidence.readiness import (
+    FORECAST_RULE,
+    SCALE_LABELS,
+    Compliance,
+    project_readiness,
+)
+from tracker.evidence.services import STATUS_COLOURS, STATUS_WORDS, library
+from tracker.extensions import db
+from tracker.filters import london_today
+from tracker.permissions import requires
+from tracker.projects.models import Service, WorkStream
+
+
+def _criteria() -> list[Criterion]:
+    """The project's standard, criteria to elements, in three queries."""
+    return list(
+        db.session.execute(
+            select(Criterion)
+            .where(Criterion.standard_id == g.project.standard_id)
+            .options(selectinload(Criterion.subcriteria).selectinload(SubCriterion.elements))
+            .order_by(Criterion.number)
+        ).scalars()
+    )
+
+
+@bp.route("/projects/<slug>/standard")
+@requires("standard.view")
+def standard(slug: str) -> str:
+    criteria = _criteria()
+    subcriteria = [s for c in criteria for s in c.subcriteria]
+    return render_template(
+        "evidence/standard.html",
+        project=g.project,
+        standard=db.session.get(Standard, g.project.standard_id) if g.project.standard_id else None,
+        criteria=criteria,
+        counts=(len(criteria), len(subcriteria), sum(len(s.elements) for s in subcriteria)),
+        title="The standard",
+    )
+
+
+@bp.route("/projects/<slug>/standard/elements/<code>")
+@requires("standard.view")
+def element(slug: str, code: str) -> str:
+    found = db.session.execute(
+        select(Element)
+        .join(SubCriterion)
+        .join(Criterion)
+        .where(Criterion.standard_id == g.project.standard_id, Element.code == code)
+        .options(selectinload(Element.guidance), selectinload(Element.subcriterion))
+    ).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    viewer = viewer_for(current_user.id, g.project, g.roles)
+    ratings = list(
+        db.session.execute(
+            select(ElementRating)
+            .join(AssessmentRound)
+            .where(AssessmentRound.project_id == g.project.id, ElementRating.element_id == found.id)
+            .options(
+                selectinload(ElementRating.round),
+                selectinload(ElementRating.service),
+                selectinload(ElementRating.work_stream),
+            )
+            .order_by(AssessmentRound.held_from, AssessmentRound.id)
+        ).scalars()
+    )
+    actions = list(
+        db.session.execute(
+            select(GapAction)
+            .where(GapAction.project_id == g.project.id, GapAction.element_id == found.id)
+            .options(selectinload(GapAction.owner))
+            .order_by(GapAction.due_on)
+        ).scalars()
+    )
+    return render_template(
+        "evidence/element.html",
+        project=g.project,
+        element=found,
+        items=library(g.project, viewer, element_id=found.id),
+        ratings=ratings,
+        scale_labels=SCALE_LABELS,
+        actions=actions,
+        status_words=STATUS_WORDS,
+        status_colours=STATUS_COLOURS,
+        title=f"Element {found.code}",
+    )
+
+
+@bp.route("/projects/<slug>/readiness")
+@requires("readiness.view")
+def readiness(slug: str) -> str:
+    found = project_readiness(g.project, london_today())
+    return render_template(
+        "evidence/readiness.html",
+        project=g.project,
+        readiness=found,
+        compliance=list(Compliance),
+        forecast_rule=FORECAST_RULE,
+        title="Readiness for accreditation",
+    )
+
+
+@bp.route("/projects/<slug>/ratings")
+@requires("rating.view")
+def rounds(slug: str) -> str:
+    found = list(
+        db.session.execute(
+            select(AssessmentRound)
+            .where(AssessmentRound.project_id == g.project.id)
+            .order_by(AssessmentRound.held_from, AssessmentRound.id)
+        ).scalars()
+    )
+    return render_template(
+        "evidence/rounds.html",
+        project=g.project,
+        rounds=found,
+        scale_labels=SCALE_LABELS,
+        title="Ratings",
+    )
+
+
+@bp.route("/projects/<slug>/ratings/<int:round_id>")
+@requires("rating.view")
+def matrix(slug: str, round_id: int) -> str:
+    """The appendix 4 view of a round: elements down, services or work streams across."""
+    found = db.session.get(AssessmentRound, round_id)
+    if found is None or found.project_id != g.project.id:
+        abort(404)
+    criteria = _criteria()
+    chosen = request.args.get("criterion", type=int)
+    shown = [c for c in criteria if not chosen or c.number == chosen]
+    column_model = Service if found.scope is RatingScope.SERVICE else WorkStream
+    columns = (
+        list(
+            db.session.execute(
+                select(column_model)
+                .where(column_model.project_id == g.project.id)
+                .order_by(column_model.position, column_model.id)
+            ).scalars()
+        )
+        if found.scope is not RatingScope.COUNCIL
+        else []
+    )
+    cells: dict[tuple[int, int | None], str] = {}
+    for rating in db.session.execute(
+        select(ElementRating).where(ElementRating.round_id == found.id)
+    ).scalars():
+        column = rating.service_id if found.scope is RatingScope.SERVICE else rating.work_stream_id
+        cells[(rating.element_id, column)] = rating.rating
+    labels = SCALE_LABELS[found.scale]
+    shown_ids = {e.id for c in shown for s in c.subcriteria for e in s.elements}
+    totals: dict[int | None, Counter[str]] = defaultdict(Counter)
+    for (element_id, column), value in cells.items():
+        if element_id in shown_ids:
+            totals[column][value] += 1
+    return render_template(
+        "evidence/matrix.html",
+        project=g.project,
+        round=found,
+        criteria=criteria,
+        shown=shown,
+        chosen=chosen,
+        columns=columns,
+        cells=cells,
+        labels=labels,
+        totals=totals,
+        title=found.name,
+    )

@@ -1,0 +1,306 @@
+"""Views of the evidence library: the list, adding an item, its page, review and downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from tracker.database import utcnow
+from tracker.evidence import bp
+from tracker.evidence.access import Viewer, viewer_for
+from tracker.evidence.files import StoredFile, UploadError, store_upload
+from tracker.evidence.forms import EvidenceForm, ReviewForm, SubmitForm, VersionForm
+from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
+from tracker.evidence.services import (
+    STATUS_COLOURS,
+    STATUS_WORDS,
+    EvidenceError,
+    add_item,
+    add_version,
+    elements_from_codes,
+    get_item,
+    items_with_checksum,
+    library,
+    may_add_to,
+    may_review,
+    project_elements,
+    retention_due,
+    streams_for,
+)
+from tracker.evidence.services import review as review_item
+from tracker.evidence.services import submit as submit_item
+from tracker.evidence.storage import read_chunks, storage
+from tracker.extensions import db
+from tracker.filters import london_today
+from tracker.permissions import can, requires
+from tracker.plan.services import project_work_streams
+
+
+def _viewer() -> Viewer:
+    return viewer_for(current_user.id, g.project, g.roles)
+
+
+def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("project", g.project)
+    context.setdefault("status_words", STATUS_WORDS)
+    context.setdefault("status_colours", STATUS_COLOURS)
+    return render_template(template, **context), status
+
+
+def _load(item_id: int, viewer: Viewer) -> EvidenceItem:
+    item = get_item(g.project, item_id, viewer)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _store(field: Any) -> StoredFile | None:
+    """The uploaded file of `field` in storage, or None when no file was chosen."""
+    upload = field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    return store_upload(upload.stream, upload.filename, storage(), max_bytes=limit)
+
+
+@bp.route("/projects/<slug>/evidence")
+@requires("evidence.view")
+def library_page(slug: str) -> tuple[str, int]:
+    viewer = _viewer()
+    streams = project_work_streams(g.project)
+    elements = project_elements(g.project)
+    stream_id = request.args.get("work_stream", type=int)
+    code = request.args.get("element", "").strip()
+    element = next((e for e in elements if e.code == code), None)
+    status = request.args.get("status", "")
+    chosen_status = EvidenceStatus(status) if status in {s.value for s in EvidenceStatus} else None
+    items = library(
+        g.project,
+        viewer,
+        work_stream_id=stream_id,
+        element_id=element.id if element else None,
+        status=chosen_status,
+    )
+    due = retention_due(g.project, london_today()) if viewer.sees_all_personal_data else []
+    return _render(
+        "evidence/library.html",
+        items=items,
+        streams=streams,
+        elements=elements,
+        chosen={"work_stream": stream_id, "element": code, "status": status},
+        unknown_element=bool(code) and element is None,
+        retention=due,
+        may_add=bool(streams_for(viewer, streams)),
+        title="Evidence library",
+    )
+
+
+@bp.route("/projects/<slug>/evidence/new", methods=["GET", "POST"])
+@requires("evidence.add")
+def item_new(slug: str) -> tuple[str, int] | BaseResponse:
+    viewer = _viewer()
+    streams = streams_for(viewer, project_work_streams(g.project))
+    if not streams:
+        abort(403)
+    form = EvidenceForm()
+    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    if request.method == "GET" and request.args.get("element"):
+        form.elements.data = request.args["element"]
+    duplicates: list[EvidenceItem] = []
+    if form.validate_on_submit():
+        added = _add(form, viewer, duplicates)
+        if added is not None:
+            flash(f"“{added.title}” is in the library as a draft.", "success")
+            return redirect(url_for("evidence.item", slug=slug, item_id=added.id))
+    status = 400 if request.method == "POST" else 200
+    return _render(
+        "evidence/item_form.html", status, form=form, duplicates=duplicates, title="Add evidence"
+    )
+
+
+def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> EvidenceItem | None:
+    """Add the item the form describes; on a refusal put the message beside its field."""
+    try:
+        elements = elements_from_codes(form.elements.data, project_elements(g.project))
+    except EvidenceError as error:
+        form.elements.errors.append(str(error))
+        return None
+    if form.personal_data.data and form.retain_until.data is None:
+        form.retain_until.errors.append("Enter the date to keep the personal data until")
+        return None
+    stored = None
+    try:
+        stored = _store(form.file)
+        if stored is None and not (form.link_url.data or "").strip():
+            form.file.errors.append("Choose a file or enter a link to the document")
+            return None
+        if stored is not None:
+            duplicates.extend(items_with_checksum(g.project, stored.sha256, viewer))
+            if duplicates and not request.form.get("store_anyway"):
+                storage().delete(stored.key)
+                form.file.errors.append(
+                    "This file is in the library already: link the existing evidence to more "
+                    "elements instead, or tick the box to store a second copy"
+                )
+                return None
+        item = add_item(
+            g.project,
+            current_user,
+            viewer,
+            title=form.title.data,
+            description=form.description.data,
+            work_stream_id=form.work_stream.data,
+            elements=elements,
+            evidence_date=form.evidence_date.data,
+            review_by=form.review_by.data,
+            link_url=(form.link_url.data or "").strip() or None,
+            personal_data=bool(form.personal_data.data),
+            retain_until=form.retain_until.data,
+            stored=stored,
+            now=utcnow(),
+        )
+        db.session.commit()
+        return item
+    except UploadError as error:
+        form.file.errors.append(str(error))
+    except EvidenceError as error:
+        db.session.rollback()
+        if stored is not None:
+            storage().delete(stored.key)
+        target = form.link_url if "link" in str(error) else form.work_stream
+        target.errors.append(str(error))
+    return None
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>")
+@requires("evidence.view")
+def item(slug: str, item_id: int) -> tuple[str, int]:
+    viewer = _viewer()
+    found = _load(item_id, viewer)
+    return _item_page(found, viewer)
+
+
+def _item_page(
+    found: EvidenceItem,
+    viewer: Viewer,
+    status: int = 200,
+    version_form: VersionForm | None = None,
+    review_form: ReviewForm | None = None,
+) -> tuple[str, int]:
+    may_change = can("evidence.add", viewer.roles) and may_add_to(viewer, found.work_stream_id)
+    return _render(
+        "evidence/item.html",
+        status,
+        item=found,
+        may_change=may_change,
+        may_submit=may_change and found.status in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED),
+        may_review=may_review(viewer) and found.status is EvidenceStatus.SUBMITTED,
+        version_form=version_form or VersionForm(),
+        submit_form=SubmitForm(),
+        review_form=review_form or ReviewForm(),
+        title=found.title,
+    )
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/versions", methods=["POST"])
+@requires("evidence.add")
+def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
+    viewer = _viewer()
+    found = _load(item_id, viewer)
+    if not may_add_to(viewer, found.work_stream_id):
+        abort(403)
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            stored = _store(form.file)
+            if stored is None:
+                form.file.errors.append("Choose the file of the new version")
+            else:
+                version = add_version(found, current_user, stored)
+                db.session.commit()
+                flash(f"Version {version.version} uploaded.", "success")
+                return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
+        except UploadError as error:
+            form.file.errors.append(str(error))
+    return _item_page(found, viewer, 400, version_form=form)
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/submit", methods=["POST"])
+@requires("evidence.add")
+def item_submit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
+    viewer = _viewer()
+    found = _load(item_id, viewer)
+    if not may_add_to(viewer, found.work_stream_id):
+        abort(403)
+    if SubmitForm().validate_on_submit():
+        try:
+            submit_item(found, current_user, viewer, utcnow())
+        except EvidenceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Submitted for review.", "success")
+    return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/review", methods=["POST"])
+@requires("evidence.review")
+def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
+    viewer = _viewer()
+    found = _load(item_id, viewer)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review_item(
+                found,
+                current_user,
+                viewer,
+                accept=form.outcome.data == "accept",
+                comment=form.comment.data,
+                now=utcnow(),
+            )
+        except EvidenceError as error:
+            db.session.rollback()
+            target = form.comment if "needs" in str(error) else form.outcome
+            target.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Review recorded: {STATUS_WORDS[found.status].lower()}.", "success")
+            return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
+    return _item_page(found, viewer, 400, review_form=form)
+
+
+@bp.route("/projects/<slug>/evidence/files/<int:file_id>")
+@requires("evidence.view")
+def download(slug: str, file_id: int) -> Response:
+    """A stored file, as an attachment, only to someone who may see its item."""
+    version = db.session.get(EvidenceFile, file_id)
+    if version is None or version.item.project_id != g.project.id:
+        abort(404)
+    if not _viewer().may_see(version.item) or not storage().exists(version.storage_key):
+        abort(404)
+    response = Response(
+        stream_with_context(read_chunks(version.storage_key)),
+        mimetype=version.content_type,
+    )
+    response.headers.set("Content-Disposition", "attachment", filename=version.original_name)
+    response.headers["Content-Length"] = str(version.size_bytes)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
