@@ -278,3 +278,32 @@ def project_readiness(project: Project, today: dt.date) -> Readiness | None:
         by_criterion=by_criterion,
         checks=quality_checks(states, evidence, _items(project), today),
     )
+
+
+def readiness_dict(readiness: Readiness) -> dict[str, object]:
+    """Readiness as plain JSON values, for the API."""
+    standard = readiness.standard
+    return {
+        "basis": readiness.basis,
+        "forecast": readiness.forecast,
+        "ready": readiness.verdict.ready,
+        "verdict": readiness.verdict.sentence,
+        "fully_compliant": readiness.verdict.full,
+        "partially_compliant": readiness.verdict.partial,
+        "not_compliant": readiness.verdict.none,
+        "rule": {
+            "min_full": standard.min_full,
+            "max_partial": standard.max_partial,
+            "max_non_compliant": standard.max_non_compliant,
+        },
+        "by_criterion": {
+            str(number): {c.value: n for c, n in counts.items()}
+            for number, counts in readiness.by_criterion.items()
+        },
+        "elements": [
+            {"element": s.element.code, "compliance": s.compliance.value}
+            for s in readiness.elements
+        ],
+        "blocking": [s.element.code for s in readiness.blocking],
+        "quality_checks": [{"question": c.question, "found": c.found} for c in readiness.checks],
+    }

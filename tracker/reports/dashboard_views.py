@@ -10,7 +10,6 @@ from tracker.permissions import requires
 from tracker.reports import bp
 from tracker.reports.dashboard import gather_dashboard
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
-from tracker.reports.sources import as_json
 from tracker.risks.services import LEVEL_WORDS, risk_score
 
 
@@ -19,7 +18,6 @@ from tracker.risks.services import LEVEL_WORDS, risk_score
 def dashboard(slug: str) -> str:
     on = today()
     board = gather_dashboard(g.project, g.roles, on)
-    readiness = as_json(board.readiness) if board.readiness is not None else None
     return render_template(
         "reports/dashboard.html",
         title="Dashboard",
@@ -27,7 +25,7 @@ def dashboard(slug: str) -> str:
         board=board,
         level_words=LEVEL_WORDS,
         risk_score=risk_score,
-        readiness=readiness,
+        readiness=board.readiness,
         stage_chart=figure_json(stage_figure(board.stages, board.statuses, board.milestones, on)),
         stage_chart_summary=stage_summary(board.stages, board.statuses),
         spend_chart=figure_json(spend_figure(board.months)) if board.budget else None,

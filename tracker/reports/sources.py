@@ -1,7 +1,7 @@
-"""Figures other areas work out, for the dashboard and the API: the status rules of the
-highlight report (tracker/reports/drafting.py) and evidence readiness
-(tracker/evidence/readiness.py). Each is looked up when asked for, so that the dashboard and
-the API work (without that part) in a checkout where it is not there yet."""
+"""Figures other areas work out, for the dashboard and the API: evidence readiness
+(tracker/evidence/readiness.py) and the status rules of the highlight report
+(tracker/reports/drafting.py, looked up by name: the monthly report is not written yet, and the
+dashboard says so rather than inventing a status)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from tracker.evidence.readiness import Readiness, project_readiness, readiness_dict
 from tracker.extensions import db
 from tracker.projects.models import Project
 
@@ -24,10 +25,9 @@ def _function(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
-def readiness(project: Project, today: dt.date) -> Any | None:
-    """E2's project readiness against the 46/11/0 rule, or None where it is not available."""
-    function = _function("tracker.evidence.readiness", "project_readiness")
-    return function(project, today) if function is not None else None
+def readiness(project: Project, today: dt.date) -> Readiness | None:
+    """Evidence readiness against the standard's rule (None for a project without a standard)."""
+    return project_readiness(project, today)
 
 
 def rule_in_words(function: Callable[..., Any], result: Any) -> str:
@@ -74,7 +74,4 @@ def as_json(value: Any) -> Any:
 
 def readiness_json(project: Project, today: dt.date) -> dict[str, Any] | None:
     figures = readiness(project, today)
-    if figures is None:
-        return None
-    plain = as_json(figures)
-    return plain if isinstance(plain, dict) else {"readiness": plain}
+    return readiness_dict(figures) if figures is not None else None
