@@ -1,0 +1,381 @@
+"""The evidence library: files checked by content, who adds and reviews, personal data."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PersonFactory, member
+from tracker.audit import AuditEvent
+from tracker.evidence.files import UploadError, clean_name, content_matches, store_upload
+from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
+from tracker.evidence.storage import LocalStorage
+from tracker.projects.models import Role
+from tracker.seeding import load_seed
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+# Files, by content --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ok"),
+    [
+        ("report.pdf", PDF, True),
+        ("setup.pdf", EXE, False),  # an executable renamed .pdf
+        ("letter.docx", docx_bytes(), True),
+        ("letter.xlsx", docx_bytes(), False),  # a Word file named as Excel
+        ("plain.zip.docx", b"PK\x03\x04" + b"\x00" * 30, False),  # not a real archive
+        ("survey.csv", b"Name,Score\nAnn,5\n", True),
+        ("notes.txt", "café".encode(), True),
+        ("notes.txt", b"\x00\x01\x02binary", False),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, True),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 20, True),
+    ],
+)
+def test_the_type_is_decided_by_the_content(name: str, content: bytes, ok: bool) -> None:
+    ext = name.rsplit(".", 1)[-1]
+    assert content_matches(io.BytesIO(content), ext) is ok
+
+
+def test_names_are_cleaned() -> None:
+    assert clean_name("../../etc/passwd.pdf") == "etc_passwd.pdf"
+    assert clean_name("../../x") == ""
+    assert clean_name("Survey results 2009.xlsx") == "Survey_results_2009.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.pdf", b"", "The selected file is empty"),
+        ("setup.pdf", EXE, "The selected file is not a real PDF"),
+        ("big.pdf", PDF + b"x" * 2000, "must be smaller than"),
+        ("../../x", PDF, "Select a file with a name that ends in its type"),
+        ("tool.exe", EXE, "must be a PDF, Word, Excel"),
+    ],
+)
+def test_a_refused_upload_leaves_no_file(tmp_path: Path, name, content, message) -> None:
+    store = LocalStorage(tmp_path)
+    with pytest.raises(UploadError, match=message):
+        store_upload(io.BytesIO(content), name, store, max_bytes=1000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_accepted_upload_is_stored_under_a_random_name_with_its_checksum(tmp_path) -> None:
+    import hashlib
+
+    stored = store_upload(io.BytesIO(PDF), "Report.pdf", LocalStorage(tmp_path), max_bytes=10**6)
+    assert stored.original_name == "Report.pdf"
+    assert stored.size_bytes == len(PDF)
+    assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert (tmp_path / stored.key).read_bytes() == PDF
+    assert stored.key != "Report.pdf" and len(stored.key) == 32
+
+
+# Through the pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def evidence_project(db, project):
+    """The small project with the standard of the seed (57 elements)."""
+    from tracker.evidence.models import Standard
+
+    load_seed(Path(__file__).resolve().parent.parent / "seed")
+    project.standard_id = db.session.execute(db.select(Standard.id)).scalars().first()
+    db.session.commit()
+    return project
+
+
+def url(project, path: str) -> str:
+    return f"/projects/{project.slug}/{path}"
+
+
+def add_form(project, **changes) -> dict:
+    data = {
+        "title": "Customer survey 2009",
+        "description": "Results of the annual survey",
+        "work_stream": str(project.work_streams[0].id),
+        "elements": "1.1.1, 1.2.1",
+        "evidence_date": ["1", "6", "2009"],
+        "file": (io.BytesIO(PDF), "survey.pdf"),
+    }
+    data.update(changes)
+    return data
+
+
+def post_item(client, project, **changes):
+    return client.post(
+        url(project, "evidence/new"),
+        data=add_form(project, **changes),
+        content_type="multipart/form-data",
+    )
+
+
+def uploads(app) -> set[str]:
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def test_a_lead_adds_evidence_for_two_elements_of_their_stream(
+    app, db, client, login_as, evidence_project
+):
+    lead = login_as(Role.WS_LEAD)
+    before = uploads(app)
+    response = post_item(client, evidence_project)
+    assert response.status_code == 302
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    assert [e.code for e in item.elements] == ["1.1.1", "1.2.1"]
+    assert item.status is EvidenceStatus.DRAFT and item.created_by_id == lead.id
+    assert item.files[0].original_name == "survey.pdf" and item.files[0].version == 1
+    assert uploads(app) - before == {item.files[0].storage_key}
+    assert "static" not in app.config["UPLOAD_FOLDER"]
+    tables = {e.table_name for e in db.session.execute(db.select(AuditEvent)).scalars()}
+    assert {"evidence_item", "evidence_file"} <= tables
+    page = client.get(url(evidence_project, "standard/elements/1.2.1")).text
+    assert "Customer survey 2009" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"elements": "1.1.1, 9.9.9"}, "9.9.9 is not an element of the standard"),
+        ({"elements": ""}, "Enter the numbers of the elements this evidence supports"),
+        ({"file": (io.BytesIO(EXE), "setup.pdf")}, "The selected file is not a real PDF"),
+        ({"file": (io.BytesIO(b""), "empty.pdf")}, "The selected file is empty"),
+        (
+            {"file": (io.BytesIO(b""), ""), "link_url": "javascript:alert(1)"},
+            "Enter a link that starts with https://",
+        ),
+        ({"file": (io.BytesIO(b""), "")}, "Choose a file or enter a link to the document"),
+        ({"title": ""}, "Enter a title for the evidence"),
+        ({"personal_data": "y"}, "Enter the date to keep the personal data until"),
+    ],
+)
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_stored(
+    app, db, client, login_as, evidence_project, changes, message
+):
+    login_as(Role.WS_LEAD)
+    before = uploads(app)
+    response = post_item(client, evidence_project, **changes)
+    assert response.status_code == 400
+    assert message in response.text
+    assert db.session.execute(db.select(EvidenceItem)).first() is None
+    assert uploads(app) == before
+
+
+def test_a_lead_cannot_add_evidence_for_another_stream(db, client, login_as, evidence_project):
+    login_as(Role.WS_LEAD)
+    other = evidence_project.work_streams[1]
+    form = client.get(url(evidence_project, "evidence/new")).text
+    assert other.name not in form
+    response = post_item(client, evidence_project, work_stream=str(other.id))
+    assert response.status_code == 400
+    assert "You can only add evidence for your own work stream" in response.text
+    assert db.session.execute(db.select(EvidenceItem)).first() is None
+
+
+def test_the_same_file_twice_is_offered_for_linking(db, client, login_as, evidence_project):
+    login_as(Role.WS_LEAD)
+    assert post_item(client, evidence_project).status_code == 302
+    again = post_item(client, evidence_project, title="Survey again")
+    assert again.status_code == 400
+    assert "This file is in the library already" in again.text
+    assert "Customer survey 2009" in again.text
+    assert len(db.session.execute(db.select(EvidenceFile)).scalars().all()) == 1
+    anyway = post_item(client, evidence_project, title="Survey again", store_anyway="y")
+    assert anyway.status_code == 302
+
+
+def _switch(client, person) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+        session["_fresh"] = True
+
+
+def _person(db, project, role):
+    person = PersonFactory()
+    member(person, project, role)
+    db.session.commit()
+    return person
+
+
+def test_submitted_evidence_is_accepted_or_returned_with_comments(
+    db, client, login_as, evidence_project
+):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project)
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    item_url = url(evidence_project, f"evidence/{item.id}")
+    assert client.post(f"{item_url}/submit").status_code == 302
+    # A second submission is refused: it is under review already.
+    client.post(f"{item_url}/submit")
+    db.session.refresh(item)
+    assert item.status is EvidenceStatus.SUBMITTED and len(item.steps) == 1
+
+    # The assessor reads, never writes.
+    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.get(item_url).status_code == 200
+    assert client.post(f"{item_url}/review", data={"outcome": "accept"}).status_code == 403
+
+    _switch(client, _person(db, evidence_project, Role.ASSURANCE))
+    returned = client.post(f"{item_url}/review", data={"outcome": "return", "comment": ""})
+    assert returned.status_code == 400
+    assert "Enter what the evidence needs before it can be accepted" in returned.text
+    assert (
+        client.post(
+            f"{item_url}/review", data={"outcome": "return", "comment": "Add the 2009 results"}
+        ).status_code
+        == 302
+    )
+    db.session.refresh(item)
+    assert item.status is EvidenceStatus.RETURNED
+    assert item.steps[-1].comment == "Add the 2009 results"
+
+    _switch(client, _person(db, evidence_project, Role.PP_REP))
+    client.post(f"{item_url}/submit")  # a P&P rep of the same stream resubmits
+    db.session.refresh(item)
+    assert item.status is EvidenceStatus.SUBMITTED
+    assert client.post(f"{item_url}/review", data={"outcome": "accept"}).status_code == 302
+    db.session.refresh(item)
+    assert item.status is EvidenceStatus.ACCEPTED
+    assert [s.to_status for s in item.steps] == [
+        EvidenceStatus.SUBMITTED,
+        EvidenceStatus.RETURNED,
+        EvidenceStatus.SUBMITTED,
+        EvidenceStatus.ACCEPTED,
+    ]
+    history = client.get(item_url).text
+    assert "Returned: needs work" in history and "Add the 2009 results" in history
+
+
+def test_a_new_version_keeps_the_old_one_and_needs_a_new_review(
+    db, client, login_as, evidence_project
+):
+    login_as(Role.MANAGER)
+    post_item(client, evidence_project)
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    item.status = EvidenceStatus.ACCEPTED
+    db.session.commit()
+    response = client.post(
+        url(evidence_project, f"evidence/{item.id}/versions"),
+        data={"file": (io.BytesIO(PDF + b"% v2\n"), "survey-v2.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert [f.version for f in item.files] == [1, 2]
+    assert item.status is EvidenceStatus.DRAFT
+    refused = client.post(
+        url(evidence_project, f"evidence/{item.id}/versions"),
+        data={"file": (io.BytesIO(EXE), "survey-v3.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "not a real PDF" in refused.text
+
+
+def test_downloads_are_attachments_behind_the_permission_check(
+    db, client, login_as, evidence_project
+):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project, personal_data="y", retain_until=["1", "1", "2012"])
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    file_url = url(evidence_project, f"evidence/files/{item.files[0].id}")
+    response = client.get(file_url)
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+    # Personal data: not for a member of another stream, nor the EMT; yes for the assessor.
+    outsider = PersonFactory()
+    from tracker.projects.models import Membership
+
+    db.session.add(
+        Membership(
+            person=outsider,
+            project=evidence_project,
+            role=Role.WS_MEMBER,
+            work_stream=evidence_project.work_streams[1],
+        )
+    )
+    db.session.commit()
+    _switch(client, outsider)
+    assert client.get(file_url).status_code == 404
+    assert client.get(url(evidence_project, f"evidence/{item.id}")).status_code == 404
+    assert "Customer survey 2009" not in client.get(url(evidence_project, "evidence")).text
+    _switch(client, _person(db, evidence_project, Role.EMT))
+    assert client.get(file_url).status_code == 404
+    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.get(file_url).status_code == 200
+
+
+def test_the_library_runs_a_fixed_number_of_queries(
+    db, client, login_as, evidence_project, count_queries
+):
+    from tracker.evidence.services import project_elements
+
+    login_as(Role.MANAGER)
+    elements = project_elements(evidence_project)
+
+    def add(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            item = EvidenceItem(
+                project_id=evidence_project.id,
+                work_stream_id=evidence_project.work_streams[i % 2].id,
+                title=f"Item {i}",
+                elements=[elements[i % 57], elements[(i + 7) % 57]],
+            )
+            item.files.append(
+                EvidenceFile(
+                    version=1,
+                    original_name="a.pdf",
+                    storage_key=f"{i:032d}",
+                    size_bytes=1,
+                    content_type="application/pdf",
+                    sha256="0" * 64,
+                )
+            )
+            db.session.add(item)
+        db.session.commit()
+
+    add(3, 0)
+    pages = ["evidence", "standard/elements/1.1.1", "readiness", "standard"]
+    few = []
+    for page in pages:
+        with count_queries as counted:
+            assert client.get(url(evidence_project, page)).status_code == 200
+        few.append(counted.count)
+    add(200, 3)
+    for page, before in zip(pages, few, strict=True):
+        with count_queries as counted:
+            assert client.get(url(evidence_project, page)).status_code == 200
+        assert counted.count == before, page
+
+
+def test_the_seed_self_assessment_is_the_appendix_4_matrix(db, client, login_as, seeded):
+    from tracker.evidence.models import AssessmentRound
+
+    member(PersonFactory(), seeded, Role.EMT)
+    person = PersonFactory()
+    member(person, seeded, Role.ASSESSOR)
+    db.session.commit()
+    _switch(client, person)
+    round_ = db.session.execute(db.select(AssessmentRound)).scalar_one()
+    page = client.get(f"/projects/{seeded.slug}/ratings/{round_.id}").text
+    assert "Self-assessment May–June 2009" in page
+    assert "Affordable Housing" in page and "Criterion 1: Customer Insight" in page
+    assert "Total 100%" in page and "&gt;50%" in page
+    only = client.get(f"/projects/{seeded.slug}/ratings/{round_.id}?criterion=5").text
+    assert "Criterion 1: Customer Insight" not in only and "5.3.3" in only
