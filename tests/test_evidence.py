@@ -379,3 +379,48 @@ def test_the_seed_self_assessment_is_the_appendix_4_matrix(db, client, login_as,
     assert "Total 100%" in page and "&gt;50%" in page
     only = client.get(f"/projects/{seeded.slug}/ratings/{round_.id}?criterion=5").text
     assert "Criterion 1: Customer Insight" not in only and "5.3.3" in only
+
+
+def test_a_gap_action_is_added_for_an_element_and_shown_to_its_owner(
+    db, client, login_as, evidence_project
+):
+    from tracker.evidence.models import ActionStatus, GapAction
+
+    lead = login_as(Role.WS_LEAD)
+    new = url(evidence_project, "standard/elements/3.3.3/gap-actions/new")
+    refused = client.post(new, data={"description": " ", "status": "open", "owner": "0"})
+    assert refused.status_code == 400 and "Enter what will be done about the gap" in refused.text
+    response = client.post(
+        new,
+        data={
+            "description": "Publish the service standards",
+            "owner": str(lead.id),
+            "due_on": ["30", "9", "2010"],
+            "status": "open",
+        },
+    )
+    assert response.status_code == 302
+    action = db.session.execute(db.select(GapAction)).scalar_one()
+    assert action.element.code == "3.3.3" and action.owner_id == lead.id
+    assert (
+        "Publish the service standards"
+        in client.get(url(evidence_project, "standard/elements/3.3.3")).text
+    )
+    home = client.get(url(evidence_project, "")).text
+    assert "Your gap actions (1)" in home and "Publish the service standards" in home
+    assert "Overdue" in client.get(url(evidence_project, "gap-actions")).text
+
+    edit = url(evidence_project, f"gap-actions/{action.id}/edit")
+    assert 'value="Publish the service standards"' in client.get(edit).text or (
+        "Publish the service standards" in client.get(edit).text
+    )
+    client.post(
+        edit,
+        data={"description": "Publish the service standards", "owner": "0", "status": "done"},
+    )
+    db.session.refresh(action)
+    assert action.status is ActionStatus.DONE and action.completed_at is not None
+    assert "Your gap actions" not in client.get(url(evidence_project, "")).text
+
+    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.post(new, data={"description": "x", "status": "open"}).status_code == 403

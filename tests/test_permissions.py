@@ -125,7 +125,20 @@ def _evidence_records(project, db) -> dict:
         )
         db.session.add(item)
         db.session.commit()
-    return {"item_id": item.id, "file_id": item.files[0].id}
+    from tracker.evidence.models import Element, GapAction
+
+    action = db.session.execute(db.select(GapAction)).scalars().first()
+    if action is None:
+        element = db.session.execute(db.select(Element)).scalars().first()
+        if element is not None:
+            action = GapAction(project_id=project.id, element_id=element.id, description="Fix")
+            db.session.add(action)
+            db.session.commit()
+    return {
+        "item_id": item.id,
+        "file_id": item.files[0].id,
+        "action_id": action.id if action else 0,
+    }
 
 
 def _fill(rule, values: dict) -> dict:

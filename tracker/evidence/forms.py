@@ -107,3 +107,28 @@ class ReviewForm(FlaskForm):
         ],
     )
     submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+
+class GapActionForm(FlaskForm):
+    description = StringField(
+        "What will be done",
+        widget=GovTextArea(),
+        validators=[
+            Required("Enter what will be done about the gap"),
+            Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer"),
+        ],
+    )
+    owner = SelectField("Owner", widget=GovSelect(), coerce=int, validate_choice=False)
+    due_on = DateInputField("Due", description="For example, 30 9 2010", what="the due date")
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("open", "Open"),
+            SelectChoice("in_progress", "In progress"),
+            SelectChoice("done", "Done"),
+        ],
+        default="open",
+        validators=[Required("Select the status of the action")],
+    )
+    submit = SubmitField("Save the action", widget=GovSubmitInput())

@@ -11,12 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
+from tracker.evidence.gap_actions import STATUS_WORDS as ACTION_WORDS
+from tracker.evidence.gap_actions import element_actions
 from tracker.evidence.models import (
     AssessmentRound,
     Criterion,
     Element,
     ElementRating,
-    GapAction,
     RatingScope,
     Standard,
     SubCriterion,
@@ -87,14 +88,7 @@ def element(slug: str, code: str) -> str:
             .order_by(AssessmentRound.held_from, AssessmentRound.id)
         ).scalars()
     )
-    actions = list(
-        db.session.execute(
-            select(GapAction)
-            .where(GapAction.project_id == g.project.id, GapAction.element_id == found.id)
-            .options(selectinload(GapAction.owner))
-            .order_by(GapAction.due_on)
-        ).scalars()
-    )
+    actions = element_actions(g.project, found)
     return render_template(
         "evidence/element.html",
         project=g.project,
@@ -103,6 +97,7 @@ def element(slug: str, code: str) -> str:
         ratings=ratings,
         scale_labels=SCALE_LABELS,
         actions=actions,
+        action_words=ACTION_WORDS,
         status_words=STATUS_WORDS,
         status_colours=STATUS_COLOURS,
         title=f"Element {found.code}",

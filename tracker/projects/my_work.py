@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Person
+from tracker.evidence.gap_actions import project_actions
+from tracker.evidence.models import GapAction
 from tracker.extensions import db
 from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
 from tracker.issues.services import ChangeView, project_changes
@@ -43,6 +45,7 @@ class MyWork:
     # Ids of the person's own risks whose review is overdue: flagged to the owner too.
     own_overdue: set[int] = field(default_factory=set)
     stream_tasks: list[Task] = field(default_factory=list)
+    gap_actions: list[GapAction] = field(default_factory=list)
 
     @property
     def anything(self) -> bool:
@@ -55,6 +58,7 @@ class MyWork:
                 self.new_entries,
                 self.own_risks,
                 self.stream_tasks,
+                self.gap_actions,
             )
         )
 
@@ -125,6 +129,7 @@ def my_work(project: Project, person: Person, roles: frozenset[Role], today: dt.
         work.new_entries = _new_entries(project, today)
     work.own_risks = risks_owned_by(project, person)
     work.own_overdue = {r.id for r in work.own_risks if is_review_overdue(r, today)}
+    work.gap_actions = project_actions(project, owner_id=person.id)
     if Role.WS_LEAD in roles:
         streams = led_work_stream_ids(person.id, project)
         if streams:
