@@ -424,3 +424,32 @@ def test_a_gap_action_is_added_for_an_element_and_shown_to_its_owner(
 
     _switch(client, _person(db, evidence_project, Role.ASSESSOR))
     assert client.post(new, data={"description": "x", "status": "open"}).status_code == 403
+
+
+def test_coverage_counts_each_streams_evidence_by_status(db, client, login_as, evidence_project):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project)
+    page = client.get(url(evidence_project, "evidence/coverage")).text
+    assert "1: 1 draft" in page
+    csv = client.get(url(evidence_project, "evidence/coverage?format=csv"))
+    assert csv.headers["Content-Disposition"].startswith("attachment")
+    lines = csv.data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Element,")
+    assert any(line.startswith("1.2.1,1: 1 draft") for line in lines)
+
+
+def test_the_ratings_matrix_downloads_as_a_spreadsheet(db, client, login_as, seeded):
+    from openpyxl import load_workbook
+
+    from tracker.evidence.models import AssessmentRound
+
+    person = PersonFactory()
+    member(person, seeded, Role.MANAGER)
+    db.session.commit()
+    _switch(client, person)
+    round_ = db.session.execute(db.select(AssessmentRound)).scalar_one()
+    response = client.get(f"/projects/{seeded.slug}/ratings/{round_.id}?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Element" and len(rows) == 58  # a header and the 57 elements
+    assert rows[1][0] == "1.1.1" and rows[1][1] in ("100%", ">50%", "<50%", "0%")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from flask import abort, g, render_template, request
+from flask import Response, abort, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,6 +13,7 @@ from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
 from tracker.evidence.gap_actions import STATUS_WORDS as ACTION_WORDS
 from tracker.evidence.gap_actions import element_actions
+from tracker.evidence.matrices import cell_text, coverage
 from tracker.evidence.models import (
     AssessmentRound,
     Criterion,
@@ -29,9 +30,11 @@ from tracker.evidence.readiness import (
     project_readiness,
 )
 from tracker.evidence.services import STATUS_COLOURS, STATUS_WORDS, library
+from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import requires
+from tracker.plan.services import project_work_streams
 from tracker.projects.models import Service, WorkStream
 
 
@@ -104,6 +107,42 @@ def element(slug: str, code: str) -> str:
     )
 
 
+@bp.route("/projects/<slug>/evidence/coverage")
+@requires("evidence.view")
+def coverage_page(slug: str) -> str | Response:
+    """Which work streams have given evidence for which elements, and how far it has got."""
+    criteria = _criteria()
+    streams = project_work_streams(g.project)
+    counts = coverage(g.project, viewer_for(current_user.id, g.project, g.roles))
+    elements = [e for c in criteria for s in c.subcriteria for e in s.elements]
+    cells = {
+        (e.id, w.id): cell_text(counts.get((e.id, w.id), Counter()), STATUS_WORDS)
+        for e in elements
+        for w in streams
+    }
+    kind = request.args.get("format")
+    if kind in ("csv", "xlsx"):
+        columns = ["Element", *[w.name for w in streams]]
+        rows = [
+            {"Element": e.code} | {w.name: cells[(e.id, w.id)] for w in streams} for e in elements
+        ]
+        return download(
+            columns,
+            rows,
+            filename=f"{g.project.slug}-evidence-coverage",
+            file_format=kind,
+            title="Evidence coverage",
+        )
+    return render_template(
+        "evidence/coverage.html",
+        project=g.project,
+        criteria=criteria,
+        streams=streams,
+        cells=cells,
+        title="Evidence coverage",
+    )
+
+
 @bp.route("/projects/<slug>/readiness")
 @requires("readiness.view")
 def readiness(slug: str) -> str:
@@ -139,7 +178,7 @@ def rounds(slug: str) -> str:
 
 @bp.route("/projects/<slug>/ratings/<int:round_id>")
 @requires("rating.view")
-def matrix(slug: str, round_id: int) -> str:
+def matrix(slug: str, round_id: int) -> str | Response:
     """The appendix 4 view of a round: elements down, services or work streams across."""
     found = db.session.get(AssessmentRound, round_id)
     if found is None or found.project_id != g.project.id:
@@ -171,6 +210,27 @@ def matrix(slug: str, round_id: int) -> str:
     for (element_id, column), value in cells.items():
         if element_id in shown_ids:
             totals[column][value] += 1
+    kind = request.args.get("format")
+    if kind in ("csv", "xlsx"):
+        names = [c.name for c in columns] or ["The council"]
+        keys = [c.id for c in columns] or [None]
+        rows = [
+            {"Element": e.code}
+            | {
+                name: labels.get(cells.get((e.id, key), ""), cells.get((e.id, key), ""))
+                for name, key in zip(names, keys, strict=True)
+            }
+            for c in shown
+            for s in c.subcriteria
+            for e in s.elements
+        ]
+        return download(
+            ["Element", *names],
+            rows,
+            filename=f"{g.project.slug}-ratings-{found.id}",
+            file_format=kind,
+            title=found.name[:31],
+        )
     return render_template(
         "evidence/matrix.html",
         project=g.project,
