@@ -453,3 +453,46 @@ def test_the_ratings_matrix_downloads_as_a_spreadsheet(db, client, login_as, see
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Element" and len(rows) == 58  # a header and the 57 elements
     assert rows[1][0] == "1.1.1" and rows[1][1] in ("100%", ">50%", "<50%", "0%")
+
+
+def test_the_assessors_pack_holds_each_accepted_file_once(db, client, login_as, evidence_project):
+    from openpyxl import load_workbook
+
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project)  # supports 1.1.1 and 1.2.1
+    post_item(
+        client,
+        evidence_project,
+        title="Draft notes",
+        file=(io.BytesIO(PDF + b"% draft\n"), "draft.pdf"),
+    )
+    accepted = db.session.execute(
+        db.select(EvidenceItem).filter_by(title="Customer survey 2009")
+    ).scalar_one()
+    accepted.status = EvidenceStatus.ACCEPTED
+    db.session.commit()
+
+    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    response = client.get(url(evidence_project, "evidence/pack"))
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    stored = [n for n in names if n.endswith("survey.pdf")]
+    assert stored == [f"criterion-1/element-1.1.1/{accepted.id}-survey.pdf"]
+    assert archive.read(stored[0]) == PDF
+    pointer = f"criterion-1/element-1.2.1/{accepted.id}-survey.pdf.html"
+    assert pointer in names
+    assert (
+        f"../../criterion-1/element-1.1.1/{accepted.id}-survey.pdf"
+        in archive.read(pointer).decode()
+    )
+    assert not any("draft" in n for n in names)  # only accepted evidence
+    index = archive.read("index.html").decode()
+    assert "Customer survey 2009" in index and "Element 5.3.3" in index
+    sheet = load_workbook(io.BytesIO(archive.read("elements.xlsx"))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 58 and rows[1][0] == "1.1.1" and rows[1][2] == "Customer survey 2009"
+
+    _switch(client, _person(db, evidence_project, Role.WS_MEMBER))
+    assert client.get(url(evidence_project, "evidence/pack")).status_code == 403

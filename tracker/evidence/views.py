@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -26,6 +28,7 @@ from tracker.evidence.access import Viewer, viewer_for
 from tracker.evidence.files import StoredFile, UploadError, store_upload
 from tracker.evidence.forms import EvidenceForm, ReviewForm, SubmitForm, VersionForm
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
+from tracker.evidence.pack import write_pack
 from tracker.evidence.services import (
     STATUS_COLOURS,
     STATUS_WORDS,
@@ -303,4 +306,26 @@ def download(slug: str, file_id: int) -> Response:
     response.headers["Content-Length"] = str(version.size_bytes)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/projects/<slug>/evidence/pack")
+@requires("evidence.pack")
+def pack(slug: str) -> Response:
+    """The assessor's pack as one ZIP, built in a temporary file and streamed."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response is done
+    write_pack(g.project, _viewer(), handle)
+    size = handle.tell()
+    handle.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(1024 * 1024):
+                yield chunk
+
+    response = Response(chunks(), mimetype="application/zip")
+    filename = f"{g.project.slug}-evidence-pack-{london_today().isoformat()}.zip"
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Content-Length"] = str(size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
