@@ -496,3 +496,34 @@ def test_the_assessors_pack_holds_each_accepted_file_once(db, client, login_as, 
 
     _switch(client, _person(db, evidence_project, Role.WS_MEMBER))
     assert client.get(url(evidence_project, "evidence/pack")).status_code == 403
+
+
+def test_past_its_retention_date_the_manager_deletes_the_personal_data(
+    app, db, client, login_as, evidence_project
+):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project, personal_data="y", retain_until=["1", "1", "2011"])
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    key = item.files[0].storage_key
+    assert (
+        client.post(url(evidence_project, f"evidence/{item.id}/remove-personal-data")).status_code
+        == 403
+    )
+
+    _switch(client, _person(db, evidence_project, Role.MANAGER))
+    library_page = client.get(url(evidence_project, "evidence")).text
+    assert "past its retention date" in library_page
+    response = client.post(url(evidence_project, f"evidence/{item.id}/remove-personal-data"))
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert item.files == [] and not item.personal_data
+    assert key not in uploads(app)
+    assert "Personal data removed" in client.get(url(evidence_project, f"evidence/{item.id}")).text
+    deleted = (
+        db.session.execute(
+            db.select(AuditEvent).filter_by(table_name="evidence_file", action="delete")
+        )
+        .scalars()
+        .all()
+    )
+    assert deleted

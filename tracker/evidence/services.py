@@ -316,3 +316,20 @@ def retention_due(project: Project, today: dt.date) -> list[EvidenceItem]:
             .order_by(EvidenceItem.retain_until)
         ).scalars()
     )
+
+
+def remove_personal_data(item: EvidenceItem, person: Person, now: dt.datetime) -> list[str]:
+    """Past its retention date: delete every file version of the item (the record stays, so
+    the history of the evidence is kept) and note it. Returns the storage keys to delete once
+    the change is committed."""
+    if not item.personal_data:
+        raise EvidenceError("This evidence does not hold personal data")
+    keys = [f.storage_key for f in item.files]
+    for version in list(item.files):
+        item.files.remove(version)
+        db.session.delete(version)  # an explicit delete, so the audit trail records it
+    item.personal_data = False
+    item.retain_until = None
+    _step(item, person, item.status, now, "Personal data removed: every file version deleted")
+    db.session.flush()
+    return keys

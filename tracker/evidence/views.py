@@ -42,6 +42,7 @@ from tracker.evidence.services import (
     may_add_to,
     may_review,
     project_elements,
+    remove_personal_data,
     retention_due,
     streams_for,
 )
@@ -216,6 +217,7 @@ def _item_page(
         version_form=version_form or VersionForm(),
         submit_form=SubmitForm(),
         review_form=review_form or ReviewForm(),
+        today=london_today(),
         title=found.title,
     )
 
@@ -329,3 +331,21 @@ def pack(slug: str) -> Response:
     response.headers["Content-Length"] = str(size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/remove-personal-data", methods=["POST"])
+@requires("evidence.retention")
+def remove_personal(slug: str, item_id: int) -> BaseResponse:
+    found = _load(item_id, _viewer())
+    if SubmitForm().validate_on_submit():
+        try:
+            keys = remove_personal_data(found, current_user, utcnow())
+        except EvidenceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            for key in keys:  # only once the record no longer points at them
+                storage().delete(key)
+            flash("The files holding personal data have been deleted.", "success")
+    return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
