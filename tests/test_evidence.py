@@ -527,3 +527,51 @@ def test_past_its_retention_date_the_manager_deletes_the_personal_data(
         .all()
     )
     assert deleted
+
+
+def test_ratings_are_entered_one_column_at_a_time_on_the_rounds_scale(
+    db, client, login_as, evidence_project
+):
+    from tracker.evidence.models import (
+        AssessmentRound,
+        ElementRating,
+        RatingScale,
+        RatingScope,
+    )
+    from tracker.evidence.services import project_elements
+
+    elements = project_elements(evidence_project)
+    round_ = AssessmentRound(
+        project_id=evidence_project.id,
+        name="Self-assessment 2010",
+        scale=RatingScale.SELF,
+        scope=RatingScope.WORK_STREAM,
+    )
+    db.session.add(round_)
+    db.session.commit()
+    own, other = evidence_project.work_streams
+    entry = url(evidence_project, f"ratings/{round_.id}/enter")
+
+    login_as(Role.WS_LEAD)  # leads the first stream
+    assert client.get(entry).headers["Location"].endswith(f"?for={own.id}")
+    assert client.get(f"{entry}?for={other.id}").status_code == 302  # back to their own
+    bad = client.post(f"{entry}?for={own.id}", data={f"element-{elements[0].id}": "plus"})
+    assert bad.status_code == 400 and "plus is not a rating of this round" in bad.text
+    mine = db.select(ElementRating).filter_by(round_id=round_.id)
+    assert db.session.execute(mine).first() is None
+    saved = client.post(
+        f"{entry}?for={own.id}",
+        data={f"element-{elements[0].id}": "100", f"element-{elements[1].id}": ">50"},
+    )
+    assert saved.status_code == 302
+    ratings = db.session.execute(mine).scalars().all()
+    assert {(r.element_id, r.work_stream_id, r.rating) for r in ratings} == {
+        (elements[0].id, own.id, "100"),
+        (elements[1].id, own.id, ">50"),
+    }
+    matrix = client.get(url(evidence_project, f"ratings/{round_.id}")).text
+    assert "Total 100%" in matrix
+
+    round_.scope = RatingScope.SERVICE
+    db.session.commit()
+    assert client.get(entry).status_code == 403  # services are rated by the planners

@@ -93,7 +93,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import views as api_views
     from tracker.auth import views as auth_views
     from tracker.budget import views as budget_views
-    from tracker.evidence import gap_views, standard_views  # noqa: F401 - attach to evidence
+    from tracker.evidence import (  # noqa: F401 - they attach routes to the evidence blueprint
+        gap_views,
+        rating_views,
+        standard_views,
+    )
     from tracker.evidence import views as evidence_views
     from tracker.issues import views as issue_views
     from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint

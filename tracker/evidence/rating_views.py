@@ -1,0 +1,87 @@
+"""Entering a round's ratings on one page per service, work stream or the council."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker.evidence import bp
+from tracker.evidence.access import viewer_for
+from tracker.evidence.models import AssessmentRound, ElementRating, RatingScope
+from tracker.evidence.ratings import RatingError, may_rate, save_column
+from tracker.evidence.readiness import SCALE_LABELS
+from tracker.evidence.services import project_elements
+from tracker.extensions import db
+from tracker.filters import london_today
+from tracker.permissions import requires
+from tracker.projects.models import Service, WorkStream
+
+
+@bp.route("/projects/<slug>/ratings/<int:round_id>/enter", methods=["GET", "POST"])
+@requires("rating.enter")
+def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None or round_.project_id != g.project.id:
+        abort(404)
+    viewer = viewer_for(current_user.id, g.project, g.roles)
+    model = {RatingScope.SERVICE: Service, RatingScope.WORK_STREAM: WorkStream}.get(round_.scope)
+    columns = (
+        list(
+            db.session.execute(
+                select(model).where(model.project_id == g.project.id).order_by(model.position)
+            ).scalars()
+        )
+        if model
+        else []
+    )
+    choices = [c for c in columns if may_rate(viewer, round_, c.id)] if model else []
+    column_id = request.args.get("for", type=int) if model else None
+    column = next((c for c in choices if c.id == column_id), None)
+    if model and column is None:
+        if not choices:
+            abort(403)
+        return redirect(
+            url_for(".ratings_entry", slug=slug, round_id=round_id, **{"for": choices[0].id})
+        )
+    if not model and not may_rate(viewer, round_, None):
+        abort(403)
+    elements = project_elements(g.project)
+    query = select(ElementRating).where(ElementRating.round_id == round_.id)
+    if round_.scope is RatingScope.SERVICE:
+        query = query.where(ElementRating.service_id == column_id)
+    elif round_.scope is RatingScope.WORK_STREAM:
+        query = query.where(ElementRating.work_stream_id == column_id)
+    current = {r.element_id: r.rating for r in db.session.execute(query).scalars()}
+    form = FlaskForm()
+    error = None
+    status = 200
+    if request.method == "POST":
+        values = {e.id: request.form.get(f"element-{e.id}", "").strip() for e in elements}
+        if form.validate_on_submit():
+            try:
+                changed = save_column(round_, column_id, values, current_user, london_today())
+            except RatingError as exc:
+                db.session.rollback()
+                error, status, current = str(exc), 400, values
+            else:
+                db.session.commit()
+                flash(f"{changed} rating{'s' if changed != 1 else ''} saved.", "success")
+                return redirect(url_for("evidence.matrix", slug=slug, round_id=round_id))
+        else:
+            status = 400
+    return render_template(
+        "evidence/ratings_entry.html",
+        project=g.project,
+        round=round_,
+        column=column,
+        choices=choices,
+        elements=elements,
+        current=current,
+        labels=SCALE_LABELS[round_.scale],
+        form=form,
+        error=error,
+        title=f"Enter ratings: {round_.name}",
+    ), status
