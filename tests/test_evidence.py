@@ -362,6 +362,8 @@ def test_the_library_runs_a_fixed_number_of_queries(
         with count_queries as counted:
             assert client.get(url(evidence_project, page)).status_code == 200
         assert counted.count == before, page
+    listing = client.get(url(evidence_project, "evidence?page=3")).text
+    assert "203 items, page 3 of 3" in listing and "Item 0" in listing
 
 
 def test_the_seed_self_assessment_is_the_appendix_4_matrix(db, client, login_as, seeded):

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import Person
@@ -264,11 +264,22 @@ def library(
     work_stream_id: int | None = None,
     element_id: int | None = None,
     status: EvidenceStatus | None = None,
-) -> list[EvidenceItem]:
-    """The items this viewer may see, filtered, newest first, in a fixed number of queries."""
+    page: int = 1,
+    per_page: int | None = None,
+) -> tuple[list[EvidenceItem], int]:
+    """The items this viewer may see, filtered, newest first, and how many there are in all;
+    `per_page` items of page `page` when given. A fixed number of queries."""
+    conditions = [EvidenceItem.project_id == project.id, viewer.visible_clause()]
+    if work_stream_id:
+        conditions.append(EvidenceItem.work_stream_id == work_stream_id)
+    if status is not None:
+        conditions.append(EvidenceItem.status == status)
+    if element_id:
+        conditions.append(EvidenceItem.elements.any(Element.id == element_id))
+    total = db.session.execute(select(func.count(EvidenceItem.id)).where(*conditions)).scalar_one()
     query = (
         select(EvidenceItem)
-        .where(EvidenceItem.project_id == project.id, viewer.visible_clause())
+        .where(*conditions)
         .options(
             selectinload(EvidenceItem.elements),
             selectinload(EvidenceItem.work_stream),
@@ -276,13 +287,9 @@ def library(
         )
         .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc())
     )
-    if work_stream_id:
-        query = query.where(EvidenceItem.work_stream_id == work_stream_id)
-    if status is not None:
-        query = query.where(EvidenceItem.status == status)
-    if element_id:
-        query = query.where(EvidenceItem.elements.any(Element.id == element_id))
-    return list(db.session.execute(query).scalars())
+    if per_page:
+        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return list(db.session.execute(query).scalars()), total
 
 
 def get_item(project: Project, item_id: int, viewer: Viewer) -> EvidenceItem | None:

@@ -96,7 +96,7 @@ def element(slug: str, code: str) -> str:
         "evidence/element.html",
         project=g.project,
         element=found,
-        items=library(g.project, viewer, element_id=found.id),
+        items=library(g.project, viewer, element_id=found.id)[0],
         ratings=ratings,
         scale_labels=SCALE_LABELS,
         actions=actions,

@@ -54,6 +54,8 @@ from tracker.filters import london_today
 from tracker.permissions import can, requires
 from tracker.plan.services import project_work_streams
 
+PAGE_SIZE = 100
+
 
 def _viewer() -> Viewer:
     return viewer_for(current_user.id, g.project, g.roles)
@@ -93,17 +95,23 @@ def library_page(slug: str) -> tuple[str, int]:
     element = next((e for e in elements if e.code == code), None)
     status = request.args.get("status", "")
     chosen_status = EvidenceStatus(status) if status in {s.value for s in EvidenceStatus} else None
-    items = library(
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    items, total = library(
         g.project,
         viewer,
         work_stream_id=stream_id,
         element_id=element.id if element else None,
         status=chosen_status,
+        page=page,
+        per_page=PAGE_SIZE,
     )
     due = retention_due(g.project, london_today()) if viewer.sees_all_personal_data else []
     return _render(
         "evidence/library.html",
         items=items,
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         streams=streams,
         elements=elements,
         chosen={"work_stream": stream_id, "element": code, "status": status},
