@@ -577,3 +577,33 @@ def test_ratings_are_entered_one_column_at_a_time_on_the_rounds_scale(
     round_.scope = RatingScope.SERVICE
     db.session.commit()
     assert client.get(entry).status_code == 403  # services are rated by the planners
+
+
+def test_the_manager_adds_a_rating_round(db, client, login_as, evidence_project):
+    from tracker.evidence.models import AssessmentRound, RatingScale, RatingScope
+
+    login_as(Role.MANAGER)
+    new = url(evidence_project, "ratings/new")
+    bad = client.post(
+        new,
+        data={
+            "name": "Pre-assessment Oct 2010",
+            "scale": "assessor",
+            "scope": "council",
+            "held_from": ["20", "10", "2010"],
+            "held_to": ["1", "10", "2010"],
+        },
+    )
+    assert bad.status_code == 400 and "must be on or after its start" in bad.text
+    good = client.post(
+        new, data={"name": "Pre-assessment Oct 2010", "scale": "assessor", "scope": "council"}
+    )
+    assert good.status_code == 302
+    round_ = db.session.execute(
+        db.select(AssessmentRound).filter_by(name="Pre-assessment Oct 2010")
+    ).scalar_one()
+    assert round_.scale is RatingScale.ASSESSOR and round_.scope is RatingScope.COUNCIL
+    again = client.post(
+        new, data={"name": "Pre-assessment Oct 2010", "scale": "self", "scope": "service"}
+    )
+    assert again.status_code == 400 and "There is a round with this name already" in again.text

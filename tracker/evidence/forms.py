@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from tracker.forms import DateInputField, Required
 
@@ -132,3 +132,44 @@ class GapActionForm(FlaskForm):
         validators=[Required("Select the status of the action")],
     )
     submit = SubmitField("Save the action", widget=GovSubmitInput())
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        "Name of the round",
+        description="For example, Pre-assessment Oct 2010",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter a name for the round"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    scale = RadioField(
+        "Scale",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("self", "The council's self-assessment: 100%, >50%, <50%, 0%"),
+            SelectChoice(
+                "assessor",
+                "The assessor's: Compliance Plus, Compliance, Partial Compliance, Non-compliance",
+            ),
+        ],
+        validators=[Required("Select the scale of the round")],
+    )
+    scope = RadioField(
+        "Rated for",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("service", "Each service"),
+            SelectChoice("work_stream", "Each work stream"),
+            SelectChoice("council", "The whole council"),
+        ],
+        validators=[Required("Select what the round rates")],
+    )
+    held_from = DateInputField("Held from", what="the date the round started")
+    held_to = DateInputField("Held until", what="the date the round ended")
+    submit = SubmitField("Add the round", widget=GovSubmitInput())
+
+    def validate_held_to(self, field: DateInputField) -> None:
+        if field.data and self.held_from.data and field.data < self.held_from.data:
+            raise ValidationError("The date the round ended must be on or after its start")

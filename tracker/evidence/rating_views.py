@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
-from tracker.evidence.models import AssessmentRound, ElementRating, RatingScope
+from tracker.evidence.forms import RoundForm
+from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
 from tracker.evidence.ratings import RatingError, may_rate, save_column
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
@@ -84,4 +85,36 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         form=form,
         error=error,
         title=f"Enter ratings: {round_.name}",
+    ), status
+
+
+@bp.route("/projects/<slug>/ratings/new", methods=["GET", "POST"])
+@requires("round.manage")
+def round_new(slug: str) -> tuple[str, int] | BaseResponse:
+    form = RoundForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        taken = db.session.execute(
+            select(AssessmentRound.id).where(
+                AssessmentRound.project_id == g.project.id, AssessmentRound.name == name
+            )
+        ).first()
+        if taken:
+            form.name.errors.append("There is a round with this name already: choose another")
+        else:
+            round_ = AssessmentRound(
+                project_id=g.project.id,
+                name=name,
+                scale=RatingScale(form.scale.data),
+                scope=RatingScope(form.scope.data),
+                held_from=form.held_from.data,
+                held_to=form.held_to.data,
+            )
+            db.session.add(round_)
+            db.session.commit()
+            flash(f"Round “{name}” added: enter its ratings.", "success")
+            return redirect(url_for("evidence.ratings_entry", slug=slug, round_id=round_.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "evidence/round_form.html", project=g.project, form=form, title="Add a rating round"
     ), status
