@@ -607,3 +607,46 @@ def test_the_manager_adds_a_rating_round(db, client, login_as, evidence_project)
         new, data={"name": "Pre-assessment Oct 2010", "scale": "self", "scope": "service"}
     )
     assert again.status_code == 400 and "There is a round with this name already" in again.text
+
+
+def test_ratings_are_imported_only_when_every_row_can_be_read(
+    db, client, login_as, evidence_project
+):
+    from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
+
+    round_ = AssessmentRound(
+        project_id=evidence_project.id,
+        name="Documentary review Sep 2010",
+        scale=RatingScale.ASSESSOR,
+        scope=RatingScope.WORK_STREAM,
+    )
+    db.session.add(round_)
+    db.session.commit()
+    login_as(Role.MANAGER)
+    stream = evidence_project.work_streams[0].name
+    broken = (
+        f"Element,Work stream,Rating,Note\n1.1.1,{stream},Compliance,\n"
+        f"9.9.9,{stream},full,\n1.1.2,Nowhere,full,\n1.1.3,{stream},Excellent,\n"
+    )
+    imported = url(evidence_project, f"ratings/{round_.id}/import")
+    response = client.post(
+        imported,
+        data={"file": (io.BytesIO(broken.encode()), "ratings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = response.text
+    assert "Row 3: 9.9.9 is not an element of the standard" in page
+    assert "Row 4: “Nowhere” is not one of the project&#39;s work streams" in page
+    assert "Row 5: Excellent is not a rating of this round" in page
+    mine = db.select(ElementRating).filter_by(round_id=round_.id)
+    assert db.session.execute(mine).first() is None  # nothing half-imported
+
+    good = f"Element,Work stream,Rating\n1.1.1,{stream},Compliance\n1.1.2,{stream},partial\n"
+    response = client.post(
+        imported,
+        data={"file": (io.BytesIO(good.encode()), "ratings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert sorted(r.rating for r in db.session.execute(mine).scalars()) == ["full", "partial"]

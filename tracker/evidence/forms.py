@@ -173,3 +173,13 @@ class RoundForm(FlaskForm):
     def validate_held_to(self, field: DateInputField) -> None:
         if field.data and self.held_from.data and field.data < self.held_from.data:
             raise ValidationError("The date the round ended must be on or after its start")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Spreadsheet of ratings",
+        description="An Excel workbook (.xlsx) or CSV file with the columns Element, Service "
+        "(or Work stream) and Rating; a Note column is optional",
+        widget=GovFileInput(),
+    )
+    submit = SubmitField("Import the ratings", widget=GovSubmitInput())

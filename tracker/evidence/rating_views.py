@@ -10,14 +10,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
-from tracker.evidence.forms import RoundForm
+from tracker.evidence.forms import ImportForm, RoundForm
 from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
-from tracker.evidence.ratings import RatingError, may_rate, save_column
+from tracker.evidence.ratings import RatingError, may_rate, parse_import, save_column
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import requires
+from tracker.plan.transfer import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
 
 
@@ -117,4 +118,61 @@ def round_new(slug: str) -> tuple[str, int] | BaseResponse:
     status = 400 if request.method == "POST" else 200
     return render_template(
         "evidence/round_form.html", project=g.project, form=form, title="Add a rating round"
+    ), status
+
+
+@bp.route("/projects/<slug>/ratings/<int:round_id>/import", methods=["GET", "POST"])
+@requires("round.manage")
+def ratings_import(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
+    """A round's ratings from a CSV or XLSX file: every row is checked first, and nothing is
+    saved unless every row can be read."""
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None or round_.project_id != g.project.id:
+        abort(404)
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            table = read_table(upload.read() if upload else b"")
+        except FileProblem as problem:
+            form.file.errors.append(str(problem))
+        else:
+            model = {RatingScope.SERVICE: Service, RatingScope.WORK_STREAM: WorkStream}.get(
+                round_.scope
+            )
+            columns = (
+                db.session.execute(select(model).where(model.project_id == g.project.id))
+                .scalars()
+                .all()
+                if model
+                else []
+            )
+            found, errors = parse_import(
+                table,
+                round_,
+                {e.code: e.id for e in project_elements(g.project)},
+                {c.name.lower(): c.id for c in columns},
+            )
+            if not errors:
+                today = london_today()
+                changed = sum(
+                    save_column(round_, column, values, current_user, today)
+                    for column, values in found.items()
+                )
+                db.session.commit()
+                flash(f"{changed} rating{'s' if changed != 1 else ''} imported.", "success")
+                return redirect(url_for("evidence.matrix", slug=slug, round_id=round_id))
+            form.file.errors.append(
+                f"{len(errors)} row{'s' if len(errors) != 1 else ''} could not be read, so "
+                "nothing was imported: correct the file and choose it again"
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "evidence/ratings_import.html",
+        project=g.project,
+        round=round_,
+        form=form,
+        errors=errors,
+        title=f"Import ratings: {round_.name}",
     ), status

@@ -83,3 +83,63 @@ def save_column(
         changed += 1
     db.session.flush()
     return changed
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value).strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+def parse_import(
+    table: list[list[object]],
+    round_: AssessmentRound,
+    element_ids: Mapping[str, int],
+    column_ids: Mapping[str, int],
+) -> tuple[dict[int | None, dict[int, str]], list[str]]:
+    """A spreadsheet of ratings (columns Element, Service or Work stream, Rating, Note) to the
+    values to save per column, and a message for every row that cannot be read. Ratings may
+    be written as stored ("100", "partial") or in words ("100%", "Partial Compliance")."""
+    if not table:
+        return {}, ["The file has no rows"]
+    header = [_cell(h).lower() for h in table[0]]
+    where = {"element": None, "for": None, "rating": None}
+    for index, name in enumerate(header):
+        if name == "element":
+            where["element"] = index
+        elif name in ("service", "work stream", "work_stream"):
+            where["for"] = index
+        elif name == "rating":
+            where["rating"] = index
+    needed = ["element", "rating"] + ([] if round_.scope is RatingScope.COUNCIL else ["for"])
+    missing = [k for k in needed if where[k] is None]
+    if missing:
+        names = {"element": "Element", "rating": "Rating", "for": "Service or Work stream"}
+        return {}, [f"The first row must name the columns: {', '.join(names[m] for m in missing)}"]
+    scale = SCALE_LABELS[round_.scale]
+    words = {label.lower(): value for value, label in scale.items()} | {v.lower(): v for v in scale}
+    found: dict[int | None, dict[int, str]] = {}
+    errors: list[str] = []
+    for number, row in enumerate(table[1:], start=2):
+        cells = [_cell(c) for c in row] + [""] * len(header)
+        if not any(cells):
+            continue
+        code, rating = cells[where["element"]], cells[where["rating"]]
+        problems = []
+        if code not in element_ids:
+            problems.append(f"{code or 'a blank'} is not an element of the standard")
+        column: int | None = None
+        if where["for"] is not None:
+            name = cells[where["for"]]
+            column = column_ids.get(name.lower())
+            if column is None:
+                problems.append(
+                    f"“{name}” is not one of the project's {round_.scope.value.replace('_', ' ')}s"
+                )
+        value = words.get(rating.lower())
+        if rating and value is None:
+            problems.append(f"{rating} is not a rating of this round")
+        if problems:
+            errors.append(f"Row {number}: " + "; ".join(problems))
+        else:
+            found.setdefault(column, {})[element_ids[code]] = value or ""
+    return found, errors
