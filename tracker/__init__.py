@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.projects import views as project_views
     from tracker.reports import bp as reports_bp
     from tracker.reports import dashboard_views  # noqa: F401 - attaches the dashboard to reports
+    from tracker.reports import views as _report_views  # noqa: F401 - highlight reports
     from tracker.risks import views as risk_views
     from tracker.transfer import views as transfer_views
 

@@ -26,8 +26,8 @@ class NavEntry:
     def is_current(self, endpoint: str | None) -> bool:
         if not endpoint:
             return False
-        if "." in self.area:
-            return endpoint == self.area
+        if "." in self.area:  # one endpoint, or every endpoint it begins
+            return endpoint.startswith(self.area)
         return endpoint.startswith(self.area + ".")
 
 
@@ -40,6 +40,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),
     NavEntry("budget.overview", "Budget", "budget.view", "budget"),
     NavEntry("evidence.library_page", "Evidence", "evidence.view", "evidence"),
+    NavEntry("reports.reports", "Reports", "report.view", "reports.report"),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
 ]

@@ -73,6 +73,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Reporting (issue 6): the dashboard, whole-project export, the read-only API
     "dashboard.view": ALL_ROLES,
     "project.export": MANAGERS,
+    # Highlight reports: everyone reads issued ones; drafts are for those who write or approve.
+    "report.view": ALL_ROLES,
+    "report.view_drafts": PLANNERS | {Role.SPONSOR},
+    "report.write": PLANNERS,
 }
 
 # Site-wide actions held by administrators only.

@@ -1,0 +1,184 @@
+"""Highlight reports: the status rules, drafting from live data, issuing, freezing, correcting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import PersonFactory, member
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tracker.plan.models import Milestone, Progress, Task
+from tracker.projects.models import Role
+from tracker.reports.drafting import budget_status, schedule_status
+from tracker.reports.models import HighlightReport, ReportStatus
+
+TODAY = dt.date(2010, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("days_behind", "rag"), [(0, "green"), (1, "amber"), (14, "amber"), (15, "red")]
+)
+def test_schedule_status_by_the_worst_milestone(db, project, days_behind: int, rag: str) -> None:
+    baseline = dt.date(2010, 2, 28)
+    db.session.add(
+        Milestone(
+            project_id=project.id,
+            name="Stage 1 complete",
+            baseline_finish=baseline,
+            scheduled_finish=baseline + dt.timedelta(days=days_behind),
+        )
+    )
+    db.session.commit()
+    status = schedule_status(project, TODAY)
+    assert status.rag == rag
+    assert "more than 14 days behind its baseline" in status.rule
+
+
+def test_a_late_task_makes_the_schedule_amber(db, project) -> None:
+    db.session.add(
+        Task(
+            project_id=project.id,
+            stage=project.stages[0],
+            code="1.1",
+            activity="Workshop",
+            target_finish=TODAY - dt.timedelta(days=1),
+            progress=Progress.ON_TRACK,
+        )
+    )
+    db.session.commit()
+    status = schedule_status(project, TODAY)
+    assert status.rag == "amber" and "1 task is late" in status.reason
+
+
+def _budget(db, project, provision: int, spent: int) -> None:
+    source = FundingSource(
+        project_id=project.id, code="SF", name="Service First", allocation_pence=provision
+    )
+    line = BudgetLine(
+        project_id=project.id,
+        source=source,
+        product="Workshops",
+        quantity=1,
+        unit_cost_pence=provision,
+        provision_pence=provision,
+    )
+    db.session.add_all([source, line])
+    if spent:
+        db.session.add(SpendEntry(line=line, spent_on=TODAY, amount_pence=spent))
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("spent", "rag"), [(0, "green"), (90_000, "green"), (90_001, "amber"), (100_001, "red")]
+)
+def test_budget_status_by_what_is_left(db, project, spent: int, rag: str) -> None:
+    _budget(db, project, 100_000, spent)
+    assert budget_status(project, TODAY).rag == rag
+
+
+def _switch(client, person) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+        session["_fresh"] = True
+
+
+def _person(db, project, role):
+    person = PersonFactory()
+    member(person, project, role)
+    db.session.commit()
+    return person
+
+
+def test_the_seeds_february_report_is_issued_and_reads_like_appendix_5(db, client, seeded):
+    _switch(client, _person(db, seeded, Role.EMT))
+    report = db.session.execute(db.select(HighlightReport)).scalar_one()
+    listing = client.get(f"/projects/{seeded.slug}/reports").text
+    assert "Issued 26 Feb 2010" in listing
+    page = client.get(f"/projects/{seeded.slug}/reports/{report.id}").text
+    for heading in ("Schedule Status", "Budget Status", "Key Project Issues"):
+        assert heading in page
+    assert "£21,400 remains in the total project budget." in page
+    pdf = client.get(f"/projects/{seeded.slug}/reports/{report.id}/pdf")
+    assert pdf.data.startswith(b"%PDF") and pdf.headers["Content-Disposition"].startswith(
+        "attachment"
+    )
+
+
+def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(db, client, seeded):
+    manager = _person(db, seeded, Role.MANAGER)
+    _switch(client, manager)
+    base = f"/projects/{seeded.slug}/reports"
+    bad = client.post(
+        f"{base}/new", data={"period_start": ["1", "3", "2010"], "period_end": ["1", "2", "2010"]}
+    )
+    assert (
+        bad.status_code == 400 and "The end of the period must be on or after its start" in bad.text
+    )
+    response = client.post(
+        f"{base}/new", data={"period_start": ["27", "2", "2010"], "period_end": ["31", "3", "2010"]}
+    )
+    assert response.status_code == 302
+    report = db.session.execute(
+        db.select(HighlightReport).filter_by(status=ReportStatus.DRAFT)
+    ).scalar_one()
+    keys = [s["key"] for s in report.sections]
+    assert keys[:3] == ["schedule_status", "budget_status", "resource_status"]
+    budget = next(s for s in report.sections if s["key"] == "budget_status")
+    assert "£2,100.00 spent of £27,600.00" in budget["text"]  # drafted from the live budget
+
+    # The EMT does not see drafts.
+    _switch(client, _person(db, seeded, Role.EMT))
+    assert client.get(f"{base}/{report.id}").status_code == 404
+    _switch(client, manager)
+
+    edit = client.post(
+        f"{base}/{report.id}/edit",
+        data={"status-schedule_status": "amber", "text-schedule_status": "Stage 1 extended."},
+    )
+    assert edit.status_code == 302
+    assert client.post(f"{base}/{report.id}/issue").status_code == 302
+    db.session.refresh(report)
+    assert report.status is ReportStatus.ISSUED and report.number == 2  # the seed's is 1
+    assert report.snapshot["budget_status"]["spent"] == 210_000
+    client.get(f"{base}/{report.id}")  # shows (and clears) the "issued" message
+    page_before = client.get(f"{base}/{report.id}").text
+
+    # Later data does not change the issued report.
+    line = db.session.execute(db.select(BudgetLine)).scalars().first()
+    db.session.add(SpendEntry(line=line, spent_on=dt.date(2010, 4, 1), amount_pence=50_000))
+    db.session.commit()
+    assert client.get(f"{base}/{report.id}").text == page_before
+    # Issued twice, or changed after issue: refused.
+    client.post(f"{base}/{report.id}/issue")
+    db.session.refresh(report)
+    assert report.number == 2
+    client.post(f"{base}/{report.id}/edit", data={"text-schedule_status": "Rewritten"})
+    db.session.refresh(report)
+    assert report.sections[0]["text"] == "Stage 1 extended."
+
+    # A correction is a new report naming the old one; both pages say so.
+    assert client.post(f"{base}/{report.id}/correct").status_code == 302
+    fixed = db.session.execute(
+        db.select(HighlightReport).filter_by(corrects_id=report.id)
+    ).scalar_one()
+    client.post(f"{base}/{fixed.id}/issue")
+    db.session.refresh(fixed)
+    assert fixed.number == 3
+    assert f"Highlight report {report.number}" in client.get(f"{base}/{fixed.id}").text
+    assert "This report has been corrected by" in client.get(f"{base}/{report.id}").text
+
+
+def test_only_planners_write_reports(db, client, seeded):
+    _switch(client, _person(db, seeded, Role.SPONSOR))
+    base = f"/projects/{seeded.slug}/reports"
+    assert client.get(f"{base}/new").status_code == 403
+    _switch(client, _person(db, seeded, Role.WS_LEAD))
+    assert client.get(base).status_code == 200
+    assert (
+        client.post(
+            f"{base}/new",
+            data={"period_start": ["1", "3", "2010"], "period_end": ["31", "3", "2010"]},
+        ).status_code
+        == 403
+    )

@@ -1,0 +1,286 @@
+"""Drafting the monthly highlight report (appendix 5) from what the tracker knows.
+
+Each heading is drafted by one function from live data; the manager then edits the wording and
+sets the status before issuing. The three status rules (schedule, budget, resources) are also
+what the dashboard shows; each has its rule in words as `RULE` and in its result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.budget.services import budget_summary, staff_summary
+from tracker.extensions import db
+from tracker.filters import money
+from tracker.issues.models import EntryStatus, IssueLogEntry
+from tracker.issues.services import changes_approved_between
+from tracker.plan.models import Milestone, Progress, Task
+from tracker.plan.services import finish_variance, progress_condition
+from tracker.projects.models import Project
+from tracker.risks.models import Risk, RiskReview
+from tracker.risks.services import is_live, risk_score, sort_by_score
+
+# A milestone more than this many days behind its baseline makes the schedule red.
+SCHEDULE_RED_DAYS = 14
+# Less than this share of the provision left, with more than this share of the project to run,
+# makes the budget amber.
+BUDGET_AMBER_SHARE = Decimal("0.10")
+# Staff days used ahead of the plan by more than this share make resources amber.
+RESOURCE_AMBER_SHARE = Decimal("0.10")
+KEY_RISKS = 5
+
+SECTION_HEADINGS = [
+    ("schedule_status", "Schedule Status"),
+    ("budget_status", "Budget Status"),
+    ("resource_status", "Resource Status"),
+    ("products_completed", "Products completed during this period"),
+    ("products_next", "Products to be completed during the next period"),
+    ("key_risks", "Key Project Risks"),
+    ("key_issues", "Key Project Issues"),
+    ("change_impact", "Budget and Schedule Impact of any changes"),
+]
+RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
+
+
+@dataclass(frozen=True)
+class Status:
+    rag: str  # "green", "amber" or "red"
+    reason: str
+    rule: str
+
+
+SCHEDULE_RULE = (
+    f"Red when a milestone is more than {SCHEDULE_RED_DAYS} days behind its baseline; amber when "
+    "a milestone is behind its baseline or a task is late; otherwise green."
+)
+BUDGET_RULE = (
+    "Red when a budget line or the whole budget is overspent; amber when less than "
+    f"{BUDGET_AMBER_SHARE:.0%} of the provision is left; otherwise green."
+)
+RESOURCE_RULE = (
+    "Red when the staff days recorded for a role exceed its planned days; amber when the days "
+    f"used run more than {RESOURCE_AMBER_SHARE:.0%} ahead of the plan for the time elapsed; "
+    "otherwise green."
+)
+
+
+def _late_tasks(project: Project, today: dt.date) -> list[Task]:
+    return list(
+        db.session.execute(
+            select(Task)
+            .where(Task.project_id == project.id, progress_condition(Progress.LATE, today))
+            .order_by(Task.target_finish, Task.code)
+        ).scalars()
+    )
+
+
+def _milestones(project: Project) -> list[Milestone]:
+    return list(
+        db.session.execute(
+            select(Milestone)
+            .where(Milestone.project_id == project.id)
+            .order_by(Milestone.position, Milestone.scheduled_finish)
+        ).scalars()
+    )
+
+
+def schedule_status(project: Project, today: dt.date) -> Status:
+    """Red when a milestone is more than 14 days behind its baseline; amber when a milestone is
+    behind its baseline or a task is late; otherwise green."""
+    behind = [
+        (m, v) for m in _milestones(project) if (v := finish_variance(m)) is not None and v > 0
+    ]
+    late = _late_tasks(project, today)
+    worst = max(behind, key=lambda pair: pair[1], default=None)
+    if worst and worst[1] > SCHEDULE_RED_DAYS:
+        return Status(
+            "red", f"{worst[0].name} is {worst[1]} days behind its baseline", SCHEDULE_RULE
+        )
+    if worst or late:
+        parts = []
+        if worst:
+            parts.append(f"{worst[0].name} is {worst[1]} days behind its baseline")
+        if late:
+            parts.append(f"{len(late)} task{'s are' if len(late) != 1 else ' is'} late")
+        return Status("amber", "; ".join(parts), SCHEDULE_RULE)
+    return Status("green", "Every milestone is on its baseline and no task is late", SCHEDULE_RULE)
+
+
+def budget_status(project: Project, today: dt.date) -> Status:
+    """Red when a budget line or the whole budget is overspent; amber when less than 10% of
+    the provision is left; otherwise green."""
+    summary = budget_summary(project)
+    over = [f for f in summary.lines if f.remaining_pence < 0]
+    if over or summary.remaining_pence < 0:
+        names = ", ".join(f.line.product for f in over) or "the budget"
+        return Status("red", f"Overspent: {names}", BUDGET_RULE)
+    reason = (
+        f"{money(summary.actual_pence)} spent of {money(summary.provision_pence)}; "
+        f"{money(summary.remaining_pence)} left"
+    )
+    if summary.provision_pence and Decimal(summary.remaining_pence) < (
+        BUDGET_AMBER_SHARE * summary.provision_pence
+    ):
+        return Status("amber", reason, BUDGET_RULE)
+    return Status("green", reason, BUDGET_RULE)
+
+
+def resource_status(project: Project, today: dt.date) -> Status:
+    """Red when the staff days recorded for a role exceed its planned days; amber when the days
+    used run more than 10% ahead of the plan for the time elapsed; otherwise green."""
+    staff = staff_summary(project)
+    if staff.over_plan:
+        roles = ", ".join(r.resource.role_name for r in staff.over_plan)
+        return Status("red", f"More days than planned: {roles}", RESOURCE_RULE)
+    length = (project.end_date - project.start_date).days or 1
+    elapsed = min(max((today - project.start_date).days, 0), length)
+    expected = Decimal(staff.planned_days) * elapsed / length
+    reason = f"{staff.actual_days} of {staff.planned_days} planned days used"
+    if staff.actual_days > expected * (1 + RESOURCE_AMBER_SHARE) and staff.actual_days > 0:
+        return Status(
+            "amber", reason + f", ahead of the {expected:.0f} planned by now", RESOURCE_RULE
+        )
+    return Status("green", reason, RESOURCE_RULE)
+
+
+# The other headings ------------------------------------------------------------------------------
+
+
+def _tasks(project: Project) -> list[Task]:
+    return list(
+        db.session.execute(
+            select(Task).where(Task.project_id == project.id).order_by(Task.position, Task.code)
+        ).scalars()
+    )
+
+
+def products_completed(tasks: list[Task], start: dt.date, end: dt.date) -> list[str]:
+    """Tasks finished in the period (by their actual finish)."""
+    return [
+        f"{t.code} {t.activity} (finished {t.actual_finish:%d %b %Y})"
+        for t in tasks
+        if t.actual_finish is not None and start <= t.actual_finish <= end
+    ]
+
+
+def products_next(tasks: list[Task], end: dt.date, length_days: int) -> list[str]:
+    """Unfinished tasks due in the next period (as long as this one), or already overdue."""
+    horizon = end + dt.timedelta(days=length_days)
+    return [
+        f"{t.code} {t.activity} (due {t.target_finish:%d %b %Y})"
+        for t in tasks
+        if t.actual_finish is None
+        and t.progress is not Progress.COMPLETE
+        and t.target_finish is not None
+        and t.target_finish <= horizon
+    ]
+
+
+def key_risks(risks: list[Risk], start: dt.date, end: dt.date) -> list[str]:
+    """The highest-scoring live risks, and any risk reviewed (changed) in the period."""
+    live = sort_by_score(r for r in risks if is_live(r.status))[:KEY_RISKS]
+    changed = [
+        r
+        for r in risks
+        if r not in live
+        and any(start <= review.reviewed_at.date() <= end for review in r.reviews[1:])
+    ]
+    return [
+        f"Risk {r.number}: {r.description} (score {risk_score(r.probability, r.impact)})"
+        for r in live
+    ] + [f"Risk {r.number} changed in the period: {r.description}" for r in changed]
+
+
+def key_issues(entries: list[IssueLogEntry], start: dt.date, end: dt.date) -> list[str]:
+    """Open issue log entries, and entries identified in the period."""
+    return [
+        f"{e.number}: {e.description}" + ("" if e.status is EntryStatus.OPEN else " (Resolved)")
+        for e in entries
+        if e.status is EntryStatus.OPEN or start <= e.identified_on <= end
+    ]
+
+
+def change_impact(project: Project, start: dt.date, end: dt.date) -> list[str]:
+    """Changes approved in the period, minor ones included, with their effect on the plan and
+    the budget."""
+    lines = []
+    for view in changes_approved_between(project, start, end):
+        kind = "major" if view.classification.major else "minor"
+        effects = "; ".join(f"{e.heading}: {e.old} to {e.new}" for e in view.effects) or (
+            "no change to dates or budget"
+        )
+        lines.append(f"Change request {view.change.number} ({kind}): {effects}")
+    return lines or ["None to report."]
+
+
+def draft_sections(project: Project, start: dt.date, end: dt.date, today: dt.date) -> list[dict]:
+    """Every heading of appendix 5, drafted from the tracker's data as at `today`."""
+    tasks = _tasks(project)
+    risks = list(
+        db.session.execute(
+            select(Risk)
+            .where(Risk.project_id == project.id)
+            .options(selectinload(Risk.reviews).load_only(RiskReview.reviewed_at))
+        ).scalars()
+    )
+    entries = list(
+        db.session.execute(
+            select(IssueLogEntry)
+            .where(IssueLogEntry.project_id == project.id)
+            .order_by(IssueLogEntry.number)
+        ).scalars()
+    )
+    statuses = {
+        "schedule_status": schedule_status(project, today),
+        "budget_status": budget_status(project, today),
+        "resource_status": resource_status(project, today),
+    }
+    texts = {
+        "products_completed": products_completed(tasks, start, end) or ["None in this period."],
+        "products_next": products_next(tasks, end, (end - start).days + 1) or ["None due."],
+        "key_risks": key_risks(risks, start, end) or ["No live risks."],
+        "key_issues": key_issues(entries, start, end) or ["No open issues."],
+        "change_impact": change_impact(project, start, end),
+    }
+    sections = []
+    for key, heading in SECTION_HEADINGS:
+        status = statuses.get(key)
+        sections.append(
+            {
+                "key": key,
+                "heading": heading,
+                "status": status.rag if status else None,
+                "text": status.reason + "." if status else "\n".join(texts[key]),
+            }
+        )
+    return sections
+
+
+def snapshot(project: Project, today: dt.date) -> dict:
+    """The figures a report states, as they are on the day it is issued (display values only,
+    no record ids, so that an issued report reads the same wherever it is moved)."""
+    summary = budget_summary(project)
+    staff = staff_summary(project)
+    return {
+        "taken_on": today.isoformat(),
+        "budget_status": {
+            "allocated": summary.provision_pence,
+            "spent": summary.actual_pence,
+            "remaining": summary.remaining_pence,
+        },
+        "milestones": [
+            {
+                "name": m.name,
+                "scheduled": m.scheduled_finish.isoformat(),
+                "baseline": m.baseline_finish.isoformat() if m.baseline_finish else None,
+                "variance_days": finish_variance(m),
+            }
+            for m in _milestones(project)
+        ],
+        "staff_days": {"planned": staff.planned_days, "actual": str(staff.actual_days)},
+    }

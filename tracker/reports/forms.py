@@ -1,0 +1,36 @@
+"""Forms of the highlight reports (GOV.UK widgets and messages)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+from wtforms.validators import ValidationError
+
+from tracker.forms import DateInputField
+
+
+class PeriodForm(FlaskForm):
+    period_start = DateInputField(
+        "Start of the period",
+        description="For example, 29 1 2010",
+        what="the start of the period",
+        required="Enter the start of the period",
+    )
+    period_end = DateInputField(
+        "End of the period",
+        description="For example, 26 2 2010",
+        what="the end of the period",
+        required="Enter the end of the period",
+    )
+    submit = SubmitField("Draft the report", widget=GovSubmitInput())
+
+    def validate_period_end(self, field: DateInputField) -> None:
+        if field.data and self.period_start.data and field.data < self.period_start.data:
+            raise ValidationError("The end of the period must be on or after its start")
+
+
+class ActionForm(FlaskForm):
+    """A button that only carries the CSRF token (issue, correct)."""
+
+    submit = SubmitField("Issue the report", widget=GovSubmitInput())

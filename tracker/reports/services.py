@@ -1,0 +1,114 @@
+"""Highlight reports: drafting, editing, issuing (numbered and frozen) and correcting.
+
+An issued report is a record: its sections and a snapshot of the figures are kept as they were
+on the day, and it never changes. A correction is a new report that names the one it corrects.
+Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+
+from tracker.auth.models import Person
+from tracker.extensions import db
+from tracker.projects.models import Project
+from tracker.reports.drafting import RAG_WORDS, draft_sections, snapshot
+from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+
+
+class ReportError(ValueError):
+    """A refused change to a report, in words for the page."""
+
+
+def new_draft(
+    project: Project, person: Person, start: dt.date, end: dt.date, today: dt.date
+) -> HighlightReport:
+    """A monthly project report for the period, every heading drafted from live data."""
+    if end < start:
+        raise ReportError("The end of the period must be on or after its start")
+    report = HighlightReport(
+        project_id=project.id,
+        kind=ReportKind.PROJECT,
+        period_start=start,
+        period_end=end,
+        status=ReportStatus.DRAFT,
+        produced_by_id=person.id,
+        sections=draft_sections(project, start, end, today),
+        snapshot={},
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def _refuse_if_issued(report: HighlightReport) -> None:
+    if report.status is ReportStatus.ISSUED:
+        raise ReportError(
+            f"{report.kind.label} {report.number} was issued on {report.issued_on:%d %b %Y} "
+            "and cannot be changed: issue a correction instead"
+        )
+
+
+def save_sections(report: HighlightReport, edits: Mapping[str, tuple[str | None, str]]) -> None:
+    """New status and wording for the headings named in `edits` (key -> (status, text))."""
+    _refuse_if_issued(report)
+    sections = []
+    for section in report.sections:
+        status, text = edits.get(section["key"], (section.get("status"), section["text"]))
+        if status not in (None, *RAG_WORDS):
+            raise ReportError(f"{status} is not a status: use green, amber or red")
+        sections.append(section | {"status": status or None, "text": text.strip()})
+    report.sections = sections  # a new list, so that the change is saved and audited
+    db.session.flush()
+
+
+def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.datetime) -> None:
+    """Number, date and freeze the report with the figures as they are today."""
+    _refuse_if_issued(report)
+    last = db.session.execute(
+        select(func.max(HighlightReport.number)).where(
+            HighlightReport.project_id == report.project_id, HighlightReport.kind == report.kind
+        )
+    ).scalar_one()
+    report.number = (last or 0) + 1
+    report.status = ReportStatus.ISSUED
+    report.issued_on = today
+    report.issued_at = now
+    report.snapshot = snapshot(project, today)
+    db.session.flush()
+
+
+def correction(report: HighlightReport, person: Person) -> HighlightReport:
+    """A new draft that corrects an issued report, starting from its wording."""
+    if report.status is not ReportStatus.ISSUED:
+        raise ReportError("Only an issued report can be corrected: change the draft instead")
+    fixed = HighlightReport(
+        project_id=report.project_id,
+        kind=report.kind,
+        work_stream_id=report.work_stream_id,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        status=ReportStatus.DRAFT,
+        produced_by_id=person.id,
+        sections=[dict(s) for s in report.sections],
+        snapshot={},
+        corrects_id=report.id,
+    )
+    db.session.add(fixed)
+    db.session.flush()
+    return fixed
+
+
+def project_reports(project: Project, *, drafts: bool) -> list[HighlightReport]:
+    """Drafts (when the reader may see them), then issued reports, newest first (one query)."""
+    query = select(HighlightReport).where(HighlightReport.project_id == project.id)
+    if not drafts:
+        query = query.where(HighlightReport.status == ReportStatus.ISSUED)
+    return list(
+        db.session.execute(
+            query.order_by(HighlightReport.status, HighlightReport.period_end.desc())
+        ).scalars()
+    )
