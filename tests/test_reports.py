@@ -182,3 +182,75 @@ def test_only_planners_write_reports(db, client, seeded):
         ).status_code
         == 403
     )
+
+
+def test_the_meeting_pack_gathers_what_the_meeting_decides_and_reads(db, client, seeded):
+    from tracker.projects.models import Meeting, MeetingKind
+
+    meeting = Meeting(
+        project_id=seeded.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2010, 3, 26)
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    _switch(client, _person(db, seeded, Role.SPONSOR))
+    listing = client.get(f"/projects/{seeded.slug}/meetings").text
+    assert "Pack for 26 Mar 2010" in listing
+    page = client.get(f"/projects/{seeded.slug}/meetings/{meeting.id}/pack").text
+    assert "Highlight report 1, 29 Jan 2010 to 26 Feb 2010" in page  # the seed's report
+    assert "EMQC have not provided confirmation of Assessor Costs." in page  # the issue log
+    assert "Other Council Priorities" in page  # the risk log
+    _switch(client, _person(db, seeded, Role.EMT))
+    assert client.get(f"/projects/{seeded.slug}/meetings/{meeting.id}/pack").status_code == 403
+
+
+def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_queries):
+    from tracker.issues.models import EntryStatus, EntryType, IssueLogEntry
+    from tracker.projects.models import Meeting, MeetingKind
+    from tracker.risks.models import Level, Risk, RiskStatus
+
+    meeting = Meeting(
+        project_id=seeded.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2010, 3, 26)
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    _switch(client, _person(db, seeded, Role.MANAGER))
+    report = db.session.execute(db.select(HighlightReport)).scalar_one()
+    pages = [
+        f"/projects/{seeded.slug}/reports",
+        f"/projects/{seeded.slug}/reports/{report.id}",
+        f"/projects/{seeded.slug}/meetings/{meeting.id}/pack",
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for page in pages:
+            with count_queries as counted:
+                assert client.get(page).status_code == 200
+            found.append(counted.count)
+        return found
+
+    few = counts()
+    for n in range(60):
+        db.session.add_all(
+            [
+                Risk(
+                    project_id=seeded.id,
+                    number=f"9{n:02d}",
+                    description=f"Risk {n}",
+                    probability=Level.H,
+                    impact=Level.L,
+                    status=RiskStatus.OPEN,
+                ),
+                IssueLogEntry(
+                    project_id=seeded.id,
+                    number=f"9{n:02d}",
+                    type=EntryType.ISSUE,
+                    description=f"Issue {n}",
+                    identified_on=dt.date(2010, 3, 1),
+                    last_updated_on=dt.date(2010, 3, 1),
+                    status=EntryStatus.OPEN,
+                ),
+            ]
+        )
+    db.session.commit()
+    assert counts() == few

@@ -14,21 +14,24 @@ from tracker.permissions import can
 class NavEntry:
     """An area in the service navigation: its first page, and the endpoints that belong to it.
 
-    `area` is a blueprint name ("plan") or a single endpoint ("projects.people"); the entry is
-    shown as current on every page of that area.
+    `area` is a blueprint name ("plan"), or an endpoint or the start of endpoint names
+    ("projects.people", "reports.report"), or a tuple of them; the entry is shown as current on
+    every page of that area.
     """
 
     endpoint: str
     text: str
     action: str
-    area: str
+    area: str | tuple[str, ...]
 
     def is_current(self, endpoint: str | None) -> bool:
         if not endpoint:
             return False
-        if "." in self.area:  # one endpoint, or every endpoint it begins
-            return endpoint.startswith(self.area)
-        return endpoint.startswith(self.area + ".")
+        areas = (self.area,) if isinstance(self.area, str) else self.area
+        return any(
+            endpoint.startswith(area if "." in area else area + ".")  # endpoints, or a blueprint
+            for area in areas
+        )
 
 
 # Project areas in the order they appear. An area is listed here once its pages exist.
@@ -40,7 +43,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),
     NavEntry("budget.overview", "Budget", "budget.view", "budget"),
     NavEntry("evidence.library_page", "Evidence", "evidence.view", "evidence"),
-    NavEntry("reports.reports", "Reports", "report.view", "reports.report"),
+    NavEntry("reports.reports", "Reports", "report.view", ("reports.report", "reports.meeting")),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
 ]

@@ -51,6 +51,12 @@ def test_the_manager_issues_a_report_and_the_emt_reads_it(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Highlight report 2")
     expect(page.get_by_text("This report is frozen as issued.")).to_be_visible()
     axe_check(page)
+    page.goto(f"/projects/{slug}/meetings")
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("^Pack for")).first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="5. Issue log")).to_be_visible()
+    axe_check(page)
     sign_out(page)
 
     sign_in(page, emt.email)

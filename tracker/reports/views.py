@@ -9,10 +9,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.filters import london_today
+from tracker.issues.services import project_group_meetings
 from tracker.permissions import can, requires
+from tracker.projects.models import Meeting
 from tracker.reports import bp
 from tracker.reports.drafting import BUDGET_RULE, RAG_WORDS, RESOURCE_RULE, SCHEDULE_RULE
 from tracker.reports.forms import ActionForm, PeriodForm
+from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.pdf import report_pdf
 from tracker.reports.services import (
@@ -23,6 +26,7 @@ from tracker.reports.services import (
     project_reports,
     save_sections,
 )
+from tracker.risks.services import LEVEL_WORDS
 
 MAX_TEXT = 5000
 
@@ -187,3 +191,30 @@ def report_pdf_download(slug: str, report_id: int) -> Response:
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/projects/<slug>/meetings/<int:meeting_id>/pack")
+@requires("report.view_drafts")
+def meeting_pack_page(slug: str, meeting_id: int) -> str:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.project_id != g.project.id:
+        abort(404)
+    return render_template(
+        "reports/meeting_pack.html",
+        project=g.project,
+        pack=meeting_pack(g.project, meeting),
+        rag_words=RAG_WORDS,
+        level_words=LEVEL_WORDS,
+        title=f"Pack for the project group meeting of {meeting.held_on:%d %b %Y}",
+    )
+
+
+@bp.route("/projects/<slug>/meetings")
+@requires("report.view_drafts")
+def meetings(slug: str) -> str:
+    return render_template(
+        "reports/meetings.html",
+        project=g.project,
+        meetings=list(reversed(project_group_meetings(g.project))),
+        title="Project group meetings",
+    )
