@@ -254,3 +254,77 @@ def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_q
         )
     db.session.commit()
     assert counts() == few
+
+
+def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(db, client, seeded):
+    from tracker.evidence.models import EvidenceItem, EvidenceStatus
+    from tracker.projects.models import Membership
+
+    stream, other = seeded.work_streams[0], seeded.work_streams[1]
+    lead = PersonFactory()
+    db.session.add(Membership(person=lead, project=seeded, role=Role.WS_LEAD, work_stream=stream))
+    db.session.add(
+        EvidenceItem(
+            project_id=seeded.id,
+            work_stream_id=stream.id,
+            title="Survey",
+            status=EvidenceStatus.SUBMITTED,
+        )
+    )
+    db.session.commit()
+    _switch(client, lead)
+    base = f"/projects/{seeded.slug}/reports"
+    form = client.get(f"{base}/new-work-stream").text
+    assert stream.name in form and other.name not in form
+    period = {"period_start": ["1", "3", "2010"], "period_end": ["31", "3", "2010"]}
+    refused = client.post(f"{base}/new-work-stream", data={**period, "work_stream": str(other.id)})
+    assert refused.status_code == 400 and "Select one of your work streams" in refused.text
+    response = client.post(
+        f"{base}/new-work-stream", data={**period, "work_stream": str(stream.id)}
+    )
+    assert response.status_code == 302
+    report = db.session.execute(
+        db.select(HighlightReport).filter_by(work_stream_id=stream.id)
+    ).scalar_one()
+    assert [s["heading"] for s in report.sections] == [
+        "Schedule Status",
+        "Resource Status",
+        "Products completed during this period",
+        "Products to be completed during the next period",
+        "Risks",
+        "Issues",
+    ]
+    assert "Evidence in the library: 1 submitted." in report.sections[2]["text"]
+    client.post(f"{base}/{report.id}/edit", data={"text-risks": "Staff time is short."})
+    assert client.post(f"{base}/{report.id}/issue").status_code == 302
+    db.session.refresh(report)
+    assert report.status is ReportStatus.ISSUED
+
+    _switch(client, _person(db, seeded, Role.MANAGER))
+    listing = client.get(base).text
+    assert "Work stream reports issued, by month" in listing
+    assert "Mar 2010" in listing and "Reported" in listing
+
+
+def test_the_quarterly_report_is_drafted_for_the_emt(db, client, seeded):
+    _switch(client, _person(db, seeded, Role.MANAGER))
+    base = f"/projects/{seeded.slug}/reports"
+    assert client.post(f"{base}/new-quarterly", data={"year": "2010"}).status_code == 400
+    response = client.post(f"{base}/new-quarterly", data={"year": "2010", "quarter": "1"})
+    assert response.status_code == 302
+    quarterly = db.session.execute(
+        db.select(HighlightReport).filter_by(status=ReportStatus.DRAFT)
+    ).scalar_one()
+    assert (quarterly.period_start, quarterly.period_end) == (
+        dt.date(2010, 1, 1),
+        dt.date(2010, 3, 31),
+    )
+    brief = next(s for s in quarterly.sections if s["key"] == "monthly_reports")
+    assert brief["text"].startswith("Report 1 (29 Jan 2010 to 26 Feb 2010)")
+    readiness = next(s for s in quarterly.sections if s["key"] == "readiness")
+    assert "Does not yet meet the rule for accreditation" in readiness["text"]
+    client.post(f"{base}/{quarterly.id}/issue")
+    _switch(client, _person(db, seeded, Role.LEAD_MEMBER))
+    page = client.get(f"{base}/{quarterly.id}").text
+    assert "Quarterly highlight report 1" in page and "Monthly reports this quarter" in page
+    assert "Issue the report" not in page

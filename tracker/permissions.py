@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.view": ALL_ROLES,
     "report.view_drafts": PLANNERS | {Role.SPONSOR},
     "report.write": PLANNERS,
+    # A work stream lead writes and issues their own stream's report (the view checks which).
+    "report.write_stream": PLANNERS | {Role.WS_LEAD},
 }
 
 # Site-wide actions held by administrators only.

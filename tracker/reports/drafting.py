@@ -11,10 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.budget.services import budget_summary, staff_summary
+from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
+from tracker.evidence.readiness import project_readiness
 from tracker.extensions import db
 from tracker.filters import money
 from tracker.issues.models import EntryStatus, IssueLogEntry
@@ -22,6 +24,7 @@ from tracker.issues.services import changes_approved_between
 from tracker.plan.models import Milestone, Progress, Task
 from tracker.plan.services import finish_variance, progress_condition
 from tracker.projects.models import Project
+from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Risk, RiskReview
 from tracker.risks.services import is_live, risk_score, sort_by_score
 
@@ -284,3 +287,168 @@ def snapshot(project: Project, today: dt.date) -> dict:
         ],
         "staff_days": {"planned": staff.planned_days, "actual": str(staff.actual_days)},
     }
+
+
+# The work stream report (appendix 6) ------------------------------------------------------
+
+STREAM_HEADINGS = [
+    ("schedule_status", "Schedule Status"),
+    ("resource_status", "Resource Status"),
+    ("products_completed", "Products completed during this period"),
+    ("products_next", "Products to be completed during the next period"),
+    ("risks", "Risks"),
+    ("issues", "Issues"),
+]
+
+
+def stream_schedule_status(tasks: list[Task], today: dt.date) -> Status:
+    """Amber when a task of the stream is late; otherwise green."""
+    late = [
+        t
+        for t in tasks
+        if t.actual_finish is None
+        and t.progress is not Progress.COMPLETE
+        and t.target_finish is not None
+        and t.target_finish < today
+    ]
+    rule = "Amber when a task of the work stream is late; otherwise green."
+    if late:
+        codes = ", ".join(t.code for t in late)
+        return Status(
+            "amber", f"{len(late)} task{'s' if len(late) != 1 else ''} late: {codes}", rule
+        )
+    return Status("green", "No task of the work stream is late", rule)
+
+
+def evidence_lines(
+    statuses: list[tuple[str, dt.datetime | None]], start: dt.date, end: dt.date
+) -> list[str]:
+    """The stream's evidence: how many items by status, and how many were accepted in the period.
+    `statuses` holds each item's status and, for accepted items, when it was accepted."""
+    counts: dict[str, int] = {}
+    accepted_in_period = 0
+    for status, accepted_at in statuses:
+        counts[status] = counts.get(status, 0) + 1
+        if accepted_at is not None and start <= accepted_at.date() <= end:
+            accepted_in_period += 1
+    if not counts:
+        return ["No evidence in the library yet."]
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return [
+        f"Evidence accepted in the period: {accepted_in_period}.",
+        f"Evidence in the library: {summary}.",
+    ]
+
+
+def draft_stream_sections(
+    project: Project, stream_id: int, start: dt.date, end: dt.date, today: dt.date
+) -> list[dict]:
+    """Appendix 6 for one work stream, from its tasks and its evidence."""
+    tasks = [t for t in _tasks(project) if t.work_stream_id == stream_id]
+    accepted = (
+        select(func.max(EvidenceStep.at))
+        .where(
+            EvidenceStep.item_id == EvidenceItem.id,
+            EvidenceStep.to_status == EvidenceStatus.ACCEPTED,
+        )
+        .scalar_subquery()
+    )
+    evidence = [
+        (status.value, accepted_at)
+        for status, accepted_at in db.session.execute(
+            select(EvidenceItem.status, accepted).where(
+                EvidenceItem.project_id == project.id, EvidenceItem.work_stream_id == stream_id
+            )
+        )
+    ]
+    schedule = stream_schedule_status(tasks, today)
+    texts = {
+        "schedule_status": schedule.reason + ".",
+        "resource_status": "",
+        "products_completed": "\n".join(
+            products_completed(tasks, start, end) + evidence_lines(evidence, start, end)
+        ),
+        "products_next": "\n".join(
+            products_next(tasks, end, (end - start).days + 1) or ["None due."]
+        ),
+        "risks": "",
+        "issues": "",
+    }
+    return [
+        {
+            "key": key,
+            "heading": heading,
+            "status": schedule.rag if key == "schedule_status" else None,
+            "text": texts[key],
+        }
+        for key, heading in STREAM_HEADINGS
+    ]
+
+
+# The quarterly report for the EMT and the lead member --------------------------------------
+
+
+def monthly_in_brief(reports: list[HighlightReport]) -> list[str]:
+    """Each monthly report of the quarter in one line: its number, period and statuses."""
+    lines = []
+    for report in sorted(reports, key=lambda r: r.period_start):
+        statuses = ", ".join(
+            f"{s['heading'].replace(' Status', '').lower()} {RAG_WORDS[s['status']].lower()}"
+            for s in report.sections
+            if s.get("status")
+        )
+        period = f"{report.period_start:%d %b %Y} to {report.period_end:%d %b %Y}"
+        lines.append(f"Report {report.number} ({period}){': ' + statuses if statuses else ''}")
+    return lines or ["No monthly report was issued in the quarter."]
+
+
+def draft_quarter_sections(
+    project: Project, start: dt.date, end: dt.date, today: dt.date
+) -> list[dict]:
+    """The quarter's status, its monthly reports in brief, readiness and approved changes."""
+    monthly = list(
+        db.session.execute(
+            select(HighlightReport).where(
+                HighlightReport.project_id == project.id,
+                HighlightReport.kind == ReportKind.PROJECT,
+                HighlightReport.status == ReportStatus.ISSUED,
+                HighlightReport.period_end >= start,
+                HighlightReport.period_end <= end,
+            )
+        ).scalars()
+    )
+    found = project_readiness(project, today)
+    statuses = {
+        "schedule_status": schedule_status(project, today),
+        "budget_status": budget_status(project, today),
+        "resource_status": resource_status(project, today),
+    }
+    sections = [
+        {
+            "key": key,
+            "heading": heading,
+            "status": statuses[key].rag,
+            "text": statuses[key].reason + ".",
+        }
+        for key, heading in SECTION_HEADINGS[:3]
+    ]
+    return sections + [
+        {
+            "key": "monthly_reports",
+            "heading": "Monthly reports this quarter",
+            "status": None,
+            "text": "\n".join(monthly_in_brief(monthly)),
+        },
+        {
+            "key": "readiness",
+            "heading": "Readiness for accreditation",
+            "status": None,
+            "text": found.verdict.sentence if found else "No standard is set for the project.",
+        },
+        {
+            "key": "change_impact",
+            "heading": "Changes approved this quarter",
+            "status": None,
+            "text": "\n".join(change_impact(project, start, end)),
+        },
+    ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from tracker.forms import DateInputField
+from tracker.forms import DateInputField, Required
 
 
 class PeriodForm(FlaskForm):
@@ -34,3 +35,23 @@ class ActionForm(FlaskForm):
     """A button that only carries the CSRF token (issue, correct)."""
 
     submit = SubmitField("Issue the report", widget=GovSubmitInput())
+
+
+class StreamReportForm(PeriodForm):
+    work_stream = SelectField("Work stream", widget=GovSelect(), coerce=int, validate_choice=False)
+
+
+class QuarterForm(FlaskForm):
+    year = SelectField("Year", widget=GovSelect(), coerce=int, validate_choice=False)
+    quarter = RadioField(
+        "Quarter",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("1", "January to March"),
+            SelectChoice("2", "April to June"),
+            SelectChoice("3", "July to September"),
+            SelectChoice("4", "October to December"),
+        ],
+        validators=[Required("Select the quarter")],
+    )
+    submit = SubmitField("Draft the report", widget=GovSubmitInput())

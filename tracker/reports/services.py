@@ -15,7 +15,13 @@ from sqlalchemy import func, select
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.projects.models import Project
-from tracker.reports.drafting import RAG_WORDS, draft_sections, snapshot
+from tracker.reports.drafting import (
+    RAG_WORDS,
+    draft_quarter_sections,
+    draft_sections,
+    draft_stream_sections,
+    snapshot,
+)
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 
 
@@ -23,20 +29,44 @@ class ReportError(ValueError):
     """A refused change to a report, in words for the page."""
 
 
+def quarter_period(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of a calendar quarter (1 to 4)."""
+    first = dt.date(year, 3 * quarter - 2, 1)
+    after = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
 def new_draft(
-    project: Project, person: Person, start: dt.date, end: dt.date, today: dt.date
+    project: Project,
+    person: Person,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    *,
+    kind: ReportKind = ReportKind.PROJECT,
+    work_stream_id: int | None = None,
 ) -> HighlightReport:
-    """A monthly project report for the period, every heading drafted from live data."""
+    """A report of `kind` for the period (a work stream report for `work_stream_id`), every
+    heading drafted from live data."""
     if end < start:
         raise ReportError("The end of the period must be on or after its start")
+    if kind is ReportKind.WORK_STREAM:
+        if work_stream_id is None:
+            raise ReportError("Select the work stream the report is for")
+        sections = draft_stream_sections(project, work_stream_id, start, end, today)
+    elif kind is ReportKind.QUARTERLY:
+        sections = draft_quarter_sections(project, start, end, today)
+    else:
+        sections = draft_sections(project, start, end, today)
     report = HighlightReport(
         project_id=project.id,
-        kind=ReportKind.PROJECT,
+        kind=kind,
+        work_stream_id=work_stream_id if kind is ReportKind.WORK_STREAM else None,
         period_start=start,
         period_end=end,
         status=ReportStatus.DRAFT,
         produced_by_id=person.id,
-        sections=draft_sections(project, start, end, today),
+        sections=sections,
         snapshot={},
     )
     db.session.add(report)
@@ -112,3 +142,18 @@ def project_reports(project: Project, *, drafts: bool) -> list[HighlightReport]:
             query.order_by(HighlightReport.status, HighlightReport.period_end.desc())
         ).scalars()
     )
+
+
+def streams_reported(
+    reports: list[HighlightReport], stream_ids: list[int], months: list[dt.date]
+) -> dict[tuple[int, dt.date], HighlightReport | None]:
+    """For each work stream and month (first days), its issued report ending in that month."""
+    found: dict[tuple[int, dt.date], HighlightReport | None] = {
+        (s, m): None for s in stream_ids for m in months
+    }
+    for report in reports:
+        if report.kind is ReportKind.WORK_STREAM and report.status is ReportStatus.ISSUED:
+            key = (report.work_stream_id, report.period_end.replace(day=1))
+            if key in found:
+                found[key] = report
+    return found

@@ -5,18 +5,21 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
+from tracker.budget.services import months_between
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.issues.services import project_group_meetings
 from tracker.permissions import can, requires
-from tracker.projects.models import Meeting
+from tracker.plan.services import led_work_stream_ids, project_work_streams
+from tracker.projects.models import Meeting, Role
 from tracker.reports import bp
 from tracker.reports.drafting import BUDGET_RULE, RAG_WORDS, RESOURCE_RULE, SCHEDULE_RULE
-from tracker.reports.forms import ActionForm, PeriodForm
+from tracker.reports.forms import ActionForm, PeriodForm, QuarterForm, StreamReportForm
 from tracker.reports.meeting_pack import meeting_pack
-from tracker.reports.models import HighlightReport, ReportStatus
+from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.reports.pdf import report_pdf
 from tracker.reports.services import (
     ReportError,
@@ -24,7 +27,9 @@ from tracker.reports.services import (
     issue,
     new_draft,
     project_reports,
+    quarter_period,
     save_sections,
+    streams_reported,
 )
 from tracker.risks.services import LEVEL_WORDS
 
@@ -35,22 +40,43 @@ def _may_see_drafts() -> bool:
     return can("report.view_drafts", g.roles)
 
 
+def _may_write(report: HighlightReport) -> bool:
+    """Planners write every report; a work stream lead only their own stream's."""
+    if can("report.write", g.roles):
+        return True
+    return (
+        report.kind is ReportKind.WORK_STREAM
+        and Role.WS_LEAD in g.roles
+        and report.work_stream_id in led_work_stream_ids(current_user.id, g.project)
+    )
+
+
 def _load(report_id: int) -> HighlightReport:
     report = db.session.get(HighlightReport, report_id)
     if report is None or report.project_id != g.project.id:
         abort(404)
-    if report.status is ReportStatus.DRAFT and not _may_see_drafts():
-        abort(404)
+    if report.status is ReportStatus.DRAFT and not (_may_see_drafts() or _may_write(report)):
+        abort(404)  # a lead sees their own stream's drafts
     return report
 
 
 @bp.route("/projects/<slug>/reports")
 @requires("report.view")
 def reports(slug: str) -> str:
+    found = project_reports(g.project, drafts=_may_see_drafts())
+    streams, months, reported = [], [], {}
+    if can("report.write", g.roles):  # the manager sees which streams have reported
+        streams = project_work_streams(g.project)
+        last = min(london_today(), g.project.end_date).replace(day=1)
+        months = months_between(g.project.start_date, last)
+        reported = streams_reported(found, [s.id for s in streams], months)
     return render_template(
         "reports/reports.html",
         project=g.project,
-        reports=project_reports(g.project, drafts=_may_see_drafts()),
+        reports=found,
+        streams=streams,
+        months=months,
+        reported=reported,
         title="Highlight reports",
     )
 
@@ -95,6 +121,7 @@ def report(slug: str, report_id: int) -> str:
             r for r in corrected_by if r.status is ReportStatus.ISSUED or _may_see_drafts()
         ],
         rag_words=RAG_WORDS,
+        may_write=_may_write(found),
         action_form=ActionForm(),
         title=_title(found),
     )
@@ -107,9 +134,11 @@ def _title(report: HighlightReport) -> str:
 
 
 @bp.route("/projects/<slug>/reports/<int:report_id>/edit", methods=["GET", "POST"])
-@requires("report.write")
+@requires("report.write_stream")
 def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
     found = _load(report_id)
+    if not _may_write(found):
+        abort(403)
     if found.status is ReportStatus.ISSUED:
         flash("An issued report cannot be changed: issue a correction instead.", "error")
         return redirect(url_for("reports.report", slug=slug, report_id=found.id))
@@ -150,9 +179,11 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
 
 
 @bp.route("/projects/<slug>/reports/<int:report_id>/issue", methods=["POST"])
-@requires("report.write")
+@requires("report.write_stream")
 def report_issue(slug: str, report_id: int) -> BaseResponse:
     found = _load(report_id)
+    if not _may_write(found):
+        abort(403)
     if ActionForm().validate_on_submit():
         try:
             issue(found, g.project, london_today(), utcnow())
@@ -166,9 +197,11 @@ def report_issue(slug: str, report_id: int) -> BaseResponse:
 
 
 @bp.route("/projects/<slug>/reports/<int:report_id>/correct", methods=["POST"])
-@requires("report.write")
+@requires("report.write_stream")
 def report_correct(slug: str, report_id: int) -> BaseResponse:
     found = _load(report_id)
+    if not _may_write(found):
+        abort(403)
     if ActionForm().validate_on_submit():
         try:
             fixed = correction(found, current_user)
@@ -218,3 +251,64 @@ def meetings(slug: str) -> str:
         meetings=list(reversed(project_group_meetings(g.project))),
         title="Project group meetings",
     )
+
+
+@bp.route("/projects/<slug>/reports/new-work-stream", methods=["GET", "POST"])
+@requires("report.write_stream")
+def report_new_stream(slug: str) -> tuple[str, int] | BaseResponse:
+    """Appendix 6: a lead drafts their stream's report; planners any stream's."""
+    streams = project_work_streams(g.project)
+    if not can("report.write", g.roles):
+        led = led_work_stream_ids(current_user.id, g.project)
+        streams = [s for s in streams if s.id in led]
+    if not streams:
+        abort(403)
+    form = StreamReportForm()
+    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    if form.validate_on_submit():
+        if form.work_stream.data not in {s.id for s in streams}:
+            form.work_stream.errors.append("Select one of your work streams")
+        else:
+            report = new_draft(
+                g.project,
+                current_user,
+                form.period_start.data,
+                form.period_end.data,
+                london_today(),
+                kind=ReportKind.WORK_STREAM,
+                work_stream_id=form.work_stream.data,
+            )
+            db.session.commit()
+            flash("The work stream report is drafted: write the risks and issues.", "success")
+            return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "reports/report_new.html",
+        project=g.project,
+        form=form,
+        title="Draft a work stream report",
+    ), status
+
+
+@bp.route("/projects/<slug>/reports/new-quarterly", methods=["GET", "POST"])
+@requires("report.write")
+def report_new_quarter(slug: str) -> tuple[str, int] | BaseResponse:
+    """The quarterly report for the EMT and the lead member."""
+    form = QuarterForm()
+    years = range(g.project.start_date.year, g.project.end_date.year + 1)
+    form.year.choices = [SelectChoice(y, str(y)) for y in years]
+    if form.validate_on_submit():
+        start, end = quarter_period(form.year.data, int(form.quarter.data))
+        report = new_draft(
+            g.project, current_user, start, end, london_today(), kind=ReportKind.QUARTERLY
+        )
+        db.session.commit()
+        flash("The quarterly report is drafted: check the wording.", "success")
+        return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "reports/report_new.html",
+        project=g.project,
+        form=form,
+        title="Draft a quarterly report for the EMT and lead member",
+    ), status
