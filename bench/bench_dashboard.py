@@ -6,6 +6,7 @@ Builds the project in a temporary SQLite database with bulk inserts, then times
 - the whole dashboard page through the test client, as the manager and as an assessor,
 - the API's tasks, risks and issue log lists with a token,
 - the whole-project export (without evidence files),
+- drafting a monthly highlight report from all of it, and producing its PDF,
 and prints each with the number of SQL queries it ran. It asserts nothing about time. Run with
 `make bench` or `.venv/bin/python bench/bench_dashboard.py`.
 """
@@ -39,6 +40,9 @@ from tracker.permissions import project_roles
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.projects.models import Membership, Project, Role, WorkStream
 from tracker.reports.dashboard import gather_dashboard
+from tracker.reports.drafting import draft_sections
+from tracker.reports.models import HighlightReport, ReportKind
+from tracker.reports.pdf import report_pdf
 from tracker.risks.models import Level, Risk, RiskStatus
 from tracker.transfer.services import export_project
 
@@ -286,6 +290,28 @@ def main() -> int:
             queries, _ = counted(engine, export)
             size = len(buffer.getvalue()) / 1024  # type: ignore[attr-defined]
             print(f"{'whole-project export (ZIP)':<40} {ms:>9.1f} {queries:>8} {size:>7.0f}")
+
+            # Drafting a monthly highlight report, and its PDF (without keeping either).
+            start, end = TODAY - dt.timedelta(days=30), TODAY
+
+            def draft() -> list[dict]:
+                db.session.expire_all()
+                return draft_sections(project, start, end, TODAY)
+
+            ms, sections = timed(draft)
+            queries, _ = counted(engine, draft)
+            print(f"{'draft a monthly highlight report':<40} {ms:>9.1f} {queries:>8} {'':>7}")
+            report = HighlightReport(
+                project_id=project_id,
+                kind=ReportKind.PROJECT,
+                period_start=start,
+                period_end=end,
+                sections=sections,
+                snapshot={},
+            )
+            ms, pdf = timed(lambda: report_pdf(project, report, "Highlight report (draft)"))
+            size = len(pdf) / 1024  # type: ignore[arg-type]
+            print(f"{'its PDF':<40} {ms:>9.1f} {0:>8} {size:>7.0f}")
             db.session.remove()
 
         rows: list[tuple[str, str, int, dict[str, str]]] = [
