@@ -328,3 +328,20 @@ def test_the_quarterly_report_is_drafted_for_the_emt(db, client, seeded):
     page = client.get(f"{base}/{quarterly.id}").text
     assert "Quarterly highlight report 1" in page and "Monthly reports this quarter" in page
     assert "Issue the report" not in page
+
+
+def test_an_issued_quarterly_report_keeps_its_spend_chart_as_issued(db, client, seeded):
+    _switch(client, _person(db, seeded, Role.MANAGER))
+    base = f"/projects/{seeded.slug}/reports"
+    client.post(f"{base}/new-quarterly", data={"year": "2010", "quarter": "1"})
+    quarterly = db.session.execute(
+        db.select(HighlightReport).filter_by(status=ReportStatus.DRAFT)
+    ).scalar_one()
+    client.post(f"{base}/{quarterly.id}/issue")
+    page = client.get(f"{base}/{quarterly.id}").text
+    assert 'data-plotly-for="spend-chart"' in page
+    assert "Planned against actual spend, month by month" in page  # its table alternative
+    line = db.session.execute(db.select(BudgetLine)).scalars().first()
+    db.session.add(SpendEntry(line=line, spent_on=dt.date(2010, 1, 5), amount_pence=77_700))
+    db.session.commit()
+    assert "£777.00" not in client.get(f"{base}/{quarterly.id}").text

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.budget.services import budget_summary, staff_summary
+from tracker.budget.services import MonthSpend, budget_summary, spend_by_month, staff_summary
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.evidence.readiness import project_readiness
 from tracker.extensions import db
@@ -286,7 +286,31 @@ def snapshot(project: Project, today: dt.date) -> dict:
             for m in _milestones(project)
         ],
         "staff_days": {"planned": staff.planned_days, "actual": str(staff.actual_days)},
+        "spend_by_month": [
+            {
+                "month": m.month.isoformat(),
+                "planned": m.planned_pence,
+                "planned_to_date": m.planned_to_date_pence,
+                "actual": m.actual_pence,
+                "actual_to_date": m.actual_to_date_pence,
+            }
+            for m in spend_by_month(project, today)
+        ],
     }
+
+
+def spend_from_snapshot(snap: dict) -> list[MonthSpend]:
+    """The spend by month an issued report kept, for its chart and table."""
+    return [
+        MonthSpend(
+            month=dt.date.fromisoformat(m["month"]),
+            planned_pence=m["planned"],
+            planned_to_date_pence=m["planned_to_date"],
+            actual_pence=m["actual"],
+            actual_to_date_pence=m["actual_to_date"],
+        )
+        for m in snap.get("spend_by_month", [])
+    ]
 
 
 # The work stream report (appendix 6) ------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
+from tracker.budget.charts import figure_json, spend_figure, spend_summary
 from tracker.budget.services import months_between
 from tracker.database import utcnow
 from tracker.extensions import db
@@ -16,7 +17,13 @@ from tracker.permissions import can, requires
 from tracker.plan.services import led_work_stream_ids, project_work_streams
 from tracker.projects.models import Meeting, Role
 from tracker.reports import bp
-from tracker.reports.drafting import BUDGET_RULE, RAG_WORDS, RESOURCE_RULE, SCHEDULE_RULE
+from tracker.reports.drafting import (
+    BUDGET_RULE,
+    RAG_WORDS,
+    RESOURCE_RULE,
+    SCHEDULE_RULE,
+    spend_from_snapshot,
+)
 from tracker.reports.forms import ActionForm, PeriodForm, QuarterForm, StreamReportForm
 from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -122,9 +129,22 @@ def report(slug: str, report_id: int) -> str:
         ],
         rag_words=RAG_WORDS,
         may_write=_may_write(found),
+        **_spend_chart(found),
         action_form=ActionForm(),
         title=_title(found),
     )
+
+
+def _spend_chart(report: HighlightReport) -> dict:
+    """The quarterly report's spend chart and its table, from the figures frozen at issue."""
+    months = spend_from_snapshot(report.snapshot or {})
+    if report.kind is not ReportKind.QUARTERLY or not months:
+        return {}
+    return {
+        "months": months,
+        "spend_chart": figure_json(spend_figure(months)),
+        "spend_chart_summary": spend_summary(months),
+    }
 
 
 def _title(report: HighlightReport) -> str:
