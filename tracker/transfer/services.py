@@ -28,7 +28,6 @@ import enum
 import hashlib
 import json
 import re
-import secrets
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +51,7 @@ from sqlalchemy import (
 )
 
 from tracker.database import utcnow
+from tracker.evidence.storage import storage
 from tracker.extensions import db
 
 FORMAT_NAME = "cse-tracker-project"
@@ -256,11 +256,6 @@ def _schema_revision() -> str | None:
     return context.get_current_revision()
 
 
-def upload_path(storage_key: str) -> Path:
-    """Where an evidence file's bytes are kept: the storage folder and the file's random name."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / storage_key
-
-
 def export_project(project_id: int, destination: IO[bytes] | Path) -> dict[str, int]:
     """Write the project as a ZIP to `destination`; returns the number of rows per table."""
     rows = gather(project_id)
@@ -275,8 +270,7 @@ def export_project(project_id: int, destination: IO[bytes] | Path) -> dict[str, 
     files = []
     missing = []
     for row in rows.get("evidence_file", []):
-        path = upload_path(row["storage_key"])
-        if not path.is_file():
+        if not storage().exists(row["storage_key"]):
             missing.append(f"{row['original_name']} (evidence file {row['id']})")
         files.append(
             {
@@ -301,7 +295,11 @@ def export_project(project_id: int, destination: IO[bytes] | Path) -> dict[str, 
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
         for entry, row in zip(files, rows.get("evidence_file", []), strict=True):
-            archive.write(upload_path(row["storage_key"]), entry["path"])
+            with (
+                storage().open_reader(row["storage_key"]) as source,
+                archive.open(entry["path"], "w", force_zip64=True) as target,
+            ):
+                shutil.copyfileobj(source, target, 1024 * 1024)
     return {name: len(table["rows"]) for name, table in tables.items()}
 
 
@@ -587,7 +585,7 @@ def _write_rows(archive: Archive, slug: str | None) -> tuple[ImportResult, dict[
             if table.name == PROJECT and slug:
                 row["slug"] = slug
             if table.name == "evidence_file":
-                key = secrets.token_urlsafe(24)
+                key = storage().new_key()
                 files[paths[row["id"]]] = key
                 row["storage_key"] = key
             rows.append(row)
@@ -653,12 +651,11 @@ def _write_history(archive: Archive, ids: dict[str, dict[Any, Any]], project_id:
     return len(rows) - 1
 
 
-def _write_files(archive: Archive, files: dict[str, str], written: list[Path]) -> None:
+def _write_files(archive: Archive, files: dict[str, str], written: list[str]) -> None:
+    store = storage()
     for path, key in files.items():
-        target = upload_path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.zip.open(path) as source, open(target, "xb") as out:
-            written.append(target)
+        with archive.zip.open(path) as source, store.open_writer(key) as out:
+            written.append(key)
             shutil.copyfileobj(source, out, 1024 * 1024)
 
 
@@ -672,7 +669,7 @@ def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> Impo
         archive_zip = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError):
         raise TransferError("The file is not a ZIP file: choose a project export") from None
-    written: list[Path] = []
+    written: list[str] = []
     with archive_zip:
         archive = read_archive(archive_zip, slug=slug)
         try:
@@ -682,8 +679,8 @@ def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> Impo
             db.session.commit()
         except Exception as error:
             db.session.rollback()
-            for path in written:
-                path.unlink(missing_ok=True)
+            for key in written:
+                storage().delete(key)
             if isinstance(error, TransferError):
                 raise
             current_app.logger.exception("Project import failed")
