@@ -650,3 +650,40 @@ def test_ratings_are_imported_only_when_every_row_can_be_read(
     )
     assert response.status_code == 302
     assert sorted(r.rating for r in db.session.execute(mine).scalars()) == ["full", "partial"]
+
+
+def test_existing_evidence_is_linked_to_more_elements_instead_of_uploaded_again(
+    db, client, login_as, evidence_project
+):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project)
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    again = post_item(client, evidence_project, title="Survey again")
+    assert f"/evidence/{item.id}/edit" in again.text  # offered for linking
+    edit = url(evidence_project, f"evidence/{item.id}/edit")
+    form = client.get(edit).text
+    assert 'value="1.1.1, 1.2.1"' in form
+    data = {
+        "title": "Customer survey 2009",
+        "work_stream": str(evidence_project.work_streams[0].id),
+        "elements": "1.1.1, 1.2.1, 3.3.3",
+    }
+    bad = client.post(edit, data={**data, "elements": "1.1.1, 8.8.8"})
+    assert bad.status_code == 400 and "8.8.8 is not an element of the standard" in bad.text
+    assert client.post(edit, data=data).status_code == 302
+    db.session.refresh(item)
+    assert [e.code for e in item.elements] == ["1.1.1", "1.2.1", "3.3.3"]
+    assert len(db.session.execute(db.select(EvidenceFile)).scalars().all()) == 1
+
+    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.get(edit).status_code == 403
+
+
+def test_coverage_filters_by_criterion_and_work_stream(db, client, login_as, evidence_project):
+    login_as(Role.WS_LEAD)
+    post_item(client, evidence_project)
+    other = evidence_project.work_streams[1]
+    page = client.get(url(evidence_project, "evidence/coverage?criterion=1")).text
+    assert ">1.1.1<" in page and ">2.1.1<" not in page
+    page = client.get(url(evidence_project, f"evidence/coverage?work_stream={other.id}")).text
+    assert "1: 1 draft" not in page

@@ -1,5 +1,5 @@
 """Highlight reports in a real browser: the manager drafts, edits and issues the monthly report;
-an EMT member reads it. axe on every page."""
+an EMT member reads it and the quarterly report. axe on every page."""
 
 from __future__ import annotations
 
@@ -57,6 +57,20 @@ def test_the_manager_issues_a_report_and_the_emt_reads_it(
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="5. Issue log")).to_be_visible()
     axe_check(page)
+
+    # The quarterly report for the EMT and the lead member.
+    page.goto(f"/projects/{slug}/reports")
+    page.get_by_role("link", name="Draft a quarterly report").click()
+    axe_check(page)
+    page.get_by_label("Year").select_option("2010")
+    page.get_by_label("January to March").check()
+    page.get_by_role("button", name="Draft the report").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Save the report").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Issue the report").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Quarterly highlight report 1")
     sign_out(page)
 
     sign_in(page, emt.email)
@@ -66,4 +80,12 @@ def test_the_manager_issues_a_report_and_the_emt_reads_it(
     page.wait_for_load_state()
     expect(page.get_by_text("Stage 1 extended to 31 March 2010.")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Issue"))).to_have_count(0)
+    axe_check(page)
+    page.goto(f"/projects/{slug}/reports")
+    page.get_by_role("link", name="Quarterly highlight report 1").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Monthly reports this quarter")).to_be_visible()
+    expect(
+        page.get_by_role("table", name=re.compile("Planned against actual spend"))
+    ).to_be_visible()
     axe_check(page)

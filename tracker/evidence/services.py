@@ -340,3 +340,37 @@ def remove_personal_data(item: EvidenceItem, person: Person, now: dt.datetime) -
     _step(item, person, item.status, now, "Personal data removed: every file version deleted")
     db.session.flush()
     return keys
+
+
+def update_item(
+    item: EvidenceItem,
+    viewer: Viewer,
+    *,
+    title: str,
+    description: str,
+    work_stream_id: int,
+    elements: Sequence[Element],
+    evidence_date: dt.date | None,
+    review_by: dt.date | None,
+    link_url: str | None,
+    personal_data: bool,
+    retain_until: dt.date | None,
+) -> None:
+    """Change an item's details and the elements it supports (for example to link evidence
+    already in the library to more elements instead of uploading it again)."""
+    if not (may_add_to(viewer, item.work_stream_id) and may_add_to(viewer, work_stream_id)):
+        raise EvidenceError("You can only change evidence of your own work stream")
+    if not item.files and not link_url:
+        raise EvidenceError("Enter a link to the document: this evidence has no file")
+    if personal_data and retain_until is None:
+        raise EvidenceError("Enter the date to keep the personal data until")
+    item.title = title.strip()
+    item.description = (description or "").strip()
+    item.work_stream_id = work_stream_id
+    item.elements = list(elements)
+    item.evidence_date = evidence_date
+    item.review_by = review_by
+    item.link_url = check_link(link_url) if link_url else None
+    item.personal_data = personal_data
+    item.retain_until = retain_until if personal_data else None
+    db.session.flush()

@@ -111,8 +111,14 @@ def element(slug: str, code: str) -> str:
 @requires("evidence.view")
 def coverage_page(slug: str) -> str | Response:
     """Which work streams have given evidence for which elements, and how far it has got."""
-    criteria = _criteria()
-    streams = project_work_streams(g.project)
+    all_criteria = _criteria()
+    all_streams = project_work_streams(g.project)
+    chosen = {
+        "criterion": request.args.get("criterion", type=int),
+        "work_stream": request.args.get("work_stream", type=int),
+    }
+    criteria = [c for c in all_criteria if chosen["criterion"] in (None, c.number)]
+    streams = [w for w in all_streams if chosen["work_stream"] in (None, w.id)]
     counts = coverage(g.project, viewer_for(current_user.id, g.project, g.roles))
     elements = [e for c in criteria for s in c.subcriteria for e in s.elements]
     cells = {
@@ -138,6 +144,9 @@ def coverage_page(slug: str) -> str | Response:
         project=g.project,
         criteria=criteria,
         streams=streams,
+        all_criteria=all_criteria,
+        all_streams=all_streams,
+        chosen=chosen,
         cells=cells,
         title="Evidence coverage",
     )

@@ -45,6 +45,7 @@ from tracker.evidence.services import (
     remove_personal_data,
     retention_due,
     streams_for,
+    update_item,
 )
 from tracker.evidence.services import review as review_item
 from tracker.evidence.services import submit as submit_item
@@ -357,3 +358,61 @@ def remove_personal(slug: str, item_id: int) -> BaseResponse:
                 storage().delete(key)
             flash("The files holding personal data have been deleted.", "success")
     return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
+
+
+@bp.route("/projects/<slug>/evidence/<int:item_id>/edit", methods=["GET", "POST"])
+@requires("evidence.add")
+def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
+    viewer = _viewer()
+    found = _load(item_id, viewer)
+    streams = streams_for(viewer, project_work_streams(g.project))
+    if found.work_stream_id not in {s.id for s in streams}:
+        abort(403)
+    form = EvidenceForm(obj=None if request.method == "POST" else found)
+    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    form.submit.label.text = "Save the evidence"
+    if request.method == "GET":
+        form.work_stream.data = found.work_stream_id
+        form.elements.data = ", ".join(e.code for e in found.elements)
+        form.link_url.data = found.link_url or ""
+    if form.validate_on_submit():
+        try:
+            update_item(
+                found,
+                viewer,
+                title=form.title.data,
+                description=form.description.data,
+                work_stream_id=form.work_stream.data,
+                elements=elements_from_codes(form.elements.data, project_elements(g.project)),
+                evidence_date=form.evidence_date.data,
+                review_by=form.review_by.data,
+                link_url=(form.link_url.data or "").strip() or None,
+                personal_data=bool(form.personal_data.data),
+                retain_until=form.retain_until.data,
+            )
+        except EvidenceError as error:
+            db.session.rollback()
+            message = str(error)
+            target = (
+                form.elements
+                if "element" in message
+                else form.retain_until
+                if "personal data" in message
+                else form.link_url
+                if "link" in message
+                else form.work_stream
+            )
+            target.errors.append(message)
+        else:
+            db.session.commit()
+            flash("Evidence saved.", "success")
+            return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
+    status = 400 if request.method == "POST" else 200
+    return _render(
+        "evidence/item_form.html",
+        status,
+        form=form,
+        item=found,
+        duplicates=[],
+        title="Change the evidence",
+    )
