@@ -25,12 +25,22 @@ class NavEntry:
     area: str | tuple[str, ...]
 
     def is_current(self, endpoint: str | None) -> bool:
+        return self.closeness(endpoint) > 0
+
+    def closeness(self, endpoint: str | None) -> int:
+        """How closely the endpoint matches this entry's area: the length of the longest area
+        it starts with, 0 for none. Where two entries match ("evidence" and
+        "evidence.readiness"), only the closer one is shown as current."""
         if not endpoint:
-            return False
+            return 0
         areas = (self.area,) if isinstance(self.area, str) else self.area
-        return any(
-            endpoint.startswith(area if "." in area else area + ".")  # endpoints, or a blueprint
-            for area in areas
+        return max(
+            (
+                len(area)
+                for area in areas
+                if endpoint.startswith(area if "." in area else area + ".")  # or a blueprint
+            ),
+            default=0,
         )
 
 
@@ -43,6 +53,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("issues.log", "Issues and changes", "issue.view", "issues"),
     NavEntry("budget.overview", "Budget", "budget.view", "budget"),
     NavEntry("evidence.library_page", "Evidence", "evidence.view", "evidence"),
+    NavEntry("evidence.readiness", "Readiness", "readiness.view", "evidence.readiness"),
     NavEntry("reports.reports", "Reports", "report.view", ("reports.report", "reports.meeting")),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
@@ -54,6 +65,7 @@ def navigation_items() -> list[dict]:
     project = g.get("project")
     roles = g.get("roles", frozenset())
     if project is not None:
+        closest = max(entry.closeness(request.endpoint) for entry in PROJECT_AREAS)
         for entry in PROJECT_AREAS:
             if can(entry.action, roles):
                 href = url_for(entry.endpoint, slug=project.slug)
@@ -61,7 +73,7 @@ def navigation_items() -> list[dict]:
                     {
                         "href": href,
                         "text": entry.text,
-                        "active": entry.is_current(request.endpoint),
+                        "active": 0 < closest == entry.closeness(request.endpoint),
                     }
                 )
     else:
