@@ -5,14 +5,34 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.evidence.access import Viewer
-from tracker.evidence.models import EvidenceItem, EvidenceStatus, evidence_element
+from tracker.evidence.models import (
+    Criterion,
+    EvidenceItem,
+    EvidenceStatus,
+    SubCriterion,
+    evidence_element,
+)
 from tracker.extensions import db
 from tracker.projects.models import Project
 
 # (element id, work stream id) -> evidence counts by status
 Coverage = dict[tuple[int, int], Counter[EvidenceStatus]]
+
+
+def project_criteria(project: Project) -> list[Criterion]:
+    """The project's standard, criteria to sub-criteria to elements, in three queries: the rows
+    of every matrix."""
+    return list(
+        db.session.execute(
+            select(Criterion)
+            .where(Criterion.standard_id == project.standard_id)
+            .options(selectinload(Criterion.subcriteria).selectinload(SubCriterion.elements))
+            .order_by(Criterion.number)
+        ).scalars()
+    )
 
 
 def coverage(project: Project, viewer: Viewer) -> Coverage:

@@ -11,8 +11,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
 from tracker.evidence.forms import ImportForm, RoundForm
+from tracker.evidence.matrices import project_criteria
 from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
-from tracker.evidence.ratings import RatingError, may_rate, parse_import, save_column
+from tracker.evidence.ratings import (
+    RatingError,
+    may_rate,
+    parse_import,
+    save_column,
+    save_round,
+)
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
 from tracker.extensions import db
@@ -22,12 +29,18 @@ from tracker.plan.transfer import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
 
 
-@bp.route("/projects/<slug>/ratings/<int:round_id>/enter", methods=["GET", "POST"])
-@requires("rating.enter")
-def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
+def _project_round(round_id: int) -> AssessmentRound:
+    """The project's round, or 404."""
     round_ = db.session.get(AssessmentRound, round_id)
     if round_ is None or round_.project_id != g.project.id:
         abort(404)
+    return round_
+
+
+@bp.route("/projects/<slug>/ratings/<int:round_id>/enter", methods=["GET", "POST"])
+@requires("rating.enter")
+def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
+    round_ = _project_round(round_id)
     viewer = viewer_for(current_user.id, g.project, g.roles)
     model = {RatingScope.SERVICE: Service, RatingScope.WORK_STREAM: WorkStream}.get(round_.scope)
     columns = (
@@ -50,7 +63,8 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         )
     if not model and not may_rate(viewer, round_, None):
         abort(403)
-    elements = project_elements(g.project)
+    criteria = project_criteria(g.project)
+    elements = [e for c in criteria for sub in c.subcriteria for e in sub.elements]
     query = select(ElementRating).where(ElementRating.round_id == round_.id)
     if round_.scope is RatingScope.SERVICE:
         query = query.where(ElementRating.service_id == column_id)
@@ -80,7 +94,7 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         round=round_,
         column=column,
         choices=choices,
-        elements=elements,
+        criteria=criteria,
         current=current,
         labels=SCALE_LABELS[round_.scale],
         form=form,
@@ -89,36 +103,55 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
     ), status
 
 
+def _round_page(form: RoundForm, round_: AssessmentRound) -> tuple[str, int] | BaseResponse:
+    """The form of a new or existing round; saved only when every field can be."""
+    adding = round_.id is None
+    if form.validate_on_submit():
+        problems = save_round(
+            round_,
+            name=form.name.data,
+            scale=RatingScale(form.scale.data),
+            scope=RatingScope(form.scope.data),
+            held_from=form.held_from.data,
+            held_to=form.held_to.data,
+        )
+        for field, message in problems.items():
+            form[field].errors.append(message)
+        if not problems:
+            db.session.commit()
+            if adding:
+                flash(f"Round “{round_.name}” added: enter its ratings.", "success")
+                return redirect(
+                    url_for("evidence.ratings_entry", slug=g.project.slug, round_id=round_.id)
+                )
+            flash(f"Round “{round_.name}” saved.", "success")
+            return redirect(url_for("evidence.matrix", slug=g.project.slug, round_id=round_.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "evidence/round_form.html",
+        project=g.project,
+        form=form,
+        round=None if adding else round_,
+        title="Add a rating round" if adding else f"Change the round {round_.name}",
+    ), status
+
+
 @bp.route("/projects/<slug>/ratings/new", methods=["GET", "POST"])
 @requires("round.manage")
 def round_new(slug: str) -> tuple[str, int] | BaseResponse:
-    form = RoundForm()
-    if form.validate_on_submit():
-        name = form.name.data.strip()
-        taken = db.session.execute(
-            select(AssessmentRound.id).where(
-                AssessmentRound.project_id == g.project.id, AssessmentRound.name == name
-            )
-        ).first()
-        if taken:
-            form.name.errors.append("There is a round with this name already: choose another")
-        else:
-            round_ = AssessmentRound(
-                project_id=g.project.id,
-                name=name,
-                scale=RatingScale(form.scale.data),
-                scope=RatingScope(form.scope.data),
-                held_from=form.held_from.data,
-                held_to=form.held_to.data,
-            )
-            db.session.add(round_)
-            db.session.commit()
-            flash(f"Round “{name}” added: enter its ratings.", "success")
-            return redirect(url_for("evidence.ratings_entry", slug=slug, round_id=round_.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "evidence/round_form.html", project=g.project, form=form, title="Add a rating round"
-    ), status
+    return _round_page(RoundForm(), AssessmentRound(project_id=g.project.id))
+
+
+@bp.route("/projects/<slug>/ratings/<int:round_id>/edit", methods=["GET", "POST"])
+@requires("round.manage")
+def round_edit(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
+    round_ = _project_round(round_id)
+    form = RoundForm(obj=None if request.method == "POST" else round_)
+    if request.method == "GET":
+        form.scale.data = round_.scale.value
+        form.scope.data = round_.scope.value
+    form.submit.label.text = "Save the round"
+    return _round_page(form, round_)
 
 
 @bp.route("/projects/<slug>/ratings/<int:round_id>/import", methods=["GET", "POST"])
@@ -126,9 +159,7 @@ def round_new(slug: str) -> tuple[str, int] | BaseResponse:
 def ratings_import(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
     """A round's ratings from a CSV or XLSX file: every row is checked first, and nothing is
     saved unless every row can be read."""
-    round_ = db.session.get(AssessmentRound, round_id)
-    if round_ is None or round_.project_id != g.project.id:
-        abort(404)
+    round_ = _project_round(round_id)
     form = ImportForm()
     errors: list[str] = []
     if form.validate_on_submit():

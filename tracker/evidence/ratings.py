@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tracker.auth.models import Person
 from tracker.evidence.access import Viewer
-from tracker.evidence.models import AssessmentRound, ElementRating, RatingScope
+from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.extensions import db
 from tracker.permissions import PLANNERS
@@ -23,6 +23,51 @@ from tracker.projects.models import Role
 
 class RatingError(ValueError):
     """A refused rating, in words for the page."""
+
+
+def save_round(
+    round_: AssessmentRound,
+    *,
+    name: str,
+    scale: RatingScale,
+    scope: RatingScope,
+    held_from: dt.date | None,
+    held_to: dt.date | None,
+) -> dict[str, str]:
+    """Add or change a rating round. Returns a message per refused field, and then changes
+    nothing: a name the project's other rounds already use; a new scale or scope for a round
+    that holds ratings (they were given on the old one)."""
+    name = name.strip()
+    problems: dict[str, str] = {}
+    taken = db.session.execute(
+        select(AssessmentRound.id).where(
+            AssessmentRound.project_id == round_.project_id,
+            AssessmentRound.name == name,
+            AssessmentRound.id != (round_.id or 0),
+        )
+    ).first()
+    if taken:
+        problems["name"] = "There is a round with this name already: choose another"
+    if round_.id is not None and (scale is not round_.scale or scope is not round_.scope):
+        rated = db.session.execute(
+            select(ElementRating.id).where(ElementRating.round_id == round_.id).limit(1)
+        ).first()
+        if rated:
+            message = "The round has ratings already, so its {} cannot change"
+            if scale is not round_.scale:
+                problems["scale"] = message.format("scale")
+            if scope is not round_.scope:
+                problems["scope"] = message.format("scope")
+    if problems:
+        return problems
+    round_.name = name
+    round_.scale = scale
+    round_.scope = scope
+    round_.held_from = held_from
+    round_.held_to = held_to
+    db.session.add(round_)
+    db.session.flush()
+    return {}
 
 
 def may_rate(viewer: Viewer, round_: AssessmentRound, column_id: int | None) -> bool:

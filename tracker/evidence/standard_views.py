@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
+from tracker.evidence.charts import figure_json, readiness_figure, readiness_summary
 from tracker.evidence.gap_actions import STATUS_WORDS as ACTION_WORDS
 from tracker.evidence.gap_actions import element_actions
-from tracker.evidence.matrices import cell_text, coverage
+from tracker.evidence.matrices import cell_text, coverage, project_criteria
 from tracker.evidence.models import (
     AssessmentRound,
     Criterion,
@@ -38,22 +39,10 @@ from tracker.plan.services import project_work_streams
 from tracker.projects.models import Service, WorkStream
 
 
-def _criteria() -> list[Criterion]:
-    """The project's standard, criteria to elements, in three queries."""
-    return list(
-        db.session.execute(
-            select(Criterion)
-            .where(Criterion.standard_id == g.project.standard_id)
-            .options(selectinload(Criterion.subcriteria).selectinload(SubCriterion.elements))
-            .order_by(Criterion.number)
-        ).scalars()
-    )
-
-
 @bp.route("/projects/<slug>/standard")
 @requires("standard.view")
 def standard(slug: str) -> str:
-    criteria = _criteria()
+    criteria = project_criteria(g.project)
     subcriteria = [s for c in criteria for s in c.subcriteria]
     return render_template(
         "evidence/standard.html",
@@ -111,7 +100,7 @@ def element(slug: str, code: str) -> str:
 @requires("evidence.view")
 def coverage_page(slug: str) -> str | Response:
     """Which work streams have given evidence for which elements, and how far it has got."""
-    all_criteria = _criteria()
+    all_criteria = project_criteria(g.project)
     all_streams = project_work_streams(g.project)
     chosen = {
         "criterion": request.args.get("criterion", type=int),
@@ -160,6 +149,8 @@ def readiness(slug: str) -> str:
         "evidence/readiness.html",
         project=g.project,
         readiness=found,
+        chart=figure_json(readiness_figure(found)) if found else None,
+        chart_summary=readiness_summary(found) if found else None,
         compliance=list(Compliance),
         forecast_rule=FORECAST_RULE,
         title="Readiness for accreditation",
@@ -192,7 +183,7 @@ def matrix(slug: str, round_id: int) -> str | Response:
     found = db.session.get(AssessmentRound, round_id)
     if found is None or found.project_id != g.project.id:
         abort(404)
-    criteria = _criteria()
+    criteria = project_criteria(g.project)
     chosen = request.args.get("criterion", type=int)
     shown = [c for c in criteria if not chosen or c.number == chosen]
     column_model = Service if found.scope is RatingScope.SERVICE else WorkStream
