@@ -1,0 +1,193 @@
+"""The standard, each element's page, the matrices and readiness as pages: what they show,
+who may see them, and that they load in a fixed number of queries however much there is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from markupsafe import escape
+
+from tests.factories import PersonFactory, member
+from tracker.auth.models import Person
+from tracker.evidence.models import (
+    ActionStatus,
+    AssessmentRound,
+    EvidenceItem,
+    EvidenceStatus,
+    GapAction,
+    RatingScale,
+    RatingScope,
+)
+from tracker.evidence.services import project_elements
+from tracker.projects.models import Project, Role
+
+
+def sign_in(db, client, project: Project, role: Role) -> Person:
+    person = PersonFactory()
+    member(person, project, role)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+        session["_fresh"] = True
+    return person
+
+
+def page(project: Project, path: str = "") -> str:
+    return f"/projects/{project.slug}/{path}"
+
+
+def self_round(db) -> AssessmentRound:
+    return db.session.execute(
+        db.select(AssessmentRound).where(AssessmentRound.scale == RatingScale.SELF)
+    ).scalar_one()
+
+
+def current_nav(html: str) -> list[str]:
+    """The texts of the service navigation entries shown as the current page."""
+    return re.findall(
+        r'govuk-service-navigation__item--active">\s*<a[^>]*aria-current="(?:page|true)"[^>]*>\s*'
+        r"(?:<strong[^>]*>)?\s*([^<]+?)\s*<",
+        html,
+    )
+
+
+def test_the_standard_lists_its_criteria_sub_criteria_and_elements(db, client, seeded):
+    sign_in(db, client, seeded, Role.EMT)
+    html = client.get(page(seeded, "standard")).text
+    assert "5 criteria, 15 sub-criteria and 57 elements" in html
+    assert "Criterion 1: Customer Insight" in html
+    assert "at least 46 elements fully compliant" in html
+    assert page(seeded, "standard/elements/5.3.3") in html
+
+
+def test_an_element_shows_its_guidance_evidence_ratings_and_actions(db, client, seeded):
+    manager = sign_in(db, client, seeded, Role.MANAGER)
+    element = project_elements(seeded)[0]
+    item = EvidenceItem(
+        project_id=seeded.id,
+        work_stream_id=seeded.work_streams[0].id,
+        title="Customer insight strategy",
+        status=EvidenceStatus.SUBMITTED,
+        elements=[element],
+    )
+    db.session.add_all(
+        [
+            item,
+            GapAction(
+                project_id=seeded.id,
+                element_id=element.id,
+                description="Segment the customers of Major Developments",
+                owner_id=manager.id,
+                status=ActionStatus.OPEN,
+            ),
+        ]
+    )
+    db.session.commit()
+    html = client.get(page(seeded, f"standard/elements/{element.code}")).text
+    assert f"Element {element.code}" in html and escape(element.guidance[0].text) in html
+    assert "Customer insight strategy" in html
+    assert page(seeded, f"evidence/{item.id}") in html  # each item links to its page
+    assert "Self-assessment May–June 2009" in html and "Affordable Housing" in html
+    assert "Segment the customers of Major Developments" in html
+
+
+@pytest.mark.parametrize("code", ["9.9.9", "1.1", "x"])
+def test_an_element_the_standard_does_not_have_is_not_found(db, client, seeded, code):
+    sign_in(db, client, seeded, Role.EMT)
+    assert client.get(page(seeded, f"standard/elements/{code}")).status_code == 404
+
+
+def test_the_readiness_page_draws_its_chart_beside_a_table(db, client, seeded):
+    sign_in(db, client, seeded, Role.EMT)
+    html = client.get(page(seeded, "readiness")).text
+    assert 'data-plotly-for="readiness-chart"' in html
+    assert "Elements by criterion (the chart as a table)" in html
+    assert "criterion 1:" in html  # the chart's aria-label says what it shows
+    assert "this is a forecast" in html  # the forecast's rule is written on the page
+    assert "Does not yet meet the rule for accreditation" in html
+
+
+def test_only_the_closest_navigation_entry_is_current(db, client, seeded):
+    sign_in(db, client, seeded, Role.MANAGER)
+    assert current_nav(client.get(page(seeded, "readiness")).text) == ["Readiness"]
+    assert current_nav(client.get(page(seeded, "standard")).text) == ["Evidence"]
+    assert current_nav(client.get(page(seeded, "evidence")).text) == ["Evidence"]
+
+
+def test_the_self_assessment_matrix_totals_each_service(db, client, seeded):
+    sign_in(db, client, seeded, Role.EMT)
+    html = client.get(page(seeded, f"ratings/{self_round(db).id}")).text
+    assert '<div class="app-table-scroll"' in html
+    for words in ("Total 100%", "Total &gt;50%", "Total &lt;50%", "Total 0%"):
+        assert words in html
+    # Major Developments left 1.1.3 blank in 2009: 56 of its cells hold a rating.
+    csv = client.get(page(seeded, f"ratings/{self_round(db).id}?format=csv")).data
+    lines = csv.decode("utf-8-sig").splitlines()
+    major = lines[0].split(",").index("Major Developments")
+    assert sum(1 for line in lines[1:] if line.split(",")[major]) == 56
+
+
+def _many(db, project: Project, n: int, start: int) -> None:
+    """n evidence items over the elements and work streams, with ratings and gap actions."""
+    elements = project_elements(project)
+    streams = project.work_streams
+    statuses = list(EvidenceStatus)
+    for i in range(start, start + n):
+        db.session.add(
+            EvidenceItem(
+                project_id=project.id,
+                work_stream_id=streams[i % len(streams)].id,
+                title=f"Item {i}",
+                status=statuses[i % len(statuses)],
+                personal_data=i % 5 == 0,
+                review_by=dt.date(2010, 1, 1) if i % 7 == 0 else None,
+                elements=[elements[i % 57], elements[(i + 11) % 57]],
+            )
+        )
+        db.session.add(
+            GapAction(
+                project_id=project.id,
+                element_id=elements[0].id,
+                description=f"Action {i}",
+                status=ActionStatus.OPEN,
+            )
+        )
+    db.session.commit()
+
+
+def test_the_pages_run_a_fixed_number_of_queries(db, client, seeded, count_queries):
+    sign_in(db, client, seeded, Role.MANAGER)
+    round_id = self_round(db).id
+    council = AssessmentRound(
+        project_id=seeded.id,
+        name="Pre-assessment Oct 2010",
+        scale=RatingScale.ASSESSOR,
+        scope=RatingScope.COUNCIL,
+    )
+    db.session.add(council)
+    db.session.commit()
+    paths = [
+        "standard",
+        "standard/elements/1.1.1",
+        "readiness",
+        "evidence/coverage",
+        f"ratings/{round_id}",
+        f"ratings/{round_id}?format=xlsx",
+        "evidence/coverage?format=csv",
+        "ratings",
+        "gap-actions",
+        f"ratings/{council.id}/enter",
+    ]
+    _many(db, seeded, 3, 0)
+    few = []
+    for path in paths:
+        with count_queries as counted:
+            assert client.get(page(seeded, path)).status_code == 200, path
+        few.append(counted.count)
+    _many(db, seeded, 300, 3)
+    for path, before in zip(paths, few, strict=True):
+        with count_queries as counted:
+            assert client.get(page(seeded, path)).status_code == 200, path
+        assert counted.count == before, path
