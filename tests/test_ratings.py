@@ -90,7 +90,7 @@ def test_an_import_names_every_broken_row(db, project) -> None:
         "Row 6: “Beta” is not one of the project's work streams; "
         "Good is not a rating of this round",
     ]
-    assert found == {7: {1: "plus", 2: "partial"}}
+    assert found == {7: {1: ("plus", ""), 2: ("partial", "a note")}}
 
 
 def test_an_import_needs_its_columns_named(db, project) -> None:
@@ -169,3 +169,29 @@ def test_only_planners_change_a_round(db, client, seeded, role) -> None:
         session["_user_id"] = str(person.id)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     assert client.get(f"/projects/{seeded.slug}/ratings/{rated.id}/edit").status_code == 403
+
+
+def test_an_imported_rating_keeps_its_note(db, client, seeded) -> None:
+    import io
+
+    person = PersonFactory()
+    member(person, seeded, Role.SUPPORT)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person.id)
+    round_ = _round(db, seeded)
+    response = client.post(
+        f"/projects/{seeded.slug}/ratings/{round_.id}/import",
+        data={
+            "file": (
+                io.BytesIO(b"Element,Rating,Note\n1.1.1,Compliance Plus,Exemplary insight\n"),
+                "ratings.csv",
+            )
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    rating = db.session.execute(db.select(ElementRating).filter_by(round_id=round_.id)).scalar_one()
+    assert (rating.rating, rating.note) == ("plus", "Exemplary insight")
+    page = client.get(f"/projects/{seeded.slug}/standard/elements/1.1.1").text
+    assert "Compliance Plus" in page and "Exemplary insight" in page

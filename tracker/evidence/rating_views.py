@@ -188,8 +188,15 @@ def ratings_import(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
             if not errors:
                 today = london_today()
                 changed = sum(
-                    save_column(round_, column, values, current_user, today)
-                    for column, values in found.items()
+                    save_column(
+                        round_,
+                        column,
+                        {element: value for element, (value, _) in rows.items()},
+                        current_user,
+                        today,
+                        notes={element: note for element, (_, note) in rows.items()},
+                    )
+                    for column, rows in found.items()
                 )
                 db.session.commit()
                 flash(f"{changed} rating{'s' if changed != 1 else ''} imported.", "success")

@@ -87,10 +87,11 @@ def save_column(
     values: Mapping[int, str],
     person: Person,
     today: dt.date,
+    notes: Mapping[int, str] | None = None,
 ) -> int:
     """Set the ratings of one service, work stream or the council: element id -> value ("" for
-    not rated). Returns how many ratings changed. Raises RatingError for a value off the
-    round's scale, and then changes nothing."""
+    not rated), and where given element id -> note. Returns how many ratings changed. Raises
+    RatingError for a value off the round's scale, and then changes nothing."""
     scale = SCALE_LABELS[round_.scale]
     wrong = sorted({v for v in values.values() if v and v not in scale})
     if wrong:
@@ -120,9 +121,11 @@ def save_column(
             elif round_.scope is RatingScope.WORK_STREAM:
                 rating.work_stream_id = column_id
             db.session.add(rating)
-        elif rating.rating == value:
+        elif rating.rating == value and (notes is None or rating.note == notes.get(element_id)):
             continue
         rating.rating = value
+        if notes is not None:
+            rating.note = notes.get(element_id, "")
         rating.rated_by_id = person.id
         rating.rated_on = today
         changed += 1
@@ -140,14 +143,15 @@ def parse_import(
     round_: AssessmentRound,
     element_ids: Mapping[str, int],
     column_ids: Mapping[str, int],
-) -> tuple[dict[int | None, dict[int, str]], list[str]]:
+) -> tuple[dict[int | None, dict[int, tuple[str, str]]], list[str]]:
     """A spreadsheet of ratings (columns Element, Service or Work stream, Rating, Note) to the
-    values to save per column, and a message for every row that cannot be read. Ratings may
-    be written as stored ("100", "partial") or in words ("100%", "Partial Compliance")."""
+    (value, note) to save per column and element, and a message for every row that cannot be
+    read. Ratings may be written as stored ("100", "partial") or in words ("100%", "Partial
+    Compliance"); the Note column may be left out."""
     if not table:
         return {}, ["The file has no rows"]
     header = [_cell(h).lower() for h in table[0]]
-    where = {"element": None, "for": None, "rating": None}
+    where = {"element": None, "for": None, "rating": None, "note": None}
     for index, name in enumerate(header):
         if name == "element":
             where["element"] = index
@@ -155,6 +159,8 @@ def parse_import(
             where["for"] = index
         elif name == "rating":
             where["rating"] = index
+        elif name == "note":
+            where["note"] = index
     needed = ["element", "rating"] + ([] if round_.scope is RatingScope.COUNCIL else ["for"])
     missing = [k for k in needed if where[k] is None]
     if missing:
@@ -162,7 +168,7 @@ def parse_import(
         return {}, [f"The first row must name the columns: {', '.join(names[m] for m in missing)}"]
     scale = SCALE_LABELS[round_.scale]
     words = {label.lower(): value for value, label in scale.items()} | {v.lower(): v for v in scale}
-    found: dict[int | None, dict[int, str]] = {}
+    found: dict[int | None, dict[int, tuple[str, str]]] = {}
     errors: list[str] = []
     for number, row in enumerate(table[1:], start=2):
         cells = [_cell(c) for c in row] + [""] * len(header)
@@ -186,5 +192,6 @@ def parse_import(
         if problems:
             errors.append(f"Row {number}: " + "; ".join(problems))
         else:
-            found.setdefault(column, {})[element_ids[code]] = value or ""
+            note = cells[where["note"]] if where["note"] is not None else ""
+            found.setdefault(column, {})[element_ids[code]] = (value or "", note)
     return found, errors
