@@ -107,6 +107,10 @@ def test_the_readiness_page_draws_its_chart_beside_a_table(db, client, seeded):
     assert "criterion 1:" in html  # the chart's aria-label says what it shows
     assert "this is a forecast" in html  # the forecast's rule is written on the page
     assert "Does not yet meet the rule for accreditation" in html
+    assert "add a gap action" not in html  # the EMT reads, never edits
+    sign_in(db, client, seeded, Role.MANAGER)
+    html = client.get(page(seeded, "readiness")).text
+    assert page(seeded, "standard/elements/1.1.1/gap-actions/new") in html
 
 
 def test_only_the_closest_navigation_entry_is_current(db, client, seeded):
