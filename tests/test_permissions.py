@@ -134,10 +134,25 @@ def _evidence_records(project, db) -> dict:
             action = GapAction(project_id=project.id, element_id=element.id, description="Fix")
             db.session.add(action)
             db.session.commit()
+    from tracker.evidence.models import AssessmentRound, RatingScale, RatingScope
+
+    round_ = db.session.execute(
+        db.select(AssessmentRound).filter_by(project_id=project.id)
+    ).scalar_one_or_none()
+    if round_ is None:  # rated per work stream, so that a lead may rate their own stream
+        round_ = AssessmentRound(
+            project_id=project.id,
+            name="Self-assessment",
+            scale=RatingScale.SELF,
+            scope=RatingScope.WORK_STREAM,
+        )
+        db.session.add(round_)
+        db.session.commit()
     return {
         "item_id": item.id,
         "file_id": item.files[0].id,
         "action_id": action.id if action else 0,
+        "round_id": round_.id,
     }
 
 
