@@ -131,6 +131,9 @@ def main() -> int:
             ("coverage matrix", f"/projects/{slug}/evidence/coverage"),
             ("appendix 4 matrix (2009)", f"/projects/{slug}/ratings/{round_id}"),
             ("readiness", f"/projects/{slug}/readiness"),
+            ("coverage matrix as XLSX", f"/projects/{slug}/evidence/coverage?format=xlsx"),
+            ("appendix 4 matrix as XLSX", f"/projects/{slug}/ratings/{round_id}?format=xlsx"),
+            ("the standard", f"/projects/{slug}/standard"),
         ]
         for label, url in pages:
             counter = Counter()
