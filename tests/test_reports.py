@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zlib
 
 import pytest
 
@@ -99,10 +101,45 @@ def test_the_seeds_february_report_is_issued_and_reads_like_appendix_5(db, clien
     for heading in ("Schedule Status", "Budget Status", "Key Project Issues"):
         assert heading in page
     assert "£21,400 remains in the total project budget." in page
+    # The header block of appendix 5, and the figures and tables the report was issued with.
+    for label, value in (
+        ("Project Name", "Customer Service Excellence"),
+        ("Period Covered", "29 Jan 2010 to 26 Feb 2010"),
+        ("Date Issued", "26 Feb 2010"),
+        ("Produced By", "Paul Knight"),
+        ("Budget allocated", "£22,600.00"),
+        ("Budget remaining", "£21,400.00"),
+    ):
+        assert re.search(rf"<dt[^>]*>{label}</dt>\s*<dd[^>]*>{value}", page), label
+    assert "Work plan as issued" in page and "Changed from Feb 10" in page
+    assert "Corporate Training Budget Allocation, as issued" in page
     pdf = client.get(f"/projects/{seeded.slug}/reports/{report.id}/pdf")
     assert pdf.data.startswith(b"%PDF") and pdf.headers["Content-Disposition"].startswith(
         "attachment"
     )
+    text = pdf_text(pdf.data)
+    for words in (
+        "Highlight report 1: 29 Jan 2010 to 26 Feb 2010",
+        "Period Covered:",
+        "Produced By:",
+        "Paul Knight",
+        "Budget remaining: \xa321,400.00",
+        "Work plan as issued",
+        "Changed from Feb 10",
+    ):
+        assert words in text, words
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF written by fpdf2 with its core fonts: each string shown, inflated."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        shown += [s.decode("latin-1") for s in re.findall(rb"\((.*?)(?<!\\)\) ?Tj", content)]
+    return "\n".join(shown)
 
 
 def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(db, client, seeded):

@@ -24,6 +24,7 @@ from tracker.reports.drafting import (
     SCHEDULE_RULE,
     spend_from_snapshot,
 )
+from tracker.reports.figures import BUDGET_COLUMNS, WORK_PLAN_COLUMNS, issued_figures
 from tracker.reports.forms import ActionForm, PeriodForm, QuarterForm, StreamReportForm
 from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -130,6 +131,9 @@ def report(slug: str, report_id: int) -> str:
         rag_words=RAG_WORDS,
         may_write=_may_write(found),
         **_spend_chart(found),
+        figures=issued_figures(found.snapshot),
+        budget_columns=BUDGET_COLUMNS,
+        work_plan_columns=WORK_PLAN_COLUMNS,
         action_form=ActionForm(),
         title=_title(found),
     )

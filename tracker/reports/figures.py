@@ -1,0 +1,96 @@
+"""The figures an issued report kept (its snapshot), read for the page and the PDF alike.
+
+Two shapes of snapshot exist: the one the tracker takes when a report is issued
+(`drafting.snapshot`: money under plain names such as "allocated") and the one the seed loads
+for the February 2010 report (money under "<name>_pence", plus the budget tables and the stage
+work plan that were attached to it). Both are read here, so that neither page nor PDF shows an
+empty "Figures as issued" heading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+PROGRESS_WORDS = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "late": "Late",
+    "complete": "Complete",
+}
+BUDGET_FIGURES = (("Allocated", "allocated"), ("Spent", "spent"), ("Remaining", "remaining"))
+BUDGET_COLUMNS = ("Qty", "Product", "Unit cost", "Budget provision", "Actual to date", "Remaining")
+WORK_PLAN_COLUMNS = ("Task", "Activity", "Responsibility", "Target", "Progress", "Comments")
+MILESTONE_COLUMNS = ("Milestone", "Scheduled", "Baseline", "Variance (days)")
+
+
+def _pence(values: dict[str, Any], key: str) -> int | None:
+    """A money figure in pence, whichever name the snapshot gives it."""
+    value = values.get(key, values.get(f"{key}_pence"))
+    return int(value) if value is not None else None
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class BudgetTable:
+    title: str
+    # Each line: quantity, product, then unit cost, provision, actual and remaining in pence.
+    lines: list[tuple[Any, str, int | None, int | None, int | None, int | None]]
+    total: tuple[int | None, int | None, int | None]
+
+
+@dataclass
+class IssuedFigures:
+    budget: list[tuple[str, int]] = field(default_factory=list)
+    staff_days: tuple[str, str] | None = None  # planned, used
+    # Each: name, scheduled and baseline (dates), variance_days.
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    budgets: list[BudgetTable] = field(default_factory=list)
+    work_plan: list[dict[str, str]] = field(default_factory=list)
+
+
+def _budget_table(table: dict[str, Any]) -> BudgetTable:
+    money_keys = ("unit_cost", "provision", "actual", "remaining")
+    total = table.get("total", {})
+    return BudgetTable(
+        title=str(table.get("title", "Budget")),
+        lines=[
+            (line.get("quantity"), str(line.get("product", "")))
+            + tuple(_pence(line, key) for key in money_keys)
+            for line in table.get("lines", [])
+        ],
+        total=(_pence(total, "provision"), _pence(total, "actual"), _pence(total, "remaining")),
+    )
+
+
+def issued_figures(snapshot: dict[str, Any] | None) -> IssuedFigures:
+    """What an issued report's snapshot holds, in one shape."""
+    snap = snapshot or {}
+    budget = snap.get("budget_status") or {}
+    staff = snap.get("staff_days")
+    return IssuedFigures(
+        budget=[
+            (label, pence)
+            for label, key in BUDGET_FIGURES
+            if (pence := _pence(budget, key)) is not None
+        ],
+        staff_days=(str(staff["planned"]), str(staff["actual"])) if staff else None,
+        milestones=[
+            m
+            | {
+                "scheduled": _day(m.get("scheduled")),
+                "baseline": _day(m.get("baseline")),
+            }
+            for m in snap.get("milestones", [])
+        ],
+        budgets=[_budget_table(t) for t in snap.get("budgets", [])],
+        work_plan=[
+            row | {"progress": PROGRESS_WORDS.get(row.get("progress", ""), row.get("progress"))}
+            for row in snap.get("work_plan", [])
+        ],
+    )
