@@ -16,8 +16,10 @@ from tracker.issues.models import (
     IssueLogEntry,
 )
 from tracker.plan.models import Milestone, StageReview, Task
+from tracker.plan.services import stage_statuses
 from tracker.projects.models import Role
 from tracker.reports.dashboard import decisions_awaiting, next_milestones, open_entries
+from tracker.reports.dashboard_charts import stage_figure, stage_summary
 from tracker.risks.models import Level, Risk, RiskStatus
 
 TODAY = dt.date(2010, 3, 15)
@@ -28,6 +30,21 @@ def d(day: int, month: int, year: int = 2010) -> dt.date:
 
 
 # Rules -------------------------------------------------------------------------------------
+
+
+def test_the_stage_chart_spans_the_project_and_shows_today_only_within_it(project):
+    stages = list(project.stages)
+    statuses = stage_statuses(stages)
+    during = stage_figure(stages, statuses, [], stages[0].start_date + dt.timedelta(days=3))
+    start, end = during.layout.xaxis.range
+    assert start < stages[0].start_date.isoformat() and end > stages[-1].end_date.isoformat()
+    assert [a.text for a in during.layout.annotations] == ["Today"]
+    years_later = stages[-1].end_date + dt.timedelta(days=5 * 365)
+    after = stage_figure(stages, statuses, [], years_later)
+    assert tuple(after.layout.xaxis.range) == (start, end)  # not stretched to today
+    assert not after.layout.annotations and not after.layout.shapes
+    summary = stage_summary(stages, statuses, [], years_later)
+    assert "is after the last date the chart shows" in summary
 
 
 def test_next_milestones_are_the_unreached_ones_soonest_first(project):
@@ -173,6 +190,10 @@ def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
         assert heading in page, heading
     assert 'id="stage-chart"' in page and "The stages (the chart as a table)" in page
     assert 'id="spend-chart"' in page and 'id="spend-by-month"' in page
+    assert (
+        'id="readiness-chart"' in page and "Readiness by criterion (the chart as a table)" in page
+    )
+    assert "Elements by criterion and compliance. criterion 1: 0 fully, 11 partially" in page
     assert "Risks not closed: probability (rows) by impact (columns)" in page
     # Nothing to edit for the EMT: no export link.
     assert "Export the whole project" not in page

@@ -85,6 +85,8 @@ def stage_figure(
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
+    first, last = chart_span(stages, milestones, today)
+    shows_today = first <= today <= last
     layout = {
         "font": FONT,
         "paper_bgcolor": "#ffffff",
@@ -93,13 +95,19 @@ def stage_figure(
         "margin": {"l": 80, "r": 20, "t": 40, "b": 40},
         "barmode": "overlay",
         "legend": {"orientation": "h", "x": 0, "y": 1.15},
-        "xaxis": {"type": "date", "gridcolor": "#dddddd"},
+        "xaxis": {
+            "type": "date",
+            "gridcolor": "#dddddd",
+            "range": [first.isoformat(), last.isoformat()],
+        },
         "yaxis": {
             "autorange": "reversed",
             "categoryorder": "array",
             "categoryarray": [_label(s) for s in stages],
         },
-        "shapes": [
+    }
+    if shows_today:
+        layout["shapes"] = [
             {
                 "type": "line",
                 "xref": "x",
@@ -110,8 +118,8 @@ def stage_figure(
                 "y1": 1,
                 "line": {"color": "#d4351c", "width": 2, "dash": "dot"},
             }
-        ],
-        "annotations": [
+        ]
+        layout["annotations"] = [
             {
                 "x": today.isoformat(),
                 "y": 1,
@@ -121,19 +129,43 @@ def stage_figure(
                 "showarrow": False,
                 "yanchor": "bottom",
             }
-        ],
-    }
+        ]
     return go.Figure(data=traces, layout=layout)
 
 
-def stage_summary(stages: Sequence[Stage], statuses: Mapping[int, StageStatus]) -> str:
-    """The chart in a sentence, for its aria-label."""
+def chart_span(
+    stages: Sequence[Stage], milestones: Sequence[MilestoneRow], today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The dates the chart shows: the stages and milestones with a fortnight either side, so
+    that a today long before or after the project does not squash the bars into a corner."""
+    dates = [d for s in stages for d in (s.start_date, s.end_date)]
+    dates += [row.milestone.scheduled_finish for row in milestones]
+    if not dates:
+        return today, today
+    margin = dt.timedelta(days=14)
+    return min(dates) - margin, max(dates) + margin
+
+
+def stage_summary(
+    stages: Sequence[Stage],
+    statuses: Mapping[int, StageStatus],
+    milestones: Sequence[MilestoneRow],
+    today: dt.date,
+) -> str:
+    """The chart in words, for its aria-label and the note under it; it says where today falls
+    when the chart leaves it out."""
     if not stages:
         return "Gantt summary of the stages: the project has no stages."
     first, last = stages[0], stages[-1]
     approved = sum(1 for s in stages if statuses[s.number] is StageStatus.APPROVED)
+    start, end = chart_span(stages, milestones, today)
+    where = ""
+    if today > end:
+        where = f" Today ({format_date(today)}) is after the last date the chart shows."
+    elif today < start:
+        where = f" Today ({format_date(today)}) is before the first date the chart shows."
     return (
         f"Gantt summary of {len(stages)} stages from {format_date(first.start_date)} to "
-        f"{format_date(last.end_date)}: {approved} approved. "
+        f"{format_date(last.end_date)}: {approved} approved.{where} "
         "The table below the chart gives each stage's dates and status."
     )

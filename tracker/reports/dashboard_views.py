@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, render_template
 
 from tracker.budget.charts import figure_json, spend_figure, spend_summary
+from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.filters import london_today as today
 from tracker.permissions import requires
 from tracker.reports import bp
@@ -27,7 +28,9 @@ def dashboard(slug: str) -> str:
         risk_score=risk_score,
         readiness=board.readiness,
         stage_chart=figure_json(stage_figure(board.stages, board.statuses, board.milestones, on)),
-        stage_chart_summary=stage_summary(board.stages, board.statuses),
+        stage_chart_summary=stage_summary(board.stages, board.statuses, board.milestones, on),
+        readiness_chart=figure_json(readiness_figure(board.readiness)) if board.readiness else None,
+        readiness_chart_summary=readiness_summary(board.readiness) if board.readiness else None,
         spend_chart=figure_json(spend_figure(board.months)) if board.budget else None,
         spend_chart_summary=spend_summary(board.months) if board.budget else None,
     )
