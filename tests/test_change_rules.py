@@ -32,6 +32,7 @@ from tracker.issues.services import (
     money_left_pence,
     raise_change,
     set_effect,
+    stage_overlaps,
     who_decides,
 )
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
@@ -337,6 +338,8 @@ def test_raising_to_major_only_goes_up(db, project):
 def test_the_sponsor_approves_a_major_change_and_it_is_applied_with_its_cause(db, project):
     _, _, milestone = plan(db, project)
     stage = stage_one(db, project)
+    # As in the seed, stage 2 starts on 1 April, so stage 1 can run to 31 March.
+    _stage(db, project, 2).start_date = D(2010, 4, 1)
     line = budget(db, project, 22_600_00)
     group = meeting(db, project)
     sponsor = PersonFactory(name="Steve Hampson")
@@ -673,3 +676,103 @@ def test_an_old_slip_does_not_block_an_unrelated_change():
     assert broken_links(ok, ok, lagged) == []
     late = ok | {"t1": (D(2010, 1, 1), D(2010, 1, 29))}
     assert broken_links(ok, late, lagged) == [(lagged[0], D(2010, 2, 2), D(2010, 2, 1))]
+
+
+# The order of the stages ------------------------------------------------------------------
+
+
+def _stage(db, project, number: int) -> Stage:
+    return db.session.execute(
+        db.select(Stage).where(Stage.project_id == project.id, Stage.number == number)
+    ).scalar_one()
+
+
+def _approve_as_sponsor(db, project, change) -> None:
+    decide_change(
+        project,
+        change,
+        approve=True,
+        note="",
+        decided_by=PersonFactory(),
+        roles=frozenset({Role.SPONSOR}),
+        meeting=meeting(db, project, D(2010, 2, 26)),
+        now=utcnow(),
+    )
+
+
+def test_a_stage_end_moved_past_the_next_stage_start_is_refused_and_nothing_applied(db, project):
+    first, second = _stage(db, project, 1), _stage(db, project, 2)
+    assert (first.end_date, second.start_date) == (D(2010, 2, 28), D(2010, 3, 1))
+    change = raised(db, project)
+    set_effect(
+        change,
+        target=EffectTarget.STAGE,
+        target_id=first.id,
+        field_name="end_date",
+        new_date=D(2010, 3, 31),
+        on=D(2010, 2, 26),
+    )
+    db.session.commit()
+    with pytest.raises(ChangeError) as refused:
+        _approve_as_sponsor(db, project, change)
+    assert (
+        "stage 2 Stage 2 would start on 1 Mar 2010, but stage 1 Stage 1 would end on "
+        "31 Mar 2010: the stages run one after another, so move the start of stage 2 Stage 2 too"
+    ) in str(refused.value)
+    db.session.rollback()
+    assert _stage(db, project, 1).end_date == D(2010, 2, 28)
+    assert db.session.get(ChangeRequest, change.id).status is ChangeStatus.ASSESSED
+
+
+def test_moving_the_next_stage_start_as_well_lets_the_change_through(db, project):
+    first, second = _stage(db, project, 1), _stage(db, project, 2)
+    change = raised(db, project)
+    for stage, field_name, day in (
+        (first, "end_date", D(2010, 3, 31)),
+        (second, "start_date", D(2010, 3, 31)),  # the same day still overlaps
+    ):
+        set_effect(
+            change,
+            target=EffectTarget.STAGE,
+            target_id=stage.id,
+            field_name=field_name,
+            new_date=day,
+            on=D(2010, 2, 26),
+        )
+    db.session.commit()
+    with pytest.raises(ChangeError, match="would start on 31 Mar 2010"):
+        _approve_as_sponsor(db, project, change)
+    db.session.rollback()
+    change = db.session.get(ChangeRequest, change.id)
+    set_effect(
+        change,
+        target=EffectTarget.STAGE,
+        target_id=second.id,
+        field_name="start_date",
+        new_date=D(2010, 4, 1),
+        on=D(2010, 2, 26),
+    )
+    view = describe_change(change)
+    assert view.classification.major
+    assert "It moves the start of stage 2 Stage 2 later, from 1 Mar 2010 to 1 Apr 2010" in (
+        view.classification.reasons
+    )
+    _approve_as_sponsor(db, project, change)
+    assert (first.end_date, second.start_date) == (D(2010, 3, 31), D(2010, 4, 1))
+
+
+def test_an_old_stage_overlap_does_not_block_an_unrelated_change(db, project):
+    first, second = _stage(db, project, 1), _stage(db, project, 2)
+    first.end_date = D(2010, 3, 10)  # already overlapping stage 2 by ten days
+    change = raised(db, project)
+    set_effect(
+        change,
+        target=EffectTarget.STAGE,
+        target_id=first.id,
+        field_name="end_date",
+        new_date=D(2010, 3, 5),
+        on=D(2010, 2, 26),
+    )
+    assert stage_overlaps(project, change) == []
+    change.effects[0].new_date = D(2010, 3, 15)
+    assert [o.later_start for o in stage_overlaps(project, change)] == [second.start_date]

@@ -288,6 +288,16 @@ def test_the_sponsor_approves_a_major_change_and_the_audit_trail_names_it(
     assess(client, project, change)
     propose(client, project, change, f"stage:{stage.id}:end_date", D(2010, 3, 31))
     propose(client, project, change, f"milestone:{milestone.id}:scheduled_finish", D(2010, 3, 31))
+    # Stage 2 starts on 1 March: the page warns that the stages would overlap, until its start
+    # moves too.
+    second = _db.session.execute(
+        _db.select(Stage).where(Stage.project_id == project.id, Stage.number == 2)
+    ).scalar_one()
+    detail = text_of(client.get(page(project, f"changes/{change.id}")))
+    assert "The proposed dates break the plan in 1 place" in detail
+    assert "stage 2 Stage 2 would start on 1 Mar 2010, but stage 1 Stage 1 would end" in detail
+    propose(client, project, change, f"stage:{second.id}:start_date", D(2010, 4, 1))
+    assert "break the plan" not in text_of(client.get(page(project, f"changes/{change.id}")))
     decide = page(project, f"changes/{change.id}/decide")
     meeting_id = str(small_plan["meeting"].id)
     approve = {"decision": "approve", "meeting": meeting_id}
@@ -313,6 +323,7 @@ def test_the_sponsor_approves_a_major_change_and_the_audit_trail_names_it(
     assert change.status is ChangeStatus.APPROVED
     assert change.decided_by_id == sponsor.id and change.meeting_id == small_plan["meeting"].id
     assert _db.session.get(Stage, stage.id).end_date == D(2010, 3, 31)
+    assert _db.session.get(Stage, second.id).start_date == D(2010, 4, 1)
     assert _db.session.get(Milestone, milestone.id).scheduled_finish == D(2010, 3, 31)
     assert all(e.applied_at is not None for e in change.effects)
     events = AuditEvent.query.filter_by(cause=f"Change request {change.number}").all()
@@ -421,7 +432,7 @@ def test_a_change_that_breaks_a_dependency_is_refused_and_nothing_applied(
     propose(client, project, change, f"task:{task.id}:target_finish", D(2010, 3, 15))
     propose(client, project, change, f"budget_line:{line.id}:provision_pence", amount="500")
     detail = text_of(client.get(page(project, f"changes/{change.id}")))
-    assert "The proposed dates break 1 finish-to-start dependency" in detail
+    assert "The proposed dates break the plan in 1 place" in detail
     response = client.post(
         page(project, f"changes/{change.id}/decide"), data={"decision": "approve"}
     )

@@ -8,7 +8,8 @@
 - `decide_change` records the decision; on approval `apply_effects` moves the proposed dates and
   budget provisions in the same transaction, with the audit trail naming the change request as the
   cause, or refuses the whole change (nothing applied) when a proposed date would break a
-  finish-to-start dependency.
+  finish-to-start dependency, or would make a stage start before the stage before it ends (the
+  stages run one after another: 8.1).
 
 Services flush, never commit: the view commits once the whole request has succeeded.
 """
@@ -49,7 +50,7 @@ DECIDED = frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})
 EFFECT_FIELDS: dict[EffectTarget, dict[str, str]] = {
     EffectTarget.TASK: {"start_date": "start", "target_finish": "target finish"},
     EffectTarget.MILESTONE: {"scheduled_finish": "scheduled finish"},
-    EffectTarget.STAGE: {"end_date": "end"},
+    EffectTarget.STAGE: {"start_date": "start", "end_date": "end"},
     EffectTarget.PROJECT: {"end_date": "end"},
     EffectTarget.BUDGET_LINE: {"provision_pence": "provision"},
 }
@@ -863,6 +864,64 @@ def dependency_breaks(project: Project, change: ChangeRequest) -> list[Dependenc
     ]
 
 
+@dataclass(frozen=True)
+class StageOverlap:
+    """A change would make a stage start on or before the end of the stage before it."""
+
+    earlier: str
+    later: str
+    earlier_end: dt.date
+    later_start: dt.date
+
+    def message(self) -> str:
+        return (
+            f"{self.later} would start on {_day(self.later_start)}, but {self.earlier} would "
+            f"end on {_day(self.earlier_end)}: the stages run one after another, so move the "
+            f"start of {self.later} too"
+        )
+
+
+def stage_overlaps(project: Project, change: ChangeRequest) -> list[StageOverlap]:
+    """Stages that the change's proposed stage dates would make overlap (one query).
+
+    As with dependencies, an overlap already in the plan counts only if the change makes it
+    worse, so an old slip does not block an unrelated change.
+    """
+    moves = {
+        (e.target_id, e.field): e.new_date
+        for e in change.effects
+        if e.target is EffectTarget.STAGE and e.new_date is not None
+    }
+    if not moves:
+        return []
+    stages = db.session.execute(
+        select(Stage.id, Stage.number, Stage.name, Stage.start_date, Stage.end_date)
+        .where(Stage.project_id == project.id)
+        .order_by(Stage.number)
+    ).all()
+    overlaps: list[StageOverlap] = []
+    for earlier, later in zip(stages, stages[1:], strict=False):
+        end = moves.get((earlier.id, "end_date"), earlier.end_date)
+        start = moves.get((later.id, "start_date"), later.start_date)
+        if start > end or (end - start) <= (earlier.end_date - later.start_date):
+            continue
+        overlaps.append(
+            StageOverlap(
+                earlier=f"stage {earlier.number} {earlier.name}",
+                later=f"stage {later.number} {later.name}",
+                earlier_end=end,
+                later_start=start,
+            )
+        )
+    return overlaps
+
+
+def plan_conflicts(project: Project, change: ChangeRequest) -> list[DependencyBreak | StageOverlap]:
+    """Everything in the plan the change's proposed dates would break: the dependencies between
+    tasks and milestones, and the order of the stages."""
+    return [*dependency_breaks(project, change), *stage_overlaps(project, change)]
+
+
 # Deciding and applying ------------------------------------------------------------------------
 
 
@@ -902,7 +961,7 @@ def _effect_problems(
                 f"The new dates would make {label} end on {_day(end)}, before it starts on "
                 f"{_day(start)}"
             )
-    problems.extend(b.message() for b in dependency_breaks(project, change))
+    problems.extend(conflict.message() for conflict in plan_conflicts(project, change))
     return problems
 
 

@@ -44,11 +44,11 @@ from tracker.issues.services import (
     add_issue,
     assess_change,
     decide_change,
-    dependency_breaks,
     describe_changes,
     get_change,
     issue_log,
     london_date,
+    plan_conflicts,
     project_changes,
     project_group_meeting_on,
     project_group_meetings,
@@ -374,13 +374,14 @@ def _target_choices(project: Project) -> list[tuple[str, str]]:
         select(Stage).where(Stage.project_id == project.id).order_by(Stage.number)
     ).scalars()
     for stage in stages:
-        choices.append(
-            (
-                f"stage:{stage.id}:end_date",
-                f"Stage {stage.number} {stage.name}: end "
-                f"(now {_value_text(stage.end_date, False)})",
+        for field_name, words in EFFECT_FIELDS[EffectTarget.STAGE].items():
+            choices.append(
+                (
+                    f"stage:{stage.id}:{field_name}",
+                    f"Stage {stage.number} {stage.name}: {words} "
+                    f"(now {_value_text(getattr(stage, field_name), False)})",
+                )
             )
-        )
     milestones = db.session.execute(
         select(Milestone)
         .where(Milestone.project_id == project.id)
@@ -459,7 +460,7 @@ def _change_page(
     undecided = not view.decided
     can_assess = undecided and can("change.assess", roles)
     can_decide = undecided and view.assessed and view.decider in roles
-    breaks = dependency_breaks(g.project, change) if undecided else []
+    breaks = plan_conflicts(g.project, change) if undecided else []
     return _render(
         "issues/change.html",
         status,
