@@ -107,3 +107,53 @@ def test_the_latest_assessor_round_decides(db, seeded) -> None:
     assert [s.element.code for s in readiness.blocking if s.compliance is Compliance.NONE] == [
         elements[0].code
     ]
+
+
+def _assessor_round(db, project, name: str, values: list[str], held_to: dt.date):
+    from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
+    from tracker.evidence.services import project_elements
+
+    round_ = AssessmentRound(
+        project_id=project.id,
+        name=name,
+        scale=RatingScale.ASSESSOR,
+        scope=RatingScope.COUNCIL,
+        held_to=held_to,
+    )
+    round_.ratings = [
+        ElementRating(element_id=e.id, rating=v)
+        for e, v in zip(project_elements(project), values, strict=False)
+    ]
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+def test_a_round_set_up_before_the_assessor_rates_does_not_decide(db, seeded) -> None:
+    from tracker.evidence.readiness import project_readiness
+
+    _assessor_round(db, seeded, "Documentary review Sep 2010", ["full"] * 57, dt.date(2010, 9, 30))
+    _assessor_round(db, seeded, "Pre-assessment Oct 2010", [], dt.date(2010, 10, 31))
+    readiness = project_readiness(seeded, dt.date(2010, 11, 1))
+    assert readiness.basis == "Documentary review Sep 2010"
+    assert readiness.verdict.full == 57 and readiness.verdict.ready
+
+
+@pytest.mark.parametrize(
+    ("values", "blocking"),
+    [
+        # Enough full and few enough partial: only the one non-compliance blocks.
+        (["full"] * 46 + ["partial"] * 10 + ["none"], {"none"}),
+        # 45 full: every element not fully compliant blocks (raising any one would help).
+        (["full"] * 45 + ["partial"] * 12, {"partial"}),
+        (["full"] * 46 + ["partial"] * 11, set()),
+    ],
+)
+def test_the_blocking_elements_are_those_that_break_the_rule(db, seeded, values, blocking):
+    from tracker.evidence.readiness import project_readiness
+
+    _assessor_round(db, seeded, "On-site assessment Jan 2011", values, dt.date(2011, 1, 31))
+    readiness = project_readiness(seeded, dt.date(2011, 2, 1))
+    assert {s.compliance.value for s in readiness.blocking} == blocking
+    expected = sum(1 for v in values if v in blocking)
+    assert len(readiness.blocking) == expected

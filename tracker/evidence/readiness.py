@@ -146,17 +146,33 @@ class Readiness:
 
     @property
     def blocking(self) -> list[ElementState]:
-        """The elements that stand between the council and accreditation: every one not fully
-        compliant once too few are full, and every non-compliant one."""
-        if self.verdict.ready:
-            return []
-        return [s for s in self.elements if s.compliance is not Compliance.FULL]
+        """The elements that stand between the council and accreditation, by which part of the
+        rule fails: while too few are fully compliant (or too many partially), every one not
+        fully compliant; while too many are not compliant, each of those. An element whose
+        rating breaks no part of the rule (a partial one among at most the allowed number,
+        with enough full) is not listed."""
+        standard, v = self.standard, self.verdict
+        too_few = v.full < standard.min_full or v.partial > standard.max_partial
+        too_many_none = v.none > standard.max_non_compliant
+        return [
+            s
+            for s in self.elements
+            if (too_few and s.compliance is not Compliance.FULL)
+            or (too_many_none and s.compliance is Compliance.NONE)
+        ]
 
 
 def _latest_round(project: Project, scale: RatingScale) -> AssessmentRound | None:
+    """The latest round on `scale` that holds ratings: a round set up ahead of time (the
+    pre-assessment, before the assessor has rated anything) does not yet decide readiness."""
+    rated = select(ElementRating.id).where(ElementRating.round_id == AssessmentRound.id)
     return db.session.execute(
         select(AssessmentRound)
-        .where(AssessmentRound.project_id == project.id, AssessmentRound.scale == scale)
+        .where(
+            AssessmentRound.project_id == project.id,
+            AssessmentRound.scale == scale,
+            rated.exists(),
+        )
         .order_by(AssessmentRound.held_to.desc().nulls_last(), AssessmentRound.id.desc())
         .limit(1)
     ).scalar_one_or_none()
