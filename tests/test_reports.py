@@ -9,11 +9,30 @@ import zlib
 import pytest
 
 from tests.factories import PersonFactory, member
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tracker.issues.models import (
+    ChangeEffect,
+    ChangeRequest,
+    ChangeStatus,
+    EffectTarget,
+    EntryStatus,
+    IssueLogEntry,
+)
 from tracker.plan.models import Milestone, Progress, Task
 from tracker.projects.models import Role
-from tracker.reports.drafting import budget_status, schedule_status
+from tracker.reports.drafting import (
+    budget_status,
+    change_impact,
+    key_issues,
+    key_risks,
+    next_period_end,
+    products_completed,
+    products_next,
+    resource_status,
+    schedule_status,
+)
 from tracker.reports.models import HighlightReport, ReportStatus
+from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 
 TODAY = dt.date(2010, 3, 15)
 
@@ -382,3 +401,163 @@ def test_an_issued_quarterly_report_keeps_its_spend_chart_as_issued(db, client, 
     db.session.add(SpendEntry(line=line, spent_on=dt.date(2010, 1, 5), amount_pence=77_700))
     db.session.commit()
     assert "£777.00" not in client.get(f"{base}/{quarterly.id}").text
+
+
+# The drafting rules, against hand-made data -------------------------------------------------
+
+
+def test_next_period_is_the_next_calendar_month_or_as_many_days_again():
+    assert next_period_end(dt.date(2010, 2, 1), dt.date(2010, 2, 28)) == dt.date(2010, 3, 31)
+    assert next_period_end(dt.date(2010, 12, 1), dt.date(2010, 12, 31)) == dt.date(2011, 1, 31)
+    # 29 Jan to 26 Feb is 29 days; the next 29 days run from 27 Feb to 27 Mar.
+    assert next_period_end(dt.date(2010, 1, 29), dt.date(2010, 2, 26)) == dt.date(2010, 3, 27)
+
+
+def _task(code: str, target: dt.date | None, finished: dt.date | None = None) -> Task:
+    return Task(
+        code=code,
+        activity=f"Task {code}",
+        target_finish=target,
+        actual_finish=finished,
+        progress=Progress.COMPLETE if finished else Progress.ON_TRACK,
+    )
+
+
+def test_products_completed_are_the_tasks_finished_in_the_period():
+    tasks = [
+        _task("1.1", dt.date(2010, 1, 31), finished=dt.date(2010, 1, 31)),
+        _task("1.2", dt.date(2010, 2, 28), finished=dt.date(2010, 2, 1)),
+        _task("1.3", dt.date(2010, 2, 28), finished=dt.date(2010, 2, 28)),
+        _task("1.4", dt.date(2010, 2, 28)),
+    ]
+    done = products_completed(tasks, dt.date(2010, 2, 1), dt.date(2010, 2, 28))
+    assert done == [
+        "1.2 Task 1.2 (finished 1 Feb 2010)",
+        "1.3 Task 1.3 (finished 28 Feb 2010)",
+    ]
+
+
+def test_products_next_are_unfinished_tasks_due_by_the_end_of_the_next_period():
+    tasks = [
+        _task("1.1", dt.date(2010, 1, 15)),  # overdue: still to be completed
+        _task("1.2", dt.date(2010, 3, 31)),
+        _task("1.3", dt.date(2010, 4, 1)),  # after the next period
+        _task("1.4", dt.date(2010, 3, 1), finished=dt.date(2010, 2, 20)),
+        _task("1.5", None),
+    ]
+    due = products_next(tasks, dt.date(2010, 2, 1), dt.date(2010, 2, 28))
+    assert due == ["1.1 Task 1.1 (due 15 Jan 2010)", "1.2 Task 1.2 (due 31 Mar 2010)"]
+
+
+def _risk(number: str, probability: Level, impact: Level, **values) -> Risk:
+    return Risk(
+        number=number,
+        description=f"Risk {number}",
+        probability=probability,
+        impact=impact,
+        status=values.pop("status", RiskStatus.OPEN),
+        **values,
+    )
+
+
+def test_key_risks_are_the_highest_scores_and_any_reviewed_in_the_period():
+    feb = dt.datetime(2010, 2, 10, tzinfo=dt.UTC)
+    first = dt.datetime(2009, 12, 1, tzinfo=dt.UTC)
+    risks = [_risk(f"{n:02}", Level.H, Level.H) for n in range(1, 6)]
+    changed = _risk("06", Level.L, Level.L)
+    changed.reviews = [
+        RiskReview(reviewed_at=first, probability=Level.M, impact=Level.L),
+        RiskReview(reviewed_at=feb, probability=Level.L, impact=Level.L),
+    ]
+    only_created = _risk("07", Level.L, Level.M)
+    only_created.reviews = [RiskReview(reviewed_at=feb, probability=Level.L, impact=Level.M)]
+    closed = _risk("08", Level.H, Level.H, status=RiskStatus.CLOSED)
+    lines = key_risks(
+        [only_created, changed, closed, *risks], dt.date(2010, 2, 1), dt.date(2010, 2, 28)
+    )
+    assert lines[:5] == [f"Risk {n:02}: Risk {n:02} (score 9)" for n in range(1, 6)]
+    assert lines[5:] == ["Risk 06 changed in the period: Risk 06"]
+
+
+def _entry(number: str, status: EntryStatus, identified: dt.date, updated: dt.date):
+    return IssueLogEntry(
+        number=number,
+        description=f"Issue {number}",
+        status=status,
+        identified_on=identified,
+        last_updated_on=updated,
+    )
+
+
+def test_key_issues_are_open_ones_and_those_raised_or_resolved_in_the_period():
+    jan, feb, mar = dt.date(2010, 1, 1), dt.date(2010, 2, 26), dt.date(2010, 3, 5)
+    entries = [
+        _entry("01", EntryStatus.OPEN, jan, jan),
+        _entry("02", EntryStatus.CLOSED, jan, feb),  # resolved in the period
+        _entry("03", EntryStatus.CLOSED, jan, jan),  # resolved before it
+        _entry("04", EntryStatus.CLOSED, feb, mar),  # raised in the period
+    ]
+    assert key_issues(entries, dt.date(2010, 2, 1), dt.date(2010, 2, 28)) == [
+        "01: Issue 01",
+        "02: Issue 02 (Resolved)",
+        "04: Issue 04 (Resolved)",
+    ]
+
+
+def test_change_impact_lists_every_change_approved_in_the_period_minor_ones_included(db, project):
+    stage = project.stages[0]
+    task = Task(project_id=project.id, stage=stage, code="1.1", activity="Workshop")
+    db.session.add(task)
+    db.session.flush()
+
+    def approved(number: int, on: dt.datetime, **values) -> ChangeRequest:
+        change = ChangeRequest(
+            project_id=project.id,
+            number=number,
+            raised_on=dt.date(2010, 1, 4),
+            description=f"Change {number}",
+            status=ChangeStatus.APPROVED,
+            decided_at=on,
+            **values,
+        )
+        db.session.add(change)
+        return change
+
+    feb = dt.datetime(2010, 2, 10, 12, tzinfo=dt.UTC)
+    minor = approved(1, feb)
+    minor.effects.append(
+        ChangeEffect(
+            target=EffectTarget.TASK,
+            target_id=task.id,
+            field="target_finish",
+            old_date=dt.date(2010, 3, 31),
+            new_date=dt.date(2010, 3, 15),
+            applied_at=feb,
+        )
+    )
+    approved(2, feb, changes_requirements=True)
+    approved(3, dt.datetime(2010, 3, 2, tzinfo=dt.UTC))  # after the period
+    db.session.commit()
+    start, end = dt.date(2010, 2, 1), dt.date(2010, 2, 28)
+    assert change_impact(project, start, end) == [
+        "Change request 1 (minor): Task 1.1 Workshop: target finish: 31 Mar 2010 to 15 Mar 2010",
+        "Change request 2 (major): no change to dates or budget",
+    ]
+    assert change_impact(project, dt.date(2010, 4, 1), dt.date(2010, 4, 30)) == ["None to report."]
+
+
+def test_resource_status_by_days_used_against_the_plan(db, project):
+    project.start_date, project.end_date = dt.date(2010, 1, 1), dt.date(2010, 12, 31)
+    resource = StaffResource(project_id=project.id, role_name="Officer", quantity=1, days_each=100)
+    officer = PersonFactory()
+    db.session.add(resource)
+    db.session.commit()
+    assert resource_status(project, dt.date(2010, 7, 1)).rag == "green"
+    db.session.add(StaffTime(resource=resource, person=officer, month=dt.date(2010, 2, 1), days=60))
+    db.session.commit()
+    ahead = resource_status(project, dt.date(2010, 7, 1))  # 60 used, about 50 planned by now
+    assert ahead.rag == "amber" and "ahead of the" in ahead.reason
+    db.session.add(StaffTime(resource=resource, person=officer, month=dt.date(2010, 3, 1), days=41))
+    db.session.commit()
+    over = resource_status(project, dt.date(2010, 7, 1))
+    assert over.rag == "red" and "Officer" in over.reason

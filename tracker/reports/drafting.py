@@ -18,6 +18,7 @@ from tracker.budget.services import MonthSpend, budget_summary, spend_by_month, 
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.evidence.readiness import project_readiness
 from tracker.extensions import db
+from tracker.filters import date as format_date
 from tracker.filters import money
 from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.issues.services import changes_approved_between
@@ -165,17 +166,27 @@ def _tasks(project: Project) -> list[Task]:
 def products_completed(tasks: list[Task], start: dt.date, end: dt.date) -> list[str]:
     """Tasks finished in the period (by their actual finish)."""
     return [
-        f"{t.code} {t.activity} (finished {t.actual_finish:%d %b %Y})"
+        f"{t.code} {t.activity} (finished {format_date(t.actual_finish)})"
         for t in tasks
         if t.actual_finish is not None and start <= t.actual_finish <= end
     ]
 
 
-def products_next(tasks: list[Task], end: dt.date, length_days: int) -> list[str]:
-    """Unfinished tasks due in the next period (as long as this one), or already overdue."""
-    horizon = end + dt.timedelta(days=length_days)
+def next_period_end(start: dt.date, end: dt.date) -> dt.date:
+    """The last day of the next period: the next calendar month when the period is whole
+    months (1 to 28 Feb, then March to the 31st), otherwise as many days again."""
+    after = end + dt.timedelta(days=1)
+    if start.day == 1 and after.day == 1:
+        following = (after.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return following - dt.timedelta(days=1)
+    return end + (end - start) + dt.timedelta(days=1)
+
+
+def products_next(tasks: list[Task], start: dt.date, end: dt.date) -> list[str]:
+    """Unfinished tasks due by the end of the next period, or already overdue."""
+    horizon = next_period_end(start, end)
     return [
-        f"{t.code} {t.activity} (due {t.target_finish:%d %b %Y})"
+        f"{t.code} {t.activity} (due {format_date(t.target_finish)})"
         for t in tasks
         if t.actual_finish is None
         and t.progress is not Progress.COMPLETE
@@ -200,12 +211,23 @@ def key_risks(risks: list[Risk], start: dt.date, end: dt.date) -> list[str]:
 
 
 def key_issues(entries: list[IssueLogEntry], start: dt.date, end: dt.date) -> list[str]:
-    """Open issue log entries, and entries identified in the period."""
+    """Open issue log entries, and entries identified or closed in the period (a closed entry
+    last updated in the period was resolved then, as the February 2010 report shows)."""
     return [
         f"{e.number}: {e.description}" + ("" if e.status is EntryStatus.OPEN else " (Resolved)")
         for e in entries
-        if e.status is EntryStatus.OPEN or start <= e.identified_on <= end
+        if e.status is EntryStatus.OPEN
+        or start <= e.identified_on <= end
+        or start <= e.last_updated_on <= end
     ]
+
+
+def _effect_value(value: dt.date | int | None, is_money: bool) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return money(value) if is_money else str(value)
 
 
 def change_impact(project: Project, start: dt.date, end: dt.date) -> list[str]:
@@ -214,9 +236,10 @@ def change_impact(project: Project, start: dt.date, end: dt.date) -> list[str]:
     lines = []
     for view in changes_approved_between(project, start, end):
         kind = "major" if view.classification.major else "minor"
-        effects = "; ".join(f"{e.heading}: {e.old} to {e.new}" for e in view.effects) or (
-            "no change to dates or budget"
-        )
+        effects = "; ".join(
+            f"{e.heading}: {_effect_value(e.old, e.is_money)} to {_effect_value(e.new, e.is_money)}"
+            for e in view.effects
+        ) or ("no change to dates or budget")
         lines.append(f"Change request {view.change.number} ({kind}): {effects}")
     return lines or ["None to report."]
 
@@ -245,7 +268,7 @@ def draft_sections(project: Project, start: dt.date, end: dt.date, today: dt.dat
     }
     texts = {
         "products_completed": products_completed(tasks, start, end) or ["None in this period."],
-        "products_next": products_next(tasks, end, (end - start).days + 1) or ["None due."],
+        "products_next": products_next(tasks, start, end) or ["None due."],
         "key_risks": key_risks(risks, start, end) or ["No live risks."],
         "key_issues": key_issues(entries, start, end) or ["No open issues."],
         "change_impact": change_impact(project, start, end),
@@ -392,9 +415,7 @@ def draft_stream_sections(
         "products_completed": "\n".join(
             products_completed(tasks, start, end) + evidence_lines(evidence, start, end)
         ),
-        "products_next": "\n".join(
-            products_next(tasks, end, (end - start).days + 1) or ["None due."]
-        ),
+        "products_next": "\n".join(products_next(tasks, start, end) or ["None due."]),
         "risks": "",
         "issues": "",
     }
@@ -421,7 +442,7 @@ def monthly_in_brief(reports: list[HighlightReport]) -> list[str]:
             for s in report.sections
             if s.get("status")
         )
-        period = f"{report.period_start:%d %b %Y} to {report.period_end:%d %b %Y}"
+        period = f"{format_date(report.period_start)} to {format_date(report.period_end)}"
         lines.append(f"Report {report.number} ({period}){': ' + statuses if statuses else ''}")
     return lines or ["No monthly report was issued in the quarter."]
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.models import Person
 from tracker.extensions import db
+from tracker.filters import date as format_date
 from tracker.projects.models import Project
 from tracker.reports.drafting import (
     RAG_WORDS,
@@ -77,7 +78,7 @@ def new_draft(
 def _refuse_if_issued(report: HighlightReport) -> None:
     if report.status is ReportStatus.ISSUED:
         raise ReportError(
-            f"{report.kind.label} {report.number} was issued on {report.issued_on:%d %b %Y} "
+            f"{report.kind.label} {report.number} was issued on {format_date(report.issued_on)} "
             "and cannot be changed: issue a correction instead"
         )
 

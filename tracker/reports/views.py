@@ -11,7 +11,7 @@ from tracker.budget.charts import figure_json, spend_figure, spend_summary
 from tracker.budget.services import months_between
 from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.filters import london_today
+from tracker.filters import date, london_today
 from tracker.issues.services import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.services import led_work_stream_ids, project_work_streams
@@ -153,7 +153,7 @@ def _spend_chart(report: HighlightReport) -> dict:
 
 def _title(report: HighlightReport) -> str:
     number = f" {report.number}" if report.number else " (draft)"
-    period = f"{report.period_start:%d %b %Y} to {report.period_end:%d %b %Y}"
+    period = f"{date(report.period_start)} to {date(report.period_end)}"
     return f"{report.kind.label}{number}: {period}"
 
 
@@ -262,7 +262,7 @@ def meeting_pack_page(slug: str, meeting_id: int) -> str:
         pack=meeting_pack(g.project, meeting),
         rag_words=RAG_WORDS,
         level_words=LEVEL_WORDS,
-        title=f"Pack for the project group meeting of {meeting.held_on:%d %b %Y}",
+        title=f"Pack for the project group meeting of {date(meeting.held_on)}",
     )
 
 
