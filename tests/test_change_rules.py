@@ -23,6 +23,7 @@ from tracker.issues.services import (
     ChangeError,
     DateMove,
     NotAllowedToDecide,
+    ProvisionRise,
     assess_change,
     broken_links,
     changes_approved_between,
@@ -776,3 +777,68 @@ def test_an_old_stage_overlap_does_not_block_an_unrelated_change(db, project):
     assert stage_overlaps(project, change) == []
     change.effects[0].new_date = D(2010, 3, 15)
     assert [o.later_start for o in stage_overlaps(project, change)] == [second.start_date]
+
+
+# New provisions against a funding source's allocation -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "major"),
+    [
+        (22_600_00, 22_600_00, False),  # money moved between lines, the source's total unchanged
+        (22_000_00, 22_600_00, False),  # up to the allocation exactly
+        (22_600_00, 22_600_01, True),  # a penny above it
+        (23_000_00, 22_800_00, False),  # already above, and the change brings it down
+    ],
+)
+def test_a_provision_above_its_sources_allocation_is_major(before, after, major):
+    rise = ProvisionRise("Service First", before, after, 22_600_00)
+    classification = classify_change(**minor_inputs(provision_rises=[rise]))
+    assert classification.major is major
+    if major:
+        assert classification.reasons == (
+            "It raises the provision of Service First to £22,600.01, more than its allocation "
+            "of £22,600.00",
+        )
+
+
+def _provide(change, line, pence: int) -> None:
+    set_effect(
+        change,
+        target=EffectTarget.BUDGET_LINE,
+        target_id=line.id,
+        field_name="provision_pence",
+        new_amount_pence=pence,
+        on=D(2010, 2, 26),
+    )
+
+
+def test_new_provisions_are_classed_against_the_sources_allocation(db, project):
+    line = budget(db, project, 1_000_00)  # allocation £1,000, all of it provided
+    other = BudgetLine(
+        project_id=project.id,
+        source_id=line.source_id,
+        product="Workshop",
+        unit_cost_pence=0,
+        provision_pence=0,
+    )
+    db.session.add(other)
+    db.session.flush()
+    # £200 moved from one line to another: the source still provides £1,000.
+    moved = raised(db, project)
+    _provide(moved, line, 800_00)
+    _provide(moved, other, 200_00)
+    assert not describe_change(moved).classification.major
+    # £200 more for one line: £1,200 provided against £1,000 allocated.
+    more = raised(db, project)
+    _provide(more, other, 200_00)
+    view = describe_change(more)
+    assert view.classification.major and who_decides(more) is Role.SPONSOR
+    assert view.classification.reasons == (
+        "It raises the provision of Service First to £1,200.00, more than its allocation "
+        "of £1,000.00",
+    )
+    # Once approved, it keeps the class it was decided under.
+    _approve_as_sponsor(db, project, more)
+    assert other.provision_pence == 200_00
+    assert describe_change(more).classification.major

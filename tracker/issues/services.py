@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import because_of
 from tracker.auth.models import Person
-from tracker.budget.models import BudgetLine, SpendEntry
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.extensions import db
 from tracker.filters import LONDON, money
 from tracker.filters import london_today as today
@@ -344,6 +344,17 @@ class DateMove:
 
 
 @dataclass(frozen=True)
+class ProvisionRise:
+    """What a change's new provisions do to one funding source: its lines' provision added up
+    before and after, and its allocation."""
+
+    source: str
+    before_pence: int
+    after_pence: int
+    allocation_pence: int
+
+
+@dataclass(frozen=True)
 class Classification:
     major: bool
     # Why, in words; empty for a minor change.
@@ -362,13 +373,16 @@ def classify_change(
     changes_requirements: bool,
     date_moves: Iterable[DateMove],
     raised_to_major: bool = False,
+    provision_rises: Iterable[ProvisionRise] = (),
 ) -> Classification:
     """Major or minor (9.3), the one rule.
 
     Major when the change needs more money than the budget has left, more resources, changed
     requirements, or a later date for a milestone, a stage or the project end; or when the
     project manager has raised it to major. Otherwise minor. A cost equal to the money left is
-    still minor; a penny more is major.
+    still minor; a penny more is major. New provisions that take a funding source's lines above
+    its allocation need more money than the source has, so they are major too; moving money
+    between lines within the allocation is not.
     """
     reasons: list[str] = []
     if cost_pence is not None and cost_pence > money_left_pence:
@@ -376,6 +390,12 @@ def classify_change(
             f"It costs {money(cost_pence)}, more than the {money(money_left_pence)} "
             "left in the budget"
         )
+    for rise in provision_rises:
+        if rise.after_pence > rise.before_pence and rise.after_pence > rise.allocation_pence:
+            reasons.append(
+                f"It raises the provision of {rise.source} to {money(rise.after_pence)}, "
+                f"more than its allocation of {money(rise.allocation_pence)}"
+            )
     if needs_more_resources:
         reasons.append("It needs more resources")
     if changes_requirements:
@@ -495,8 +515,12 @@ def _load_targets(
 class _Money:
     provision_pence: int
     spend_by_day: tuple[tuple[dt.date, int], ...]
-    # (applied at, provision increase) of every applied budget effect, to wind provisions back.
-    provision_changes: tuple[tuple[dt.datetime, int], ...]
+    # (applied at, budget line, provision increase) of every applied budget effect, to wind
+    # provisions back.
+    provision_changes: tuple[tuple[dt.datetime, int, int], ...]
+    # Each budget line's funding source, and each source's name, allocation and provision now.
+    line_sources: Mapping[int, int] = field(default_factory=dict)
+    sources: Mapping[int, tuple[str, int, int]] = field(default_factory=dict)
 
     def left(self, as_of: dt.datetime | None = None) -> int:
         """Provision less spend now, or as it stood just before the moment `as_of`."""
@@ -505,18 +529,45 @@ class _Money:
         day = london_date(as_of)
         assert day is not None
         provision = self.provision_pence - sum(
-            delta for at, delta in self.provision_changes if at >= as_of
+            delta for at, _, delta in self.provision_changes if at >= as_of
         )
         return provision - sum(amount for spent, amount in self.spend_by_day if spent <= day)
+
+    def provision_rises(
+        self, changes: Mapping[int, tuple[int, int]], as_of: dt.datetime | None = None
+    ) -> list[ProvisionRise]:
+        """Per funding source, its provision before and after the lines' (old, new) provisions
+        in `changes` (keyed by line id): now, or as it stood just before the moment `as_of`."""
+        deltas: dict[int, int] = defaultdict(int)
+        for line_id, (old, new) in changes.items():
+            if line_id in self.line_sources:
+                deltas[self.line_sources[line_id]] += new - old
+        rises: list[ProvisionRise] = []
+        for source_id, delta in deltas.items():
+            name, allocation, provision = self.sources[source_id]
+            if as_of is not None:
+                provision -= sum(
+                    change
+                    for at, line_id, change in self.provision_changes
+                    if at >= as_of and self.line_sources.get(line_id) == source_id
+                )
+            rises.append(ProvisionRise(name, provision, provision + delta, allocation))
+        return rises
 
 
 def _loadmoney(project: Project) -> _Money:
     """Three queries whatever the size of the budget."""
-    provision = db.session.execute(
-        select(func.coalesce(func.sum(BudgetLine.provision_pence), 0)).where(
-            BudgetLine.project_id == project.id
+    lines = db.session.execute(
+        select(
+            BudgetLine.id,
+            BudgetLine.source_id,
+            BudgetLine.provision_pence,
+            FundingSource.name,
+            FundingSource.allocation_pence,
         )
-    ).scalar_one()
+        .join(FundingSource, FundingSource.id == BudgetLine.source_id)
+        .where(BudgetLine.project_id == project.id)
+    ).all()
     spend = db.session.execute(
         select(SpendEntry.spent_on, func.sum(SpendEntry.amount_pence))
         .join(BudgetLine, BudgetLine.id == SpendEntry.line_id)
@@ -525,7 +576,10 @@ def _loadmoney(project: Project) -> _Money:
     ).all()
     applied = db.session.execute(
         select(
-            ChangeEffect.applied_at, ChangeEffect.old_amount_pence, ChangeEffect.new_amount_pence
+            ChangeEffect.applied_at,
+            ChangeEffect.target_id,
+            ChangeEffect.old_amount_pence,
+            ChangeEffect.new_amount_pence,
         )
         .join(ChangeRequest, ChangeRequest.id == ChangeEffect.change_request_id)
         .where(
@@ -534,12 +588,22 @@ def _loadmoney(project: Project) -> _Money:
             ChangeEffect.applied_at.is_not(None),
         )
     ).all()
+    provided: dict[int, int] = defaultdict(int)
+    for line in lines:
+        provided[line.source_id] += line.provision_pence
     return _Money(
-        provision_pence=int(provision),
+        provision_pence=sum(line.provision_pence for line in lines),
         spend_by_day=tuple((day, int(amount)) for day, amount in spend),
         provision_changes=tuple(
-            (at, (new or 0) - (old or 0)) for at, old, new in applied if at is not None
+            (at, line_id, (new or 0) - (old or 0))
+            for at, line_id, old, new in applied
+            if at is not None
         ),
+        line_sources={line.id: line.source_id for line in lines},
+        sources={
+            line.source_id: (line.name, line.allocation_pence, provided[line.source_id])
+            for line in lines
+        },
     )
 
 
@@ -574,6 +638,7 @@ def describe_changes(project: Project, changes: Sequence[ChangeRequest]) -> list
         applied = change.status is ChangeStatus.APPROVED
         effect_views: list[EffectView] = []
         moves: list[DateMove] = []
+        provisions: dict[int, tuple[int, int]] = {}
         for effect in change.effects:
             obj = targets.get((effect.target, effect.target_id))
             label = target_label(effect.target, obj, effect.field, effect.target_id)
@@ -584,11 +649,14 @@ def describe_changes(project: Project, changes: Sequence[ChangeRequest]) -> list
                 old = getattr(obj, effect.field, None) if obj is not None else None
             new = effect.new_amount_pence if is_money else effect.new_date
             effect_views.append(EffectView(effect, label, old, new, is_money, obj is not None))
+            if is_money and isinstance(old, int) and isinstance(new, int):
+                provisions[effect.target_id] = (old, new)
             if not is_money and new is not None:
                 what = EFFECT_FIELDS.get(effect.target, {}).get(effect.field, effect.field)
                 thing = target_name(effect.target, obj, effect.target_id)
                 moves.append(DateMove(effect.target, f"the {what} of {thing}", old, new))  # type: ignore[arg-type]
-        left = money.left(change.decided_at if change.status in DECIDED else None)
+        as_of = change.decided_at if change.status in DECIDED else None
+        left = money.left(as_of)
         classification = classify_change(
             cost_pence=change.impact_cost_pence,
             money_left_pence=left,
@@ -596,6 +664,7 @@ def describe_changes(project: Project, changes: Sequence[ChangeRequest]) -> list
             changes_requirements=change.changes_requirements,
             date_moves=moves,
             raised_to_major=change.raised_to_major,
+            provision_rises=money.provision_rises(provisions, as_of),
         )
         views.append(
             ChangeView(
