@@ -155,6 +155,7 @@ def test_a_lead_adds_evidence_for_two_elements_of_their_stream(
         ({"elements": ""}, "Enter the numbers of the elements this evidence supports"),
         ({"file": (io.BytesIO(EXE), "setup.pdf")}, "The selected file is not a real PDF"),
         ({"file": (io.BytesIO(b""), "empty.pdf")}, "The selected file is empty"),
+        ({"file": (io.BytesIO(PDF), "../../x")}, "Select a file with a name that ends in its type"),
         (
             {"file": (io.BytesIO(b""), ""), "link_url": "javascript:alert(1)"},
             "Enter a link that starts with https://",
@@ -174,6 +175,36 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_stored(
     assert message in response.text
     assert db.session.execute(db.select(EvidenceItem)).first() is None
     assert uploads(app) == before
+
+
+@pytest.mark.parametrize(
+    ("size", "status", "message"),
+    [
+        # Just over the limit: refused beside the field, the rest of the form kept.
+        (1024 * 1024 + 10, 400, "The selected file must be smaller than 1 MB"),
+        # Far over: refused before it is read, with a page saying what to do.
+        (3 * 1024 * 1024, 413, "choose a smaller file"),
+    ],
+)
+def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(
+    app, db, client, login_as, evidence_project, size, status, message
+):
+    app.config["MAX_UPLOAD_MB"] = 1
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    login_as(Role.WS_LEAD)
+    before = uploads(app)
+    big = PDF + b"x" * (size - len(PDF))
+    response = post_item(client, evidence_project, file=(io.BytesIO(big), "big.pdf"))
+    assert response.status_code == status
+    assert message in response.text
+    assert db.session.execute(db.select(EvidenceItem)).first() is None
+    assert uploads(app) == before
+
+
+def test_the_request_limit_leaves_room_for_the_forms_other_fields() -> None:
+    from tracker.config import Config
+
+    assert Config().MAX_CONTENT_LENGTH == (Config.MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 
 def test_a_lead_cannot_add_evidence_for_another_stream(db, client, login_as, evidence_project):
@@ -278,6 +309,13 @@ def test_a_new_version_keeps_the_old_one_and_needs_a_new_review(
     db.session.refresh(item)
     assert [f.version for f in item.files] == [1, 2]
     assert item.status is EvidenceStatus.DRAFT
+    step = item.steps[-1]  # the return to draft is a recorded step, like any other
+    assert (step.from_status, step.to_status) == (EvidenceStatus.ACCEPTED, EvidenceStatus.DRAFT)
+    assert "Version 2" in step.comment
+    assert (
+        "Version 2 of the file uploaded"
+        in client.get(url(evidence_project, f"evidence/{item.id}")).text
+    )
     refused = client.post(
         url(evidence_project, f"evidence/{item.id}/versions"),
         data={"file": (io.BytesIO(EXE), "survey-v3.pdf")},

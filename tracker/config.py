@@ -51,7 +51,10 @@ class Config:
 
     @property
     def MAX_CONTENT_LENGTH(self) -> int:  # noqa: N802 - Flask's setting name
-        return self.MAX_UPLOAD_MB * 1024 * 1024
+        # One megabyte more than the file limit for the form's other fields, so that a file just
+        # over the limit is refused beside its field, with the form kept, by the upload check;
+        # a far larger request is refused at once, before it is read.
+        return (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -4,7 +4,8 @@
   the work streams their memberships name; the manager and support officer for any stream.
 - An item goes draft → submitted → accepted, or submitted → returned (with comments, required)
   → submitted again. Every step is an EvidenceStep; a reviewer holds `evidence.review`.
-- Replacing a file adds a version; earlier versions stay.
+- Replacing a file adds a version; earlier versions stay. Submitted or accepted evidence
+  goes back to draft (a recorded step), since the reviewer has not seen the new file.
 - A file already in the library (same SHA-256) is pointed out, so that the existing item can
   be linked to more elements instead of storing a second copy.
 - Evidence holding personal data needs a retention date; past it, the manager is prompted.
@@ -183,13 +184,16 @@ def add_item(
     )
     db.session.add(item)
     if stored is not None:
-        add_version(item, person, stored)
+        add_version(item, person, stored, now)
     db.session.flush()
     return item
 
 
-def add_version(item: EvidenceItem, person: Person, stored: StoredFile) -> EvidenceFile:
-    """The item's next file version; earlier versions are kept."""
+def add_version(
+    item: EvidenceItem, person: Person, stored: StoredFile, now: dt.datetime
+) -> EvidenceFile:
+    """The item's next file version; earlier versions are kept. Evidence submitted or accepted
+    goes back to draft, as a recorded step: the reviewer has not seen the new file."""
     version = EvidenceFile(
         version=max((f.version for f in item.files), default=0) + 1,
         original_name=stored.original_name,
@@ -200,8 +204,14 @@ def add_version(item: EvidenceItem, person: Person, stored: StoredFile) -> Evide
         uploaded_by_id=person.id,
     )
     item.files.append(version)
-    if item.status is EvidenceStatus.ACCEPTED:
-        item.status = EvidenceStatus.DRAFT  # a new file needs a new review
+    if item.status in (EvidenceStatus.SUBMITTED, EvidenceStatus.ACCEPTED):
+        _step(
+            item,
+            person,
+            EvidenceStatus.DRAFT,
+            now,
+            f"Version {version.version} of the file uploaded: it needs a new review",
+        )
     db.session.flush()
     return version
 

@@ -245,7 +245,7 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
             if stored is None:
                 form.file.errors.append("Choose the file of the new version")
             else:
-                version = add_version(found, current_user, stored)
+                version = add_version(found, current_user, stored, utcnow())
                 db.session.commit()
                 flash(f"Version {version.version} uploaded.", "success")
                 return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
