@@ -201,6 +201,22 @@ def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(
     assert uploads(app) == before
 
 
+def test_a_failure_after_the_checks_leaves_no_file_behind(
+    app, db, client, login_as, evidence_project, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("tracker.evidence.views.add_item", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login_as(Role.WS_LEAD)
+    before = uploads(app)
+    response = post_item(client, evidence_project)
+    assert response.status_code == 500 and "Traceback" not in response.text
+    assert uploads(app) == before
+    assert db.session.execute(db.select(EvidenceItem)).first() is None
+
+
 def test_the_request_limit_leaves_room_for_the_forms_other_fields() -> None:
     from tracker.config import Config
 

@@ -192,12 +192,21 @@ def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> 
     except UploadError as error:
         form.file.errors.append(str(error))
     except EvidenceError as error:
-        db.session.rollback()
-        if stored is not None:
-            storage().delete(stored.key)
+        _discard(stored)
         target = form.link_url if "link" in str(error) else form.work_stream
         target.errors.append(str(error))
+    except Exception:
+        _discard(stored)
+        raise
     return None
+
+
+def _discard(stored: StoredFile | None) -> None:
+    """After a failure past the upload checks (the database refusing the row, say), roll back
+    and remove the stored file, so that a failed upload leaves neither record nor file."""
+    db.session.rollback()
+    if stored is not None:
+        storage().delete(stored.key)
 
 
 @bp.route("/projects/<slug>/evidence/<int:item_id>")
@@ -240,6 +249,7 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
         abort(403)
     form = VersionForm()
     if form.validate_on_submit():
+        stored = None
         try:
             stored = _store(form.file)
             if stored is None:
@@ -251,6 +261,9 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
         except UploadError as error:
             form.file.errors.append(str(error))
+        except Exception:
+            _discard(stored)
+            raise
     return _item_page(found, viewer, 400, version_form=form)
 
 
