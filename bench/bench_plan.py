@@ -193,8 +193,9 @@ def main() -> int:
 
                 def figure(project_id: int = project_id) -> str:
                     loaded = load_plan(db.session.get(Project, project_id))
-                    rows = timeline_rows(loaded, loaded.forecast())
-                    return figure_json(gantt_figure(rows, dt.date(2010, 6, 1)))
+                    today = dt.date(2010, 6, 1)
+                    rows = timeline_rows(loaded, loaded.forecast(), today=today)
+                    return figure_json(gantt_figure(rows, today))
 
                 figure_ms, _ = timed(figure)
                 db.session.remove()

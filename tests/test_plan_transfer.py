@@ -168,7 +168,13 @@ def test_csv_export_has_microsoft_project_columns_and_is_safe_in_a_spreadsheet(p
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert list(rows[0])[:6] == ["ID", "Name", "Start", "Finish", "Predecessors", "Resource Names"]
     by_wbs = {r["WBS"]: r for r in rows}
-    assert by_wbs["1.1"]["Resource Names"] in ("PK,EG", "EG,PK")
+    assert by_wbs["1.1"]["Resource Names"] == "PK,EG"  # as on the work plan
+    # Progress as recorded, so that the file imports back unchanged.
+    assert [by_wbs[code]["Progress"] for code in ("1.1", "1.2", "2.1")] == [
+        "Complete",
+        "At risk",
+        "Not started",
+    ]
     assert by_wbs["1.2"]["Predecessors"] == by_wbs["1.1"]["ID"]
     assert by_wbs["2.1"]["Predecessors"] == f"{by_wbs['1.2']['ID']}FS+3 days"
     assert by_wbs["1.2"]["Name"].startswith("'=")  # not run as a formula

@@ -135,8 +135,14 @@ def test_every_role_sees_the_chart_and_its_accessible_table(client, login_as, pr
     assert "Timeline" in html and "Baselines" in html  # in the navigation
 
 
+@pytest.fixture
+def on_1_march_2010(monkeypatch):
+    """The timeline pages' today is 1 Mar 2010, inside the small plan."""
+    monkeypatch.setattr("tracker.plan.timeline_views._today", lambda: dt.date(2010, 3, 1))
+
+
 def test_the_page_embeds_the_figure_and_the_table_has_every_row(
-    client, login_as, project, small_plan
+    client, login_as, project, small_plan, on_1_march_2010
 ):
     login_as(Role.MANAGER)
     html = client.get(url(project, "timeline")).get_data(as_text=True)
@@ -147,6 +153,10 @@ def test_the_page_embeds_the_figure_and_the_table_has_every_row(
     names = [trace.get("name") for trace in figure["data"]]
     assert "Complete (solid)" in names
     assert "At risk (cross-hatched)" in names
+    # 1.2 was never marked late, but on 1 Mar it is past its 28 Feb target: drawn as late.
+    late = next(t for t in figure["data"] if t["name"] == "Late (horizontal stripes)")
+    assert late["y"] == [f"t{small_plan['second'].id}"]
+    assert "Not started (dotted)" not in names
     assert "Critical path (thick outline)" in names
     assert "Dependency (arrow)" in names
     milestones = next(t for t in figure["data"] if t["name"].startswith("Milestone (diamond"))

@@ -24,12 +24,37 @@
     return [parseDay(range[0]), parseDay(range[1])];
   }
 
+  // The axis of a zoomed view: dated weeks up to three months, months beyond (the figure's own).
+  function axisFor(startMs, endMs, months) {
+    var days = (endMs - startMs) / DAY;
+    var axis = { "xaxis.range": [isoDay(startMs), isoDay(endMs)] };
+    if (days <= 100) {
+      axis["xaxis.tickmode"] = "linear";
+      axis["xaxis.dtick"] = (days <= 40 ? 7 : 14) * DAY;
+      axis["xaxis.tick0"] = "2000-01-03"; // a Monday: weeks start on Mondays
+      axis["xaxis.tickformat"] = "%-d %b<br>%Y";
+      axis["xaxis.ticklabelmode"] = "instant";
+    } else {
+      axis["xaxis.tickmode"] = "auto";
+      axis["xaxis.dtick"] = null;
+      axis["xaxis.tick0"] = null;
+      axis["xaxis.tickformat"] = months.tickformat;
+      axis["xaxis.ticklabelmode"] = months.ticklabelmode;
+    }
+    return axis;
+  }
+
   function setUpZoom(chart, figure) {
     var zoom = document.querySelector("[data-gantt-zoom]");
     if (!zoom || !figure.layout.xaxis.range) {
       return; // nothing dated to zoom into
     }
-    var full = figure.layout.xaxis.range ? figure.layout.xaxis.range.slice() : null;
+    // Plotly changes figure.layout as the chart is zoomed: keep the whole plan's axis.
+    var full = figure.layout.xaxis.range.slice();
+    var months = {
+      tickformat: figure.layout.xaxis.tickformat,
+      ticklabelmode: figure.layout.xaxis.ticklabelmode,
+    };
     var today = parseDay(chart.getAttribute("data-today"));
     zoom.hidden = false;
     zoom.addEventListener("click", function (event) {
@@ -43,22 +68,18 @@
       var move = button.getAttribute("data-move");
       var start;
       if (days === "all") {
-        if (full) {
-          window.Plotly.relayout(chart, { "xaxis.range": full });
-        } else {
-          window.Plotly.relayout(chart, { "xaxis.autorange": true });
-        }
+        window.Plotly.relayout(chart, axisFor(parseDay(full[0]), parseDay(full[1]), months));
         return;
       }
       if (move) {
         start = range[0] + Number(move) * width * 0.75;
-        window.Plotly.relayout(chart, { "xaxis.range": [isoDay(start), isoDay(start + width)] });
+        window.Plotly.relayout(chart, axisFor(start, start + width, months));
         return;
       }
       var span = Number(days) * DAY;
       // Centre the new span on today when today is in view, otherwise keep the left edge.
       start = today >= range[0] && today <= range[1] ? today - span / 3 : range[0];
-      window.Plotly.relayout(chart, { "xaxis.range": [isoDay(start), isoDay(start + span)] });
+      window.Plotly.relayout(chart, axisFor(start, start + span, months));
     });
   }
 

@@ -113,7 +113,7 @@ def load_plan(project: Project) -> PlanData:
         .join(Person, Person.id == task_responsible.c.person_id)
         .join(Task, Task.id == task_responsible.c.task_id)
         .where(Task.project_id == project.id)
-        .order_by(task_responsible.c.task_id, Person.initials, Person.name)
+        .order_by(task_responsible.c.task_id, Person.id)
     )
     for task_id, person in rows:
         responsible[task_id].append(person)

@@ -24,6 +24,7 @@ from tracker.filters import days as format_days
 from tracker.plan.baselines import PlanData, milestone_key, task_key
 from tracker.plan.models import Progress, Stage
 from tracker.plan.schedule import Forecast
+from tracker.plan.services import effective_progress
 from tracker.projects.models import WorkStream
 
 MS_PER_DAY = 24 * 3600 * 1000
@@ -131,10 +132,15 @@ def timeline_rows(
     forecasts: Mapping[Hashable, Forecast],
     baseline: Mapping[str, tuple[dt.date | None, dt.date]] | None = None,
     *,
+    today: dt.date,
     stage_id: int | None = None,
     work_stream_id: int | None = None,
 ) -> Timeline:
-    """The rows to show, stage by stage: the stage's summary row, its tasks, its milestones."""
+    """The rows to show, stage by stage: the stage's summary row, its tasks, its milestones.
+
+    A task's progress is the one the work plan shows on `today`: past its target and not
+    complete, it is late whatever was recorded.
+    """
     baseline = baseline or {}
     task_by_id = {task.id: task for task in plan.tasks}
     predecessors: dict[str, list[str]] = {}
@@ -186,7 +192,7 @@ def timeline_rows(
                     start=task.start_date,
                     finish=task.target_finish,
                     actual_finish=task.actual_finish,
-                    progress=task.progress,
+                    progress=effective_progress(task, today),
                 )
             )
         )

@@ -132,7 +132,8 @@ class Task(TimestampMixin, db.Model):
 
     stage: Mapped[Stage] = relationship(back_populates="tasks")
     work_stream: Mapped[WorkStream | None] = relationship()
-    responsible: Mapped[list[Person]] = relationship(secondary=task_responsible)
+    # In the order people joined the tracker, so that every page writes them the same way.
+    responsible: Mapped[list[Person]] = relationship(secondary=task_responsible, order_by=Person.id)
 
 
 class TaskDependency(TimestampMixin, db.Model):

@@ -124,6 +124,7 @@ def timeline(slug: str) -> str:
         plan,
         forecasts,
         baseline_finishes(baseline),
+        today=today,
         stage_id=stage_id,
         work_stream_id=work_stream_id,
     )
@@ -152,7 +153,7 @@ def forecast(slug: str) -> str:
     today = _today()
     as_of = today if request.args.get("as_of") == "today" else None
     forecasts, cycle_message = _forecast(plan, as_of)
-    rows = timeline_rows(plan, forecasts)
+    rows = timeline_rows(plan, forecasts, today=today)
     labels = _labels(plan)
     causes = {
         row.key: [labels.get(k, str(k)) for k in slip_chain(forecasts, row.key)[:-1]]
@@ -193,7 +194,7 @@ def _dependency_form(plan: PlanData, formdata: object = ...) -> DependencyForm:
 
 def _dependencies_page(plan: PlanData, form: DependencyForm, status: int = 200) -> tuple[str, int]:
     forecasts, cycle_message = _forecast(plan)
-    rows = timeline_rows(plan, forecasts)
+    rows = timeline_rows(plan, forecasts, today=_today())
     labels = _labels(plan)
     listed = []
     for dep in plan.dependencies:
