@@ -546,12 +546,34 @@ def test_the_assessors_pack_holds_each_accepted_file_once(db, client, login_as, 
     assert not any("draft" in n for n in names)  # only accepted evidence
     index = archive.read("index.html").decode()
     assert "Customer survey 2009" in index and "Element 5.3.3" in index
+    # Grouped as the standard is; each entry says who gave it, its date, file and checksum.
+    assert index.index("Criterion 1: ") < index.index("1.1 ") < index.index("Element 1.1.1")
+    assert index.count(f"href='criterion-1/element-1.1.1/{accepted.id}-survey.pdf'") == 2
+    assert "dated 1 Jun 2009" in index and accepted.files[0].sha256 in index
     sheet = load_workbook(io.BytesIO(archive.read("elements.xlsx"))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 58 and rows[1][0] == "1.1.1" and rows[1][2] == "Customer survey 2009"
 
     _switch(client, _person(db, evidence_project, Role.WS_MEMBER))
     assert client.get(url(evidence_project, "evidence/pack")).status_code == 403
+
+
+def test_the_pack_names_a_file_lost_from_storage_instead_of_failing(
+    db, client, login_as, evidence_project
+):
+    from tracker.evidence.storage import storage
+
+    login_as(Role.MANAGER)
+    post_item(client, evidence_project)
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    item.status = EvidenceStatus.ACCEPTED
+    db.session.commit()
+    storage().delete(item.files[0].storage_key)
+    response = client.get(url(evidence_project, "evidence/pack"))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert "the file survey.pdf is missing" in archive.read("index.html").decode()
+    assert not [n for n in archive.namelist() if n.endswith("survey.pdf")]
 
 
 def test_past_its_retention_date_the_manager_deletes_the_personal_data(

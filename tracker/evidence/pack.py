@@ -9,6 +9,7 @@ written to a temporary file, a chunk at a time, so memory does not grow with the
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import zipfile
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.evidence.access import Viewer
+from tracker.evidence.matrices import project_criteria
 from tracker.evidence.models import (
     AssessmentRound,
     Element,
@@ -31,8 +33,9 @@ from tracker.evidence.models import (
 )
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
-from tracker.evidence.storage import storage
+from tracker.evidence.storage import Storage, storage
 from tracker.extensions import db
+from tracker.filters import date as format_date
 from tracker.projects.models import Project
 
 
@@ -92,7 +95,50 @@ def _workbook(
     return buffer.getvalue()
 
 
-def write_pack(project: Project, viewer: Viewer, out: BinaryIO) -> int:
+def _entry(
+    archive: zipfile.ZipFile,
+    store: Storage,
+    element: Element,
+    item: EvidenceItem,
+    stored_at: dict[int, str],
+) -> str:
+    """The index entry of one item under one element, copying its current file into the
+    element's folder the first time the item is met and writing a pointer page after that."""
+    details = escape(item.work_stream.name)
+    if item.evidence_date:
+        details += f", dated {format_date(item.evidence_date)}"
+    title = escape(item.title)
+    link = (
+        f" – on the intranet: <a href='{escape(item.link_url)}'>{escape(item.link_url)}</a>"
+        if item.link_url
+        else ""
+    )
+    if not item.files:
+        return f"{title} ({details}){link}"
+    current = item.files[-1]
+    folder = _folder(element)
+    if item.id not in stored_at:
+        if not store.exists(current.storage_key):  # lost from storage: say so, do not fail
+            return f"{title} ({details}): the file {escape(current.original_name)} is missing"
+        path = f"{folder}/{item.id}-{current.original_name}"
+        with (
+            store.open_reader(current.storage_key) as source,
+            archive.open(path, "w", force_zip64=True) as target,
+        ):
+            shutil.copyfileobj(source, target, 1024 * 1024)
+        stored_at[item.id] = path
+    else:
+        pointer = f"{folder}/{item.id}-{current.original_name}.html"
+        depth = "../" * (folder.count("/") + 1)
+        archive.writestr(pointer, _pointer(item.title, depth + stored_at[item.id]))
+    href = escape(stored_at[item.id])
+    return (
+        f"<a href='{href}'>{title}</a> ({details}; {escape(current.original_name)}, "
+        f"version {current.version}, SHA-256 {current.sha256}){link}"
+    )
+
+
+def write_pack(project: Project, viewer: Viewer, out: BinaryIO, today: dt.date) -> int:
     """Write the pack to `out`; returns how many files it holds (each stored once)."""
     elements = project_elements(project)
     items = _accepted(project, viewer)
@@ -124,43 +170,33 @@ def write_pack(project: Project, viewer: Viewer, out: BinaryIO) -> int:
 
     stored_at: dict[int, str] = {}  # item id -> path of its one copy in the ZIP
     index = [
-        "<!doctype html><html lang='en'><meta charset='utf-8'>",
-        f"<title>Evidence pack – {escape(project.name)}</title>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Evidence pack – {escape(project.name)}</title></head><body>",
         f"<h1>Evidence pack: {escape(project.name)}</h1>",
+        f"<p>Made on {format_date(today)}. The accepted evidence for each of the "
+        f"{len(elements)} elements, a folder per criterion and element. A file that supports "
+        "several elements is kept once, in the folder of the first; the folders of the others "
+        "hold a page pointing at it. <a href='elements.xlsx'>elements.xlsx</a> lists every "
+        "element with its evidence, ratings and gap actions.</p>",
     ]
     store = storage()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for element in elements:
-            folder = _folder(element)
-            index.append(f"<h2>Element {escape(element.code)}</h2><p>{escape(element.text)}</p>")
-            index.append("<ul>")
-            for item in items_by_element.get(element.id, []):
-                if item.link_url and not item.files:
+        for criterion in project_criteria(project):
+            index.append(f"<h2>Criterion {criterion.number}: {escape(criterion.title)}</h2>")
+            for sub in criterion.subcriteria:
+                index.append(f"<h3>{escape(sub.code)} {escape(sub.title)}</h3>")
+                for element in sub.elements:
                     index.append(
-                        f"<li>{escape(item.title)}: <a href='{escape(item.link_url)}'>"
-                        f"{escape(item.link_url)}</a></li>"
+                        f"<h4>Element {escape(element.code)}</h4><p>{escape(element.text)}</p>"
                     )
-                    continue
-                current = item.files[-1]
-                if item.id not in stored_at:
-                    path = f"{folder}/{item.id}-{current.original_name}"
-                    with (
-                        store.open_reader(current.storage_key) as source,
-                        archive.open(path, "w", force_zip64=True) as target,
-                    ):
-                        shutil.copyfileobj(source, target, 1024 * 1024)
-                    stored_at[item.id] = path
-                    href = path
-                else:
-                    pointer = f"{folder}/{item.id}-{current.original_name}.html"
-                    depth = "../" * (folder.count("/") + 1)
-                    archive.writestr(pointer, _pointer(item.title, depth + stored_at[item.id]))
-                    href = stored_at[item.id]
-                index.append(
-                    f"<li><a href='{escape(href)}'>{escape(item.title)}</a> "
-                    f"({escape(item.work_stream.name)})</li>"
-                )
-            index.append("</ul>")
+                    found = items_by_element.get(element.id, [])
+                    entries = [_entry(archive, store, element, i, stored_at) for i in found]
+                    index.append(
+                        "<ul>" + "".join(f"<li>{e}</li>" for e in entries) + "</ul>"
+                        if entries
+                        else "<p>No accepted evidence.</p>"
+                    )
+        index.append("</body></html>")
         archive.writestr("index.html", "\n".join(index))
         archive.writestr("elements.xlsx", _workbook(elements, items_by_element, ratings, actions))
     return len(stored_at)

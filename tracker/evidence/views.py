@@ -338,7 +338,7 @@ def download(slug: str, file_id: int) -> Response:
 def pack(slug: str) -> Response:
     """The assessor's pack as one ZIP, built in a temporary file and streamed."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response is done
-    write_pack(g.project, _viewer(), handle)
+    write_pack(g.project, _viewer(), handle, london_today())
     size = handle.tell()
     handle.seek(0)
 
