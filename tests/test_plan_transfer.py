@@ -266,6 +266,30 @@ def test_a_microsoft_project_export_with_summary_rows(db, project, people):
     assert plan["dependencies"] == [("2", "3", 7), ("3", "6", 0), ("3", "Stage 1 complete", 0)]
 
 
+def test_resources_are_named_by_full_name_or_initials_and_shared_initials_are_refused(
+    db, project, people
+):
+    """Microsoft Project writes resources by name ("Paul Knight,Emma Grant")."""
+    text = (
+        "ID,Name,Start,Finish,Predecessors,Resource Names,WBS\n"
+        '1,Workshop,01/12/2009,31/01/2010,,"Paul Knight,emma grant",1.1\n'
+        "2,Seminar,01/12/2009,31/01/2010,,Emma  Grant[50%];PK,1.2\n"
+    )
+    result = import_table(load_plan(project), table_of(text))
+    assert result.ok, result.errors
+    db.session.commit()
+    assert [t[8] for t in describe(db, project)["tasks"]] == [("EG", "PK"), ("EG", "PK")]
+
+    other = PersonFactory(name="Peter Kemp", initials="PK")
+    member(other, project, Role.WS_MEMBER)
+    db.session.commit()
+    text = "ID,Name,Start,Finish,Resource Names,WBS\n1,Workshop,01/12/2009,31/01/2010,PK,1.1\n"
+    result = import_table(load_plan(project), table_of(text))
+    assert [e.message for e in result.errors] == [
+        "Resource Names: Paul Knight and Peter Kemp both have the initials PK: use the full name"
+    ]
+
+
 def test_broken_rows_are_listed_row_by_row_and_nothing_is_saved(db, plan_in_db):
     before, before_counts = describe(db, plan_in_db), counts(db)
     text = (
@@ -292,7 +316,7 @@ def test_broken_rows_are_listed_row_by_row_and_nothing_is_saved(db, plan_in_db):
     assert any("Finish “soon” is not a date" in m for m in by_row[3])
     assert by_row[4] == ["Finish is before Start"]
     assert by_row[5] == ["Predecessors: there is no row with ID 42"]
-    assert by_row[6] == ["Resource Names: no one in the project has the initials XY"]
+    assert by_row[6] == ["Resource Names: no one in the project has the initials or name XY"]
     assert by_row[7][0] in ("circular dependency: 6 → 7 → 6", "circular dependency: 7 → 6 → 7")
     assert by_row[8] == by_row[7]
     assert "finish-to-start" in by_row[9][0]

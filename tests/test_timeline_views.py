@@ -498,7 +498,7 @@ def test_importing_a_broken_file_lists_problems_row_by_row_and_saves_nothing(
     assert "Start “31/02/2010” is not a date" in html
     assert "Finish is before Start" in html
     assert "Predecessors: there is no row with ID 9" in html
-    assert "no one in the project has the initials ZZ" in html
+    assert "no one in the project has the initials or name ZZ" in html
     assert db.session.execute(db.select(db.func.count(Task.id))).scalar_one() == 0
 
 

@@ -449,14 +449,24 @@ class _Lookups:
             .where(Task.project_id == project_id)
         )
         people = db.session.execute(
-            select(Person).where(
-                Person.initials.is_not(None),
-                or_(Person.id.in_(members), Person.id.in_(responsible)),
-            )
+            select(Person).where(or_(Person.id.in_(members), Person.id.in_(responsible)))
         ).scalars()
-        self.person_by_initials: dict[str, Person] = {}
+        # Microsoft Project writes resources by name; the work plan by initials: take either.
+        self.people_by_word: dict[str, list[Person]] = {}
         for person in people:
-            self.person_by_initials.setdefault((person.initials or "").upper(), person)
+            for word in {(person.initials or "").strip().upper(), person.name.strip().upper()}:
+                if word and person not in self.people_by_word.setdefault(word, []):
+                    self.people_by_word[word].append(person)
+
+    def person(self, word: str) -> Person:
+        """The one person with these initials or this name; ValueError says why there is none."""
+        found = self.people_by_word.get(word.upper(), [])
+        if not found:
+            raise ValueError(f"no one in the project has the initials or name {word}")
+        if len(found) > 1:
+            names = " and ".join(p.name for p in found)
+            raise ValueError(f"{names} both have the initials {word}: use the full name")
+        return found[0]
 
     def stage(self, value: Any) -> int | None:
         text = _text(value)
@@ -581,14 +591,16 @@ def parse_rows(
             errors.append(f"Predecessors: {exc}")
 
         for word in re.split(r"[,;/]", _text(cell("Resource Names"))):
-            initials = re.sub(r"\[.*?\]", "", word).strip().upper()
-            if not initials:
+            word = re.sub(r"\s+", " ", re.sub(r"\[.*?\]", "", word)).strip()  # "PK[50%]"
+            if not word:
                 continue
-            person = lookups.person_by_initials.get(initials)
-            if person is None:
-                errors.append(f"Resource Names: no one in the project has the initials {initials}")
-            elif person not in row.people:
-                row.people.append(person)
+            try:
+                person = lookups.person(word)
+            except ValueError as exc:
+                errors.append(f"Resource Names: {exc}")
+            else:
+                if person not in row.people:
+                    row.people.append(person)
 
         try:
             row.stage_id = lookups.stage(cell("Stage"))
