@@ -386,7 +386,7 @@ def test_the_quarterly_report_is_drafted_for_the_emt(db, client, seeded):
     assert "Issue the report" not in page
 
 
-def test_an_issued_quarterly_report_keeps_its_spend_chart_as_issued(db, client, seeded):
+def test_an_issued_quarterly_report_keeps_its_charts_as_issued(db, client, seeded):
     _switch(client, _person(db, seeded, Role.MANAGER))
     base = f"/projects/{seeded.slug}/reports"
     client.post(f"{base}/new-quarterly", data={"year": "2010", "quarter": "1"})
@@ -397,6 +397,17 @@ def test_an_issued_quarterly_report_keeps_its_spend_chart_as_issued(db, client, 
     page = client.get(f"{base}/{quarterly.id}").text
     assert 'data-plotly-for="spend-chart"' in page
     assert "Planned against actual spend, month by month" in page  # its table alternative
+    assert 'data-plotly-for="readiness-chart"' in page
+    assert "Readiness by criterion (the chart as a table)" in page
+    assert "Elements by criterion and compliance. criterion 1: 0 fully, 11 partially" in page
+    pdf = pdf_text(client.get(f"{base}/{quarterly.id}/pdf").data)
+    assert "Readiness by criterion, as issued" in pdf and "Partially compliant" in pdf
+    db.session.refresh(quarterly)
+    assert quarterly.snapshot["readiness"]["by_criterion"]["4"] == {
+        "full": 0,
+        "partial": 13,
+        "none": 0,
+    }
     line = db.session.execute(db.select(BudgetLine)).scalars().first()
     db.session.add(SpendEntry(line=line, spent_on=dt.date(2010, 1, 5), amount_pence=77_700))
     db.session.commit()

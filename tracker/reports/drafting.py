@@ -292,8 +292,22 @@ def snapshot(project: Project, today: dt.date) -> dict:
     no record ids, so that an issued report reads the same wherever it is moved)."""
     summary = budget_summary(project)
     staff = staff_summary(project)
+    found = project_readiness(project, today)
+    readiness = (
+        {
+            "basis": found.basis,
+            "sentence": found.verdict.sentence,
+            "by_criterion": {
+                str(number): {c.value: n for c, n in counts.items()}
+                for number, counts in found.by_criterion.items()
+            },
+        }
+        if found
+        else None
+    )
     return {
         "taken_on": today.isoformat(),
+        "readiness": readiness,
         "budget_status": {
             "allocated": summary.provision_pence,
             "spent": summary.actual_pence,

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.evidence.readiness import Compliance
+
 PROGRESS_WORDS = {
     "not_started": "Not started",
     "on_track": "On track",
@@ -52,6 +54,32 @@ class IssuedFigures:
     milestones: list[dict[str, Any]] = field(default_factory=list)
     budgets: list[BudgetTable] = field(default_factory=list)
     work_plan: list[dict[str, str]] = field(default_factory=list)
+    readiness: ReadinessAsIssued | None = None
+
+
+@dataclass(frozen=True)
+class ReadinessAsIssued:
+    """Readiness by criterion as it was on the day, shaped like a live `Readiness` for the
+    readiness chart (tracker/evidence/charts.py) and its table."""
+
+    basis: str
+    sentence: str
+    by_criterion: dict[int, dict[Compliance, int]]
+
+
+def _readiness(kept: dict[str, Any] | None) -> ReadinessAsIssued | None:
+    if not kept:
+        return None
+    return ReadinessAsIssued(
+        basis=str(kept.get("basis", "")),
+        sentence=str(kept.get("sentence", "")),
+        by_criterion={
+            int(number): {c: int(counts.get(c.value, 0)) for c in Compliance}
+            for number, counts in sorted(
+                kept.get("by_criterion", {}).items(), key=lambda i: int(i[0])
+            )
+        },
+    )
 
 
 def _budget_table(table: dict[str, Any]) -> BudgetTable:
@@ -93,4 +121,5 @@ def issued_figures(snapshot: dict[str, Any] | None) -> IssuedFigures:
             row | {"progress": PROGRESS_WORDS.get(row.get("progress", ""), row.get("progress"))}
             for row in snap.get("work_plan", [])
         ],
+        readiness=_readiness(snap.get("readiness")),
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from tracker.evidence.readiness import Compliance
 from tracker.filters import date, money
 from tracker.projects.models import Project
 from tracker.reports.drafting import RAG_WORDS
@@ -156,6 +157,17 @@ def _figures(pdf: _ReportPdf, report: HighlightReport) -> None:
             ],
             (1, 6, 3, 2, 2, 4),
         )
+    if figures.readiness:
+        pdf.grid(
+            "Readiness by criterion, as issued",
+            ("Criterion", *(c.label for c in Compliance)),
+            [
+                (f"Criterion {number}", *(counts[c] for c in Compliance))
+                for number, counts in figures.readiness.by_criterion.items()
+            ],
+            (2, 2, 2, 2),
+        )
+        pdf.line_of_text(figures.readiness.sentence)
     for table in figures.budgets:
         pdf.grid(
             f"{table.title}, as issued",

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.budget.charts import figure_json, spend_figure, spend_summary
 from tracker.budget.services import months_between
 from tracker.database import utcnow
+from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
 from tracker.issues.services import project_group_meetings
@@ -24,7 +25,12 @@ from tracker.reports.drafting import (
     SCHEDULE_RULE,
     spend_from_snapshot,
 )
-from tracker.reports.figures import BUDGET_COLUMNS, WORK_PLAN_COLUMNS, issued_figures
+from tracker.reports.figures import (
+    BUDGET_COLUMNS,
+    WORK_PLAN_COLUMNS,
+    IssuedFigures,
+    issued_figures,
+)
 from tracker.reports.forms import ActionForm, PeriodForm, QuarterForm, StreamReportForm
 from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -114,6 +120,7 @@ def report_new(slug: str) -> tuple[str, int] | BaseResponse:
 @requires("report.view")
 def report(slug: str, report_id: int) -> str:
     found = _load(report_id)
+    figures = issued_figures(found.snapshot)
     corrected_by = (
         db.session.execute(
             db.select(HighlightReport).where(HighlightReport.corrects_id == found.id)
@@ -130,8 +137,8 @@ def report(slug: str, report_id: int) -> str:
         ],
         rag_words=RAG_WORDS,
         may_write=_may_write(found),
-        **_spend_chart(found),
-        figures=issued_figures(found.snapshot),
+        **_charts(found, figures),
+        figures=figures,
         budget_columns=BUDGET_COLUMNS,
         work_plan_columns=WORK_PLAN_COLUMNS,
         action_form=ActionForm(),
@@ -139,16 +146,25 @@ def report(slug: str, report_id: int) -> str:
     )
 
 
-def _spend_chart(report: HighlightReport) -> dict:
-    """The quarterly report's spend chart and its table, from the figures frozen at issue."""
-    months = spend_from_snapshot(report.snapshot or {})
-    if report.kind is not ReportKind.QUARTERLY or not months:
+def _charts(report: HighlightReport, figures: IssuedFigures) -> dict:
+    """The quarterly report's charts (spend against plan, readiness by criterion) with their
+    tables, from the figures frozen at issue."""
+    if report.kind is not ReportKind.QUARTERLY:
         return {}
-    return {
-        "months": months,
-        "spend_chart": figure_json(spend_figure(months)),
-        "spend_chart_summary": spend_summary(months),
-    }
+    charts: dict = {}
+    months = spend_from_snapshot(report.snapshot or {})
+    if months:
+        charts |= {
+            "months": months,
+            "spend_chart": figure_json(spend_figure(months)),
+            "spend_chart_summary": spend_summary(months),
+        }
+    if figures.readiness:
+        charts |= {
+            "readiness_chart": figure_json(readiness_figure(figures.readiness)),
+            "readiness_chart_summary": readiness_summary(figures.readiness),
+        }
+    return charts
 
 
 def _title(report: HighlightReport) -> str:
