@@ -83,12 +83,14 @@ def test_an_import_names_every_broken_row(db, project) -> None:
         [],
         ["2.2.2", "Alpha", "full", ""],
         ["1.1.3", "Beta", "Good", ""],
+        ["1.1.1", "ALPHA", "full", ""],  # the same element and stream twice: which is meant?
     ]
     found, errors = parse_import(table, round_, {"1.1.1": 1, "1.1.2": 2, "1.1.3": 3}, {"alpha": 7})
     assert errors == [
         "Row 5: 2.2.2 is not an element of the standard",
         "Row 6: “Beta” is not one of the project's work streams; "
         "Good is not a rating of this round",
+        "Row 7: 1.1.1 is rated already in row 2: keep one of the two",
     ]
     assert found == {7: {1: ("plus", ""), 2: ("partial", "a note")}}
 

@@ -169,6 +169,7 @@ def parse_import(
     scale = SCALE_LABELS[round_.scale]
     words = {label.lower(): value for value, label in scale.items()} | {v.lower(): v for v in scale}
     found: dict[int | None, dict[int, tuple[str, str]]] = {}
+    first_row: dict[tuple[int | None, int], int] = {}  # (column, element) -> row that rated it
     errors: list[str] = []
     for number, row in enumerate(table[1:], start=2):
         cells = [_cell(c) for c in row] + [""] * len(header)
@@ -189,9 +190,13 @@ def parse_import(
         value = words.get(rating.lower())
         if rating and value is None:
             problems.append(f"{rating} is not a rating of this round")
+        earlier = first_row.get((column, element_ids.get(code, 0)))
+        if earlier is not None:
+            problems.append(f"{code} is rated already in row {earlier}: keep one of the two")
         if problems:
             errors.append(f"Row {number}: " + "; ".join(problems))
         else:
+            first_row[(column, element_ids[code])] = number
             note = cells[where["note"]] if where["note"] is not None else ""
             found.setdefault(column, {})[element_ids[code]] = (value or "", note)
     return found, errors
