@@ -290,6 +290,27 @@ def test_resources_are_named_by_full_name_or_initials_and_shared_initials_are_re
     ]
 
 
+def test_an_import_cannot_start_work_of_a_stage_whose_previous_stage_is_not_approved(
+    db, plan_in_db
+):
+    before = describe(db, plan_in_db)
+    text = (
+        "ID,Name,Start,Finish,Progress,Actual Finish,WBS\n"
+        "1,Getting Started Workshop,01/12/2009,31/01/2010,Complete,09/02/2010,1.1\n"
+        "2,Work Stream – Affordable Housing,01/04/2010,24/09/2010,On track,,2.1\n"
+        "3,Documentary Review,01/04/2010,01/10/2010,,01/10/2010,2.2\n"
+        "4,Evidence,01/04/2010,01/10/2010,Not started,,2.3\n"
+    )
+    result = import_table(load_plan(plan_in_db), table_of(text))
+    gate = (
+        "Stage 2 tasks cannot be started or completed until the sponsor approves the stage 1 "
+        "review. Until then their progress stays Not started."
+    )
+    assert [(e.row, e.message) for e in result.errors] == [(3, gate), (4, gate)]
+    db.session.rollback()
+    assert describe(db, plan_in_db) == before
+
+
 def test_broken_rows_are_listed_row_by_row_and_nothing_is_saved(db, plan_in_db):
     before, before_counts = describe(db, plan_in_db), counts(db)
     text = (

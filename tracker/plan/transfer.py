@@ -33,6 +33,7 @@ from tracker.plan.baselines import PlanData, milestone_key, task_key
 from tracker.plan.gantt import PROGRESS_STYLES
 from tracker.plan.models import Milestone, Progress, Task, TaskDependency, task_responsible
 from tracker.plan.schedule import CycleError, Forecast, Link, topological_order
+from tracker.plan.services import PlanRuleError, check_task_progress_allowed
 from tracker.projects.models import Membership
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -480,6 +481,28 @@ class _Lookups:
             raise ValueError(text)
         return stage.id
 
+    def gate_problem(self, row: ParsedRow, has_actual_finish: bool) -> str | None:
+        """Why the row would start or complete a task of a stage that may not start yet.
+
+        The task's progress and actual finish are worked out as `import_table` sets them.
+        """
+        stage = next(s for s in self.plan.stages if s.id == row.stage_id)
+        task = self.task_by_code.get(row.code)
+        actual_finish = (
+            row.actual_finish if has_actual_finish else getattr(task, "actual_finish", None)
+        )
+        if row.progress is not None:
+            progress = row.progress
+        elif row.actual_finish is not None:
+            progress = Progress.COMPLETE
+        else:
+            progress = task.progress if task is not None else Progress.NOT_STARTED
+        try:
+            check_task_progress_allowed(stage, self.plan.stages, progress, actual_finish, task=task)
+        except PlanRuleError as refused:
+            return refused.message
+        return None
+
     def stage_for_dates(self, start: dt.date | None, finish: dt.date | None) -> int | None:
         day = start or finish
         if day is None:
@@ -636,6 +659,10 @@ def parse_rows(
             )
         if "Comments" in columns:
             row.comments = _text(cell("Comments"))
+        if row.stage_id is not None and not row.milestone:
+            gate = lookups.gate_problem(row, "Actual Finish" in columns)
+            if gate:
+                errors.append(gate)
 
         for message in errors:
             result.errors.append(RowError(number, ident, message))
