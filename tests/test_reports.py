@@ -355,6 +355,14 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
     assert client.post(f"{base}/{report.id}/issue").status_code == 302
     db.session.refresh(report)
     assert report.status is ReportStatus.ISSUED
+    # It keeps the stream's rows of the work plan, not the project's budget and milestones.
+    stream_codes = sorted(
+        db.session.execute(db.select(Task.code).filter_by(work_stream_id=stream.id)).scalars()
+    )
+    assert stream_codes and sorted(r["code"] for r in report.snapshot["work_plan"]) == stream_codes
+    page = client.get(f"{base}/{report.id}").text
+    assert "Work plan as issued" in page and "Budget allocated" not in page
+    assert "Milestones as issued" not in page
 
     _switch(client, _person(db, seeded, Role.MANAGER))
     listing = client.get(base).text

@@ -336,6 +336,31 @@ def snapshot(project: Project, today: dt.date) -> dict:
     }
 
 
+def stream_snapshot(project: Project, stream_id: int, today: dt.date) -> dict:
+    """What a work stream report states, as it is on the day it is issued: the stream's rows
+    of the work plan (not the project's budget and milestones, which are not the lead's)."""
+    tasks = db.session.execute(
+        select(Task)
+        .where(Task.project_id == project.id, Task.work_stream_id == stream_id)
+        .options(selectinload(Task.responsible))
+        .order_by(Task.position, Task.code)
+    ).scalars()
+    return {
+        "taken_on": today.isoformat(),
+        "work_plan": [
+            {
+                "code": t.code,
+                "activity": t.activity,
+                "responsibility": ", ".join(p.name for p in t.responsible) or t.responsibility_note,
+                "target": format_date(t.target_finish),
+                "progress": t.progress.value,
+                "comments": t.comments,
+            }
+            for t in tasks
+        ],
+    }
+
+
 def spend_from_snapshot(snap: dict) -> list[MonthSpend]:
     """The spend by month an issued report kept, for its chart and table."""
     return [

@@ -22,6 +22,7 @@ from tracker.reports.drafting import (
     draft_sections,
     draft_stream_sections,
     snapshot,
+    stream_snapshot,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 
@@ -108,7 +109,11 @@ def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.dat
     report.status = ReportStatus.ISSUED
     report.issued_on = today
     report.issued_at = now
-    report.snapshot = snapshot(project, today)
+    report.snapshot = (
+        stream_snapshot(project, report.work_stream_id, today)
+        if report.kind is ReportKind.WORK_STREAM and report.work_stream_id is not None
+        else snapshot(project, today)
+    )
     db.session.flush()
 
 
