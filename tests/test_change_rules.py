@@ -32,6 +32,7 @@ from tracker.issues.services import (
     describe_change,
     money_left_pence,
     raise_change,
+    remove_effect,
     set_effect,
     stage_overlaps,
     who_decides,
@@ -842,3 +843,47 @@ def test_new_provisions_are_classed_against_the_sources_allocation(db, project):
     _approve_as_sponsor(db, project, more)
     assert other.provision_pence == 200_00
     assert describe_change(more).classification.major
+
+
+def test_a_major_change_stays_major_when_its_analysis_or_effects_change(db, project):
+    _, _, milestone = plan(db, project)
+    person = PersonFactory()
+    # Major by the rule (more resources); a new analysis without them keeps it major.
+    change = raised(db, project, person, needs_more_resources=True)
+    assert describe_change(change).classification.major
+    assess_change(
+        change,
+        impact_days=0,
+        impact_products="",
+        impact_cost_pence=0,
+        needs_more_resources=False,
+        changes_requirements=False,
+        raise_to_major=False,
+        assessed_by=person,
+        now=utcnow(),
+    )
+    assert change.raised_to_major and who_decides(change) is Role.SPONSOR
+    # Major because it moves a milestone later; removing that effect keeps it major.
+    later = raised(db, project, person)
+    set_effect(
+        later,
+        target=EffectTarget.MILESTONE,
+        target_id=milestone.id,
+        field_name="scheduled_finish",
+        new_date=D(2010, 3, 31),
+        on=D(2010, 2, 26),
+    )
+    assert who_decides(later) is Role.SPONSOR and not later.raised_to_major
+    remove_effect(later, later.effects[0], on=D(2010, 2, 26))
+    assert later.raised_to_major and who_decides(later) is Role.SPONSOR
+    # A minor change whose analysis changes stays minor.
+    minor = raised(db, project, person)
+    set_effect(
+        minor,
+        target=EffectTarget.MILESTONE,
+        target_id=milestone.id,
+        field_name="scheduled_finish",
+        new_date=D(2010, 2, 20),
+        on=D(2010, 2, 26),
+    )
+    assert who_decides(minor) is Role.MANAGER and not minor.raised_to_major

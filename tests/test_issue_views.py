@@ -215,11 +215,17 @@ def test_the_manager_assesses_and_a_later_milestone_makes_it_major(
     detail = text_of(client.get(page(project, f"changes/{change.id}")))
     assert "Major change , decided by the project sponsor" in detail
     assert "It costs £1,200.50, more than the £600.00 left in the budget" in detail
-    # At the cost of what is left, it is minor.
+    # A new analysis at a lower cost does not make the major change minor.
+    assert assess(client, project, change, impact_cost="600").status_code == 302
+    detail = text_of(client.get(page(project, f"changes/{change.id}")))
+    assert "Major change , decided by the project sponsor" in detail
+    assert "It was raised to a major change" in detail
+    # Another change, at the cost of what is left, is minor.
+    change = raise_one(client, project, "Another change")
     assert assess(client, project, change, impact_cost="600").status_code == 302
     detail = text_of(client.get(page(project, f"changes/{change.id}")))
     assert "Minor change , decided by the project manager" in detail
-    # A later milestone makes it major again.
+    # A later milestone makes it major.
     milestone = small_plan["milestone"]
     response = propose(
         client, project, change, f"milestone:{milestone.id}:scheduled_finish", D(2010, 3, 31)
@@ -272,7 +278,7 @@ def test_the_manager_can_raise_a_minor_change_to_major_but_never_lower_it(
     change = _db.session.get(ChangeRequest, change.id)
     assert change.raised_to_major
     detail = text_of(client.get(page(project, f"changes/{change.id}")))
-    assert "The project manager raised it to a major change" in detail
+    assert "It was raised to a major change" in detail
 
 
 # Deciding -------------------------------------------------------------------------------------

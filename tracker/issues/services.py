@@ -250,6 +250,20 @@ def _touch_entry(change: ChangeRequest, on: dt.date) -> None:
         touch(change.issue_entry, on)
 
 
+def _was_major(change: ChangeRequest) -> bool:
+    """Whether an assessed change is major as it stands, before an edit to its analysis."""
+    return change.status is ChangeStatus.ASSESSED and describe_change(change).classification.major
+
+
+def _keep_major(change: ChangeRequest, was_major: bool) -> None:
+    """A major change is never made minor (9.3): if an edit to its analysis or its effects would
+    class it as minor, it stays major, as if the project manager had raised it, and the sponsor
+    decides it."""
+    if was_major and not describe_change(change).classification.major:
+        change.raised_to_major = True
+        db.session.flush()
+
+
 def assess_change(
     change: ChangeRequest,
     *,
@@ -265,11 +279,12 @@ def assess_change(
     """Part 2, the impact analysis. May be written again until the change is decided.
 
     `raise_to_major` can only raise: a change raised to major stays major, and nothing lowers a
-    change that the rule classes as major.
+    change that the rule classes as major (a new analysis of a major change keeps it major).
     """
     _refuse_if_decided(change)
     if impact_days < 0 or impact_cost_pence < 0:
         raise ChangeError("Days of work and the cost of the change must be 0 or more")
+    was_major = _was_major(change)
     change.impact_days = impact_days
     change.impact_products = impact_products.strip()
     change.impact_cost_pence = impact_cost_pence
@@ -281,6 +296,7 @@ def assess_change(
     change.status = ChangeStatus.ASSESSED
     _touch_entry(change, london_date(now) or today())
     db.session.flush()
+    _keep_major(change, was_major)
 
 
 def set_effect(
@@ -305,6 +321,7 @@ def set_effect(
         if new_date is None:
             raise ChangeError("Enter the new date")
         new_amount_pence = None
+    was_major = _was_major(change)
     effect = next(
         (
             e
@@ -320,14 +337,17 @@ def set_effect(
     effect.new_amount_pence = new_amount_pence
     _touch_entry(change, on)
     db.session.flush()
+    _keep_major(change, was_major)
     return effect
 
 
 def remove_effect(change: ChangeRequest, effect: ChangeEffect, *, on: dt.date) -> None:
     _refuse_if_decided(change)
+    was_major = _was_major(change)
     change.effects.remove(effect)
     _touch_entry(change, on)
     db.session.flush()
+    _keep_major(change, was_major)
 
 
 # The rules: major or minor, and who decides ---------------------------------------------------
@@ -406,7 +426,10 @@ def classify_change(
                 f"It moves {move.label} later, from {_day(move.old)} to {_day(move.new)}"
             )
     if raised_to_major:
-        reasons.append("The project manager raised it to a major change")
+        reasons.append(
+            "It was raised to a major change (by the project manager, or because it was major "
+            "before its analysis changed): a major change is never made minor"
+        )
     return Classification(major=bool(reasons), reasons=tuple(reasons))
 
 
