@@ -133,6 +133,30 @@ def test_the_self_assessment_matrix_totals_each_service(db, client, seeded):
     assert sum(1 for line in lines[1:] if line.split(",")[major]) == 56
 
 
+def test_the_matrix_filters_by_service_and_rating(db, client, seeded):
+    from tracker.projects.models import Service
+
+    sign_in(db, client, seeded, Role.EMT)
+    round_ = self_round(db)
+    major = db.session.execute(
+        db.select(Service).filter_by(project_id=seeded.id, name="Major Developments")
+    ).scalar_one()
+    base = page(seeded, f"ratings/{round_.id}")
+    # One service, only its 0% elements: a single column, and each row a 0%.
+    csv = client.get(f"{base}?for={major.id}&rating=0&format=csv").data.decode("utf-8-sig")
+    lines = csv.splitlines()
+    assert lines[0] == "Element,Major Developments"
+    assert len(lines) > 1 and all(line.endswith(",0%") for line in lines[1:])
+    html = client.get(f"{base}?for={major.id}&rating=0").text
+    assert "Affordable Housing" not in html.split("<table", 1)[1]
+    assert f'<option value="{major.id}" selected>' in html
+    # The 1.1.3 Major Developments left blank is not among them; a service the round lacks
+    # shows every service.
+    assert "1.1.3," not in csv
+    every = client.get(f"{base}?for=999999&format=csv").data.decode("utf-8-sig")
+    assert every.splitlines()[0].count(",") == 14 and len(every.splitlines()) == 58
+
+
 def _many(db, project: Project, n: int, start: int) -> None:
     """n evidence items over the elements and work streams, with ratings and gap actions."""
     elements = project_elements(project)

@@ -205,15 +205,29 @@ def matrix(slug: str, round_id: int) -> str | Response:
         column = rating.service_id if found.scope is RatingScope.SERVICE else rating.work_stream_id
         cells[(rating.element_id, column)] = rating.rating
     labels = SCALE_LABELS[found.scale]
-    shown_ids = {e.id for c in shown for s in c.subcriteria for e in s.elements}
+    # Filters: one service or work stream; only the elements given a rating in a shown column.
+    chosen_column = request.args.get("for", type=int)
+    shown_columns = [c for c in columns if c.id == chosen_column] or columns
+    if shown_columns is columns:
+        chosen_column = None  # none chosen, or one the round does not have
+    keys = [c.id for c in shown_columns] if columns else [None]
+    chosen_rating = request.args.get("rating", "")
+    chosen_rating = chosen_rating if chosen_rating in labels else ""
+    visible = {
+        e.id
+        for c in shown
+        for s in c.subcriteria
+        for e in s.elements
+        if not chosen_rating or any(cells.get((e.id, k)) == chosen_rating for k in keys)
+    }
+    shown = [c for c in shown if any(e.id in visible for s in c.subcriteria for e in s.elements)]
     totals: dict[int | None, Counter[str]] = defaultdict(Counter)
     for (element_id, column), value in cells.items():
-        if element_id in shown_ids:
+        if element_id in visible and column in keys:
             totals[column][value] += 1
     kind = request.args.get("format")
     if kind in ("csv", "xlsx"):
-        names = [c.name for c in columns] or ["The council"]
-        keys = [c.id for c in columns] or [None]
+        names = [c.name for c in shown_columns] or ["The council"]
         rows = [
             {"Element": e.code}
             | {
@@ -223,6 +237,7 @@ def matrix(slug: str, round_id: int) -> str | Response:
             for c in shown
             for s in c.subcriteria
             for e in s.elements
+            if e.id in visible
         ]
         return download(
             ["Element", *names],
@@ -238,7 +253,11 @@ def matrix(slug: str, round_id: int) -> str | Response:
         criteria=criteria,
         shown=shown,
         chosen=chosen,
-        columns=columns,
+        all_columns=columns,
+        columns=shown_columns,
+        chosen_column=chosen_column,
+        chosen_rating=chosen_rating,
+        visible=visible,
         cells=cells,
         labels=labels,
         totals=totals,
