@@ -414,6 +414,31 @@ def test_baselines_are_saved_with_a_required_unique_name_and_compared(
     assert "V1.2 26 Feb 2010" in listing
 
 
+def test_a_baseline_becomes_the_milestones_baseline_only_when_the_manager_says_so(
+    db, client, login_as, project, small_plan
+):
+    milestone = db.session.get(Milestone, small_plan["milestone"].id)
+    milestone.baseline_finish = dt.date(2010, 2, 1)
+    db.session.commit()
+    login_as(Role.MANAGER)
+    form = client.get(url(project, "baselines")).get_data(as_text=True)
+    assert "Also make each milestone&#39;s scheduled finish its baseline finish" in form
+
+    assert client.post(url(project, "baselines/new"), data={"name": "V1"}).status_code == 302
+    db.session.refresh(milestone)
+    assert milestone.baseline_finish == dt.date(2010, 2, 1)  # kept: the box was not ticked
+    assert "+27 days" in client.get(url(project, "milestones")).get_data(as_text=True)
+
+    response = client.post(
+        url(project, "baselines/new"), data={"name": "V2", "milestone_baselines": "y"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(milestone)
+    assert milestone.baseline_finish == milestone.scheduled_finish == dt.date(2010, 2, 28)
+    html = client.get(url(project, "milestones")).get_data(as_text=True)
+    assert "+27 days" not in html and "0 days" in html
+
+
 def test_a_baseline_cannot_be_saved_by_readers_and_has_no_edit_routes(
     app, client, login_as, project
 ):

@@ -192,9 +192,18 @@ def clean_name(name: str | None) -> str:
 
 
 def save_baseline(
-    plan: PlanData, name: str | None, taken_on: dt.date, taken_by: Person | None
+    plan: PlanData,
+    name: str | None,
+    taken_on: dt.date,
+    taken_by: Person | None,
+    *,
+    milestone_baselines: bool = False,
 ) -> PlanBaseline:
-    """Save the current plan under `name`, which is required and unique in the project."""
+    """Save the current plan under `name`, which is required and unique in the project.
+
+    With `milestone_baselines`, each milestone's scheduled finish also becomes its baseline
+    finish, from which the milestone table's variance is measured (re-baselining the plan).
+    """
     name = clean_name(name)
     if not name:
         raise BaselineError("Enter a name for the baseline")
@@ -216,6 +225,9 @@ def save_baseline(
         items=snapshot(plan),
     )
     db.session.add(baseline)
+    if milestone_baselines:
+        for milestone in plan.milestones:
+            milestone.baseline_finish = milestone.scheduled_finish
     db.session.flush()
     return baseline
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from tracker.forms import Required
@@ -62,6 +63,14 @@ class BaselineForm(FlaskForm):
             Required("Enter a name for the baseline"),
             Length(max=200, message="Baseline name must be 200 characters or fewer"),
         ],
+    )
+    milestone_baselines = BooleanField(
+        "Also make each milestone's scheduled finish its baseline finish",
+        description=(
+            "The milestone table then measures each finish variance from today's plan. "
+            "Leave this unticked to keep the baseline finishes the milestone table has now."
+        ),
+        widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save baseline", widget=GovSubmitInput())
 

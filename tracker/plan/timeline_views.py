@@ -322,7 +322,13 @@ def baseline_save(slug: str) -> tuple[str, int] | BaseResponse:
         return _baselines_page(form, 400)
     plan = load_plan(g.project)
     try:
-        baseline = save_baseline(plan, form.name.data, _today(), current_user)
+        baseline = save_baseline(
+            plan,
+            form.name.data,
+            _today(),
+            current_user,
+            milestone_baselines=form.milestone_baselines.data,
+        )
         db.session.commit()
     except BaselineError as error:
         db.session.rollback()
@@ -332,7 +338,15 @@ def baseline_save(slug: str) -> tuple[str, int] | BaseResponse:
         db.session.rollback()
         form.name.errors.append("There is already a baseline with this name: choose another name")
         return _baselines_page(form, 400)
-    flash(f"The plan is saved as baseline {baseline.name}.", "success")
+    flash(
+        f"The plan is saved as baseline {baseline.name}"
+        + (
+            ", and the milestones' baseline finishes are now their scheduled finishes."
+            if form.milestone_baselines.data
+            else "."
+        ),
+        "success",
+    )
     return redirect(url_for("plan.baselines", slug=slug))
 
 
