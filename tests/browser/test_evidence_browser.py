@@ -75,6 +75,15 @@ def test_a_lead_uploads_evidence_and_a_reviewer_accepts_it(
     page.goto(f"/projects/{slug}/readiness")
     expect(page.get_by_role("heading", level=1)).to_have_text("Readiness for accreditation")
     axe_check(page)
+    # The appendix 4 matrix of the 2009 self-assessment, filtered to the 0% ratings.
+    page.get_by_role("link", name="Ratings").first.click()
+    page.get_by_role("link", name="Self-assessment May–June 2009").click()
+    page.get_by_label("Elements rated").select_option(label="0%")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Self-assessment May–June 2009")
+    expect(page.get_by_role("row", name=re.compile("^Total 0%"))).to_be_visible()
+    axe_check(page)
 
     item = db.session.execute(db.select(EvidenceItem)).scalar_one()
     db.session.refresh(item)
