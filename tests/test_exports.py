@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
-from tracker.exports import download, table_csv, table_xlsx
+from tests.factories import PersonFactory, member
+from tracker.evidence.models import AssessmentRound
+from tracker.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, table_csv, table_xlsx
+from tracker.projects.models import Role
 
 COLUMNS = ["Number", "Description", "Date"]
 ROWS = [
@@ -38,3 +42,49 @@ def test_download_is_an_attachment(app):
         response = download(COLUMNS, ROWS, filename="risk-log", file_format="xlsx", title="Risks")
     assert response.headers["Content-Disposition"] == 'attachment; filename="risk-log.xlsx"'
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_csv_download_names_its_charset_once(app):
+    with app.test_request_context():
+        response = download(COLUMNS, ROWS, filename="risk-log", file_format="csv", title="Risks")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+# Every log and matrix of the seeded project, as each format, through its page's link.
+DOWNLOADS = [
+    ("plan/export", "Plan", 25),
+    ("risks/export", "Risk log", 8),
+    ("issues/export", "Issue log", 3),
+    ("changes/export", "Change requests", 1),
+    ("budget/lines/export", "Budget lines", 11),
+    ("budget/spend/export", "Spend", 2),
+    ("staff/export", "Staff time", 0),
+    ("evidence/coverage", "Evidence coverage", 57),
+    ("ratings/{round}", "Self-assessment", 57),
+]
+
+
+@pytest.mark.parametrize(("path", "title", "rows"), DOWNLOADS)
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
+    db, client, seeded, path: str, title: str, rows: int, file_format: str
+):
+    manager = PersonFactory()
+    member(manager, seeded, Role.MANAGER)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(manager.id)
+    first_round = db.session.execute(db.select(AssessmentRound.id)).scalars().first()
+    url = f"/projects/{seeded.slug}/{path.format(round=first_round)}?format={file_format}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    if file_format == "csv":
+        assert response.headers["Content-Type"] == CSV_MIMETYPE
+        lines = response.data.decode("utf-8-sig").splitlines()
+        assert len(lines) >= rows + 1  # the header, then a line a row (some cells hold lines)
+    else:
+        assert response.headers["Content-Type"] == XLSX_MIMETYPE
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        assert sheet.title.startswith(title)
+        assert sheet.max_row - 1 >= rows

@@ -88,7 +88,7 @@ def download(
         body, mimetype, ext = table_xlsx(columns, rows, title), XLSX_MIMETYPE, "xlsx"
     else:
         body, mimetype, ext = table_csv(columns, rows), CSV_MIMETYPE, "csv"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # mimetype= would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{ext}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
