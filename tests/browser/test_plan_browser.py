@@ -142,3 +142,58 @@ def test_a_work_stream_lead_updates_their_own_task_only(page: Page, live_server,
     db.session.expire_all()
     assert db.session.get(Task, tasks[0].id).progress is Progress.ON_TRACK
     assert db.session.get(Task, tasks[2].id).progress is Progress.NOT_STARTED
+
+
+def test_the_manager_reads_the_gantt_zooms_it_and_links_two_tasks(
+    page: Page, live_server, axe_check
+):
+    project, tasks, _ = _plan()
+    manager = PersonFactory()
+    member(manager, project, Role.MANAGER)
+    db.session.commit()
+    slug = project.slug
+
+    page.goto(f"/projects/{slug}/plan/timeline")
+    sign_in(page, manager.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timeline")
+    chart = page.locator("#gantt-chart")
+    expect(chart.locator(".main-svg").first).to_be_attached()  # plotly.js drew the chart
+    expect(chart).to_have_attribute("aria-label", re.compile("^Gantt chart of 3 tasks"))
+    axe_check(page)
+
+    def tick_labels() -> list[str]:
+        return chart.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+
+    # Zoomed to two weeks the axis names days; the whole project goes back to months.
+    page.get_by_role("button", name="2 weeks").click()
+    expect(chart.locator(".xtick text").first).to_have_text(re.compile(r"^\d{1,2} [A-Z][a-z]{2}"))
+    page.get_by_role("button", name="Later").click()
+    page.get_by_role("button", name="Whole project").click()
+    expect(chart.locator(".xtick text").first).to_have_text(re.compile(r"^[A-Z][a-z]{2}"))
+    assert not any(re.match(r"^\d", text) for text in tick_labels())
+
+    # A dependency, then the forecast: both pages pass axe.
+    page.get_by_role("link", name="Dependencies").click()
+    page.get_by_label("Task that must finish first").select_option(
+        label="1.1 Getting Started Workshop"
+    )
+    page.get_by_label("Task or milestone that waits for it").select_option(
+        label="Task 2.1 Work stream evidence"
+    )
+    page.get_by_role("button", name="Add dependency").click()
+    expect(page.get_by_text("2.1 Work stream evidence now waits for 1.1")).to_be_visible()
+    axe_check(page)
+    # The reverse link would close a circle: refused beside the field.
+    page.get_by_label("Task that must finish first").select_option(label="2.1 Work stream evidence")
+    page.get_by_label("Task or milestone that waits for it").select_option(
+        label="Task 1.1 Getting Started Workshop"
+    )
+    page.get_by_role("button", name="Add dependency").click()
+    expect(page.locator(".govuk-error-message")).to_contain_text("circular dependency")
+    axe_check(page)
+    for name in ("Forecast and critical path", "Baselines"):
+        page.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_load_state()
+        axe_check(page)
+    page.goto(f"/projects/{slug}/plan/milestones")
+    axe_check(page)
