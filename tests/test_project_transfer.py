@@ -254,7 +254,14 @@ def test_missing_parts_are_refused_with_nothing_imported(db, project):
     error = _refused(_rezip(data, drop_stages), "nothing was imported")
     assert any("stage rows missing from the file" in p for p in error.problems)
     error = _refused(_rezip(data, lambda m: m["tables"].pop("project")), "nothing was imported")
-    assert "missing the project table" in error.problems[0]
+    assert "missing the tables project" in error.problems[0]
+
+    def drop_risk_log(manifest: dict) -> None:  # no reference breaks: only the log is lost
+        del manifest["tables"]["risk"], manifest["tables"]["risk_review"]
+
+    error = _refused(_rezip(data, drop_risk_log), "nothing was imported")
+    assert error.problems == ["The file is missing the tables risk, risk_review"]
+    assert _count(Project) == 0 and _count(Person) == 0
     _refused(_rezip(data, drop=MANIFEST), "no project.json")
     _refused(io.BytesIO(b"not a zip"), "not a ZIP file")
 

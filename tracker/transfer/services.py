@@ -356,12 +356,16 @@ def _decode_tables(manifest: dict[str, Any], problems: list[str]) -> dict[str, l
     for name in tables:
         if name not in expected:
             problems.append(f"The file holds a table this version does not know: {name}")
-    for required in (PROJECT, "person"):
-        if required not in tables:
-            problems.append(f"The file is missing the {required} table")
+    # The export writes every table, even an empty one: a table left out is a part lost (a
+    # risk log missing from the file would otherwise import as a project without risks).
+    missing = [name for name in expected if name not in tables]
+    if missing:
+        problems.append(f"The file is missing the tables {', '.join(sorted(missing))}")
     decoded: dict[str, list[dict[str, Any]]] = {}
     for name, table in expected.items():
-        content = tables.get(name, {"columns": _columns(table), "rows": []})
+        if name not in tables:
+            continue
+        content = tables[name]
         columns = content.get("columns") if isinstance(content, dict) else None
         body = content.get("rows") if isinstance(content, dict) else None
         if not isinstance(columns, list) or not isinstance(body, list):
