@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.auth.models import Person
 from tracker.extensions import db
@@ -25,9 +24,9 @@ from tracker.plan.models import (
     Stage,
     Task,
     TaskDependency,
-    task_responsible,
 )
 from tracker.plan.schedule import Forecast, Item, Link, forecast
+from tracker.plan.services import attach_responsible
 from tracker.projects.models import Project, WorkStream
 
 KINDS = ("stage", "task", "milestone")
@@ -106,19 +105,7 @@ def load_plan(project: Project) -> PlanData:
             select(Task).where(Task.project_id == project.id).order_by(Task.position, Task.id)
         ).scalars()
     )
-    # The people responsible for every task in one query (selectinload would batch the ids).
-    responsible: dict[int, list[Person]] = {task.id: [] for task in tasks}
-    rows = db.session.execute(
-        select(task_responsible.c.task_id, Person)
-        .join(Person, Person.id == task_responsible.c.person_id)
-        .join(Task, Task.id == task_responsible.c.task_id)
-        .where(Task.project_id == project.id)
-        .order_by(task_responsible.c.task_id, Person.id)
-    )
-    for task_id, person in rows:
-        responsible[task_id].append(person)
-    for task in tasks:
-        set_committed_value(task, "responsible", responsible[task.id])
+    attach_responsible(tasks, select(Task.id).where(Task.project_id == project.id))
     tasks.sort(key=lambda t: (stage_numbers.get(t.stage_id, 0), t.position, t.id))
     milestones = list(
         db.session.execute(

@@ -14,8 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, not_, or_, select, update
+from sqlalchemy import Select, and_, func, not_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.auth.models import Person
@@ -533,24 +534,47 @@ class StageTasks:
     tasks: list[Task]
 
 
+def attach_responsible(tasks: Sequence[Task], task_ids: Select[tuple[int]]) -> None:
+    """Load the people responsible for `tasks`, whose ids `task_ids` selects, in one query.
+
+    selectinload would send one query per 500 tasks, so a page's queries would grow with the plan.
+    """
+    responsible: dict[int, list[Person]] = {task.id: [] for task in tasks}
+    rows = db.session.execute(
+        select(task_responsible.c.task_id, Person)
+        .join(Person, Person.id == task_responsible.c.person_id)
+        .where(task_responsible.c.task_id.in_(task_ids))
+        .order_by(task_responsible.c.task_id, Person.id)
+    )
+    for task_id, person in rows:
+        if task_id in responsible:
+            responsible[task_id].append(person)
+    for task in tasks:
+        set_committed_value(task, "responsible", responsible[task.id])
+
+
 def work_plan_tasks(project: Project, filters: TaskFilter, *, today: dt.date) -> list[Task]:
     """The tasks matching the filters, with their people and work stream: two queries."""
-    query = (
-        select(Task)
-        .join(Stage, Stage.id == Task.stage_id)
-        .where(Task.project_id == project.id)
-        .options(selectinload(Task.responsible), joinedload(Task.work_stream))
-        .order_by(Stage.number, Task.position, Task.code)
-    )
+    conditions: list[ColumnElement[bool]] = [Task.project_id == project.id]
     if filters.stage_id is not None:
-        query = query.where(Task.stage_id == filters.stage_id)
+        conditions.append(Task.stage_id == filters.stage_id)
     if filters.work_stream_id is not None:
-        query = query.where(Task.work_stream_id == filters.work_stream_id)
+        conditions.append(Task.work_stream_id == filters.work_stream_id)
     if filters.person_id is not None:
-        query = query.where(Task.responsible.any(Person.id == filters.person_id))
+        conditions.append(Task.responsible.any(Person.id == filters.person_id))
     if filters.status is not None:
-        query = query.where(progress_condition(filters.status, today))
-    return list(db.session.execute(query).scalars())
+        conditions.append(progress_condition(filters.status, today))
+    tasks = list(
+        db.session.execute(
+            select(Task)
+            .join(Stage, Stage.id == Task.stage_id)
+            .where(*conditions)
+            .options(joinedload(Task.work_stream))
+            .order_by(Stage.number, Task.position, Task.code)
+        ).scalars()
+    )
+    attach_responsible(tasks, select(Task.id).where(*conditions))
+    return tasks
 
 
 def work_plan(
