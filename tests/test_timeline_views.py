@@ -141,6 +141,25 @@ def on_1_march_2010(monkeypatch):
     monkeypatch.setattr("tracker.plan.timeline_views._today", lambda: dt.date(2010, 3, 1))
 
 
+@pytest.mark.parametrize("page", ["tasks", "milestones", "reviews", "timeline", "baselines"])
+def test_every_plan_page_links_to_every_other_and_to_the_downloads(client, login_as, project, page):
+    pages = ["tasks", "milestones", "reviews", "timeline", "forecast", "dependencies", "baselines"]
+    login_as(Role.SUPPORT)
+    html = client.get(url(project, page)).get_data(as_text=True)
+    nav = re.search(r'<nav class="app-sub-nav[^>]*aria-label="Plan pages">(.*?)</nav>', html, re.S)[
+        1
+    ]
+    for other in pages:
+        if other != page:
+            assert f'href="{url(project, other)}"' in nav, other
+    assert 'aria-current="page"' in nav
+    assert f'href="{url(project, "import")}"' in nav
+    assert "format=xlsx" in nav and "format=csv" in nav
+    login_as(Role.EMT)
+    nav = client.get(url(project, page)).get_data(as_text=True)
+    assert f'href="{url(project, "import")}"' not in nav  # only planners import
+
+
 def test_the_page_embeds_the_figure_and_the_table_has_every_row(
     client, login_as, project, small_plan, on_1_march_2010
 ):
