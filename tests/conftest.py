@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import flask_migrate
@@ -122,25 +123,30 @@ def login_as(client: FlaskClient, project: Project) -> Callable[..., Person]:
     return _login
 
 
-class QueryCounter:
-    """Counts the SQL statements run inside a `with` block."""
+@dataclass
+class CountedQueries:
+    """The SQL statements run inside one `with count_queries as counted:` block."""
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.statements: list[str] = []
+    count: int = 0
+    statements: list[str] = field(default_factory=list)
 
     def _count(self, conn: object, cursor: object, statement: str, *args: object) -> None:
         self.count += 1
         self.statements.append(statement)
 
-    def __enter__(self) -> QueryCounter:
-        self.count = 0
-        self.statements = []
-        event.listen(_db.engine, "before_cursor_execute", self._count)
-        return self
+
+class QueryCounter:
+    """Counts the SQL statements run inside a `with` block. Each block gets its own result, so
+    that `with count_queries as few:` and a later `with count_queries as many:` can be compared
+    (one shared result would make them always equal)."""
+
+    def __enter__(self) -> CountedQueries:
+        self._current = CountedQueries()
+        event.listen(_db.engine, "before_cursor_execute", self._current._count)
+        return self._current
 
     def __exit__(self, *exc: object) -> None:
-        event.remove(_db.engine, "before_cursor_execute", self._count)
+        event.remove(_db.engine, "before_cursor_execute", self._current._count)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tracker.issues.models import (
     ChangeStatus,
     EffectTarget,
     EntryStatus,
+    EntryType,
     IssueLogEntry,
 )
 from tracker.plan.models import Milestone, Progress, Task
@@ -31,7 +32,7 @@ from tracker.reports.drafting import (
     resource_status,
     schedule_status,
 )
-from tracker.reports.models import HighlightReport, ReportStatus
+from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 
 TODAY = dt.date(2010, 3, 15)
@@ -580,3 +581,95 @@ def test_resource_status_by_days_used_against_the_plan(db, project):
     db.session.commit()
     over = resource_status(project, dt.date(2010, 7, 1))
     assert over.rag == "red" and "Officer" in over.reason
+
+
+def _add_many(db, project, n: int) -> None:
+    """n more tasks, risks (each reviewed), issue log entries, evidence items and changes."""
+    from tracker.evidence.models import EvidenceItem, EvidenceStatus
+
+    stream = project.work_streams[0]
+    for i in range(n):
+        risk = _risk(f"B{n}-{i}", Level.H, Level.M)
+        risk.project_id = project.id
+        risk.reviews = [
+            RiskReview(
+                reviewed_at=dt.datetime(2010, 2, 1 + i % 20, tzinfo=dt.UTC),
+                probability=Level.H,
+                impact=Level.M,
+            )
+        ]
+        db.session.add_all(
+            [
+                Task(
+                    project_id=project.id,
+                    stage=project.stages[i % 5],
+                    work_stream=stream,
+                    code=f"B{n}.{i}",
+                    activity=f"Task {i}",
+                    target_finish=dt.date(2010, 3, 1 + i % 28),
+                ),
+                risk,
+                IssueLogEntry(
+                    project_id=project.id,
+                    number=f"B{n}-{i}",
+                    type=EntryType.ISSUE,
+                    description=f"Issue {i}",
+                    identified_on=dt.date(2010, 2, 3),
+                    last_updated_on=dt.date(2010, 2, 3),
+                    status=EntryStatus.OPEN,
+                ),
+                EvidenceItem(
+                    project_id=project.id,
+                    work_stream_id=stream.id,
+                    title=f"Evidence {i}",
+                    status=EvidenceStatus.SUBMITTED,
+                ),
+                ChangeRequest(
+                    project_id=project.id,
+                    number=1000 * n + i,
+                    raised_on=dt.date(2010, 2, 1),
+                    description=f"Change {i}",
+                    status=ChangeStatus.APPROVED,
+                    decided_at=dt.datetime(2010, 2, 15, tzinfo=dt.UTC),
+                ),
+            ]
+        )
+    db.session.commit()
+
+
+def test_drafting_and_issuing_run_a_fixed_number_of_queries(db, client, seeded, count_queries):
+    from tracker.auth.models import Person
+    from tracker.projects.models import Project
+    from tracker.reports.services import issue, new_draft
+
+    manager_id, project_id = _person(db, seeded, Role.MANAGER).id, seeded.id
+    start, end = dt.date(2010, 2, 1), dt.date(2010, 2, 28)
+    stream_id = seeded.work_streams[0].id
+
+    def counts() -> list[int]:
+        found = []
+        for kind, stream in (
+            (ReportKind.PROJECT, None),
+            (ReportKind.WORK_STREAM, stream_id),
+            (ReportKind.QUARTERLY, None),
+        ):
+            db.session.expunge_all()  # nothing already loaded: every row comes from a query
+            project, manager = (
+                db.session.get(Project, project_id),
+                db.session.get(Person, manager_id),
+            )
+            with count_queries as counted:  # one counter: read it after each block
+                report = new_draft(
+                    project, manager, start, end, TODAY, kind=kind, work_stream_id=stream
+                )
+            found.append(counted.count)
+            with count_queries as counted:
+                issue(report, project, TODAY, dt.datetime(2010, 3, 15, tzinfo=dt.UTC))
+            found.append(counted.count)
+            db.session.rollback()
+        return found
+
+    _add_many(db, db.session.get(Project, project_id), 3)
+    few = counts()
+    _add_many(db, db.session.get(Project, project_id), 40)
+    assert counts() == few
