@@ -239,3 +239,42 @@ def test_every_role_reads_the_dashboard(client, login_as, project, role):
 def test_members_only(client, login_as, project):
     login_as(None)
     assert client.get(f"/projects/{project.slug}/dashboard").status_code == 403
+
+
+def test_the_seeded_dashboard_runs_a_fixed_number_of_queries_with_evidence(
+    db, client, seeded, count_queries
+):
+    """With a standard, readiness is worked out from the evidence: more items (each linked to
+    elements) and more of everything else cost no more queries."""
+    from tracker.evidence.models import Element, EvidenceItem, EvidenceStatus
+    from tracker.projects.models import Membership
+
+    manager = PersonFactory()
+    db.session.add(Membership(project=seeded, person=manager, role=Role.MANAGER))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(manager.id)
+    url = f"/projects/{seeded.slug}/dashboard"
+    elements = db.session.execute(db.select(Element)).scalars().all()
+
+    def more(n: int) -> None:
+        _add_lots(db, seeded, n)
+        for i in range(n):
+            item = EvidenceItem(
+                project_id=seeded.id,
+                work_stream=seeded.work_streams[i % 3],
+                title=f"Evidence {n}-{i}",
+                status=EvidenceStatus.ACCEPTED,
+            )
+            item.elements.extend(elements[i % 50 : i % 50 + 3])
+            db.session.add(item)
+        db.session.commit()
+
+    more(7)  # task codes 7.x and 60.x: the seed has stages 1 to 5 only
+    with count_queries as few:
+        assert client.get(url).status_code == 200
+    more(60)
+    with count_queries as many:
+        page = client.get(url)
+    assert page.status_code == 200 and 'id="readiness-chart"' in page.text
+    assert many.count == few.count, many.statements
