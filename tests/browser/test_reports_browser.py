@@ -49,8 +49,12 @@ def test_the_manager_issues_a_report_and_the_emt_reads_it(
     page.get_by_role("button", name="Issue the report").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Highlight report 2")
-    expect(page.get_by_text("This report is frozen as issued.")).to_be_visible()
+    expect(page.get_by_text("(frozen as issued)")).to_be_visible()
     axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as PDF").click()
+    assert download.value.suggested_filename == f"{slug}-highlight-report-2.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
     page.goto(f"/projects/{slug}/meetings")
     axe_check(page)
     page.get_by_role("link", name=re.compile("^Pack for")).first.click()
@@ -88,4 +92,6 @@ def test_the_manager_issues_a_report_and_the_emt_reads_it(
     expect(
         page.get_by_role("table", name=re.compile("Planned against actual spend"))
     ).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Readiness by criterion"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Elements by criterion"))).to_be_visible()
     axe_check(page)
