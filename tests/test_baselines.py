@@ -8,13 +8,14 @@ import pytest
 
 from tracker.plan.baselines import (
     BaselineError,
+    PlanData,
     baseline_finishes,
     compare,
     load_plan,
     save_baseline,
     snapshot,
 )
-from tracker.plan.models import Milestone, PlanBaseline, Stage, Task
+from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task, TaskDependency
 
 
 def item(kind, id_, code, name, start, finish):
@@ -164,3 +165,24 @@ def test_the_seeded_baseline_compares_with_the_seeded_plan(seeded, db):
     ).scalar_one()
     result = compare(baseline.items, snapshot(load_plan(seeded)))
     assert not result.has_changes, result
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2026, 12, 1)])
+def test_a_task_marked_complete_without_an_actual_finish_does_not_move(as_of):
+    """Done is done: neither a late predecessor nor the date of the forecast moves it."""
+    day = dt.date
+    late = Task(id=1, code="1.1", start_date=day(2010, 1, 1), target_finish=day(2010, 1, 31))
+    late.actual_finish, late.progress = day(2010, 3, 1), Progress.COMPLETE
+    done = Task(id=2, code="1.2", start_date=day(2010, 2, 1), target_finish=day(2010, 2, 28))
+    done.actual_finish, done.progress = None, Progress.COMPLETE
+    waiting = Task(id=3, code="1.3", start_date=day(2010, 3, 1), target_finish=day(2010, 3, 31))
+    waiting.actual_finish, waiting.progress = None, Progress.ON_TRACK
+    links = [
+        TaskDependency(predecessor_id=1, successor_task_id=2, lag_days=0),
+        TaskDependency(predecessor_id=2, successor_task_id=3, lag_days=0),
+    ]
+    plan = PlanData(None, [], [], [late, done, waiting], [], links)  # type: ignore[arg-type]
+    result = plan.forecast(as_of=as_of)
+    assert (result["t2"].finish, result["t2"].slip) == (day(2010, 2, 28), 0)
+    # The unfinished task is still pushed by the date of the forecast, when one is given.
+    assert result["t3"].finish == (as_of or day(2010, 3, 31))

@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.plan.models import (
     Milestone,
     PlanBaseline,
+    Progress,
     Stage,
     Task,
     TaskDependency,
@@ -56,13 +57,16 @@ class PlanData:
         return [dependency_link(dep) for dep in self.dependencies]
 
     def schedule_items(self) -> list[Item]:
+        """Dated tasks and milestones. A task marked complete without an actual finish is taken
+        as finished on its target: it is done, so nothing before it can move it any more."""
         items: list[Item] = []
         for task in self.tasks:
             start = task.start_date or task.target_finish
             finish = task.target_finish or task.start_date
             if start is None or finish is None:
                 continue
-            items.append(Item(task_key(task.id), start, finish, task.actual_finish))
+            done = task.actual_finish or (finish if task.progress is Progress.COMPLETE else None)
+            items.append(Item(task_key(task.id), start, finish, done))
         for milestone in self.milestones:
             day = milestone.scheduled_finish
             items.append(
