@@ -10,7 +10,14 @@ from openpyxl import load_workbook
 
 from tests.factories import PersonFactory, member
 from tracker.evidence.models import AssessmentRound
-from tracker.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, table_csv, table_xlsx
+from tracker.exports import (
+    CSV_MIMETYPE,
+    XLSX_CELL_LIMIT,
+    XLSX_MIMETYPE,
+    download,
+    table_csv,
+    table_xlsx,
+)
 from tracker.projects.models import Role
 
 COLUMNS = ["Number", "Description", "Date"]
@@ -37,6 +44,13 @@ def test_xlsx_keeps_dates_and_text(app):
     assert sheet["B2"].value == '=HYPERLINK("x")'
 
 
+def test_text_too_long_for_an_excel_cell_is_cut_with_a_note():
+    rows = [{"Number": "01", "Description": "x" * 40_000, "Date": None}]
+    cell = load_workbook(io.BytesIO(table_xlsx(COLUMNS, rows, "Audit"))).active["B2"].value
+    assert len(cell) == XLSX_CELL_LIMIT and cell.endswith("the CSV download has it in full]")
+    assert table_csv(COLUMNS, rows).decode("utf-8").count("x") == 40_000
+
+
 def test_download_is_an_attachment(app):
     with app.test_request_context():
         response = download(COLUMNS, ROWS, filename="risk-log", file_format="xlsx", title="Risks")
@@ -61,6 +75,9 @@ DOWNLOADS = [
     ("staff/export", "Staff time", 0),
     ("evidence/coverage", "Evidence coverage", 57),
     ("ratings/{round}", "Self-assessment", 57),
+    ("plan/milestones/export", "Milestones", 5),
+    ("gap-actions/export", "Gap actions", 0),
+    ("audit/export", "Audit trail", 100),
 ]
 
 

@@ -104,7 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
     from tracker.reports import bp as reports_bp
-    from tracker.reports import dashboard_views  # noqa: F401 - attaches the dashboard to reports
+    from tracker.reports import (  # noqa: F401 - they attach routes to the reports blueprint
+        dashboard_views,
+        downloads,
+    )
     from tracker.reports import views as _report_views  # noqa: F401 - highlight reports
     from tracker.risks import views as risk_views
     from tracker.transfer import views as transfer_views

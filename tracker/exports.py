@@ -18,6 +18,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The longest text an Excel cell holds; longer text is cut with a note rather than refused.
+XLSX_CELL_LIMIT = 32_767
+_CUT = " [cut: too long for one Excel cell; the CSV download has it in full]"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +68,8 @@ def table_xlsx(
             if isinstance(value, dt.date):
                 cell.number_format = "dd mmm yyyy"
             elif isinstance(value, str):
+                if len(value) > XLSX_CELL_LIMIT:
+                    cell.value = value[: XLSX_CELL_LIMIT - len(_CUT)] + _CUT
                 cell.data_type = "s"
     for col_number, column in enumerate(columns, start=1):
         width = (widths or {}).get(column, max(10, min(len(column) + 2, 40)))
