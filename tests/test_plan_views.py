@@ -276,6 +276,15 @@ def test_work_stream_lead_updates_only_their_own_streams_tasks(client, login_as,
     assert f"tasks/{own.id}/progress" in listing
     assert f"tasks/{other.id}/progress" not in listing
     assert f"tasks/{own.id}/edit" not in listing
+    # A shortcut to the lead's own work stream, and that filter says what it shows.
+    stream = own.work_stream
+    shortcut = f"Show the tasks of your work stream, {stream.name}"
+    assert shortcut in text_of(client.get(page(project, "tasks")))
+    response = client.get(page(project, f"tasks?work_stream={stream.id}"))
+    assert f"Showing the tasks of your work stream {stream.name}." in text_of(response)
+    assert shortcut not in text_of(response)
+    filtered = response.get_data(as_text=True)
+    assert f"tasks/{other.id}/progress" not in filtered and f"tasks/{own.id}/progress" in filtered
 
     assert client.get(page(project, f"tasks/{own.id}/progress")).status_code == 200
     response = client.post(

@@ -162,6 +162,7 @@ def work_plan(slug: str) -> tuple[str, int]:
         people=people,
         task_count=len(tasks),
         mine=filters.person_id is not None and filters.person_id == current_user.id,
+        led_streams=[w for w in streams if w.id in led],
         today=today,
         title="Work plan",
     )
