@@ -201,13 +201,24 @@ def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(
     client.get(f"{base}/{report.id}")  # shows (and clears) the "issued" message
     page_before = client.get(f"{base}/{report.id}").text
 
-    # Later data does not change the issued report.
+    pdf_before = pdf_text(client.get(f"{base}/{report.id}/pdf").data)
+
+    # Later data (spend, the plan, the risk log, milestones) does not change the issued report.
     line = db.session.execute(db.select(BudgetLine)).scalars().first()
     db.session.add(SpendEntry(line=line, spent_on=dt.date(2010, 4, 1), amount_pence=50_000))
+    for task in db.session.execute(db.select(Task)).scalars():
+        task.actual_finish, task.progress = dt.date(2010, 3, 20), Progress.COMPLETE
+    for risk in db.session.execute(db.select(Risk)).scalars():
+        risk.status = RiskStatus.CLOSED
+    for milestone in db.session.execute(db.select(Milestone)).scalars():
+        milestone.scheduled_finish += dt.timedelta(days=60)
     db.session.commit()
     assert client.get(f"{base}/{report.id}").text == page_before
-    # Issued twice, or changed after issue: refused.
-    client.post(f"{base}/{report.id}/issue")
+    assert pdf_text(client.get(f"{base}/{report.id}/pdf").data) == pdf_before
+    # Issued twice, or changed after issue: refused, with a message.
+    again = client.post(f"{base}/{report.id}/issue", follow_redirects=True)
+    assert "Highlight report 2 was issued on" in again.text
+    assert "cannot be changed: issue a correction instead" in again.text
     db.session.refresh(report)
     assert report.number == 2
     client.post(f"{base}/{report.id}/edit", data={"text-schedule_status": "Rewritten"})
