@@ -43,6 +43,15 @@ def test_create_update_delete_with_old_and_new_values(db, project):
     assert created.record_id == deleted.record_id
 
 
+def test_a_record_added_by_its_parents_id_is_still_in_the_projects_trail(db, project):
+    """The seed adds stage reviews by stage_id: the relationship is not loaded at flush time."""
+    stage_id = project.stages[0].id
+    db.session.expire_all()
+    db.session.add(StageReview(stage_id=stage_id, scheduled_on=dt.date(2010, 1, 29)))
+    db.session.commit()
+    assert events(db, "stage_review")[-1].project_id == project.id
+
+
 def test_cause_is_recorded(db, project):
     with because_of("Change request 1"):
         project.stages[0].name = "Organisational Preparation"

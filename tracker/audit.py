@@ -88,7 +88,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _project_id(obj: Any) -> int | None:
+def _parent(session: Session, obj: Any) -> Any:
+    """The record named by `__audit_parent__`. A record added with only its parent's id (the
+    seed adds a stage review by `stage_id`) has the relationship unloaded, so the parent is
+    then fetched by that foreign key, from the identity map when it is already there."""
+    name = getattr(type(obj), "__audit_parent__", None)
+    if name is None:
+        return None
+    parent = getattr(obj, name, None)
+    if parent is not None:
+        return parent
+    relationship_ = inspect(obj).mapper.relationships[name]
+    (column,) = relationship_.local_columns
+    key = getattr(obj, column.key, None)
+    if key is None:
+        return None
+    with session.no_autoflush:
+        return session.get(relationship_.mapper.class_, key)
+
+
+def _project_id(session: Session, obj: Any) -> int | None:
     """The project a record belongs to, following `__audit_parent__` links where needed."""
     seen = 0
     while obj is not None and seen < 4:
@@ -97,8 +116,7 @@ def _project_id(obj: Any) -> int | None:
         pid = getattr(obj, "project_id", None)
         if pid is not None:
             return pid
-        parent = getattr(type(obj), "__audit_parent__", None)
-        obj = getattr(obj, parent, None) if parent else None
+        obj = _parent(session, obj)
         seen += 1
     return None
 
@@ -187,7 +205,7 @@ def _record_changes(session: Session, flush_context: Any) -> None:
                     "table_name": obj.__tablename__,
                     "record_id": primary_key[0] if len(primary_key) == 1 else None,
                     "record_label": _label(obj),
-                    "project_id": _project_id(obj),
+                    "project_id": _project_id(session, obj),
                     "cause": cause,
                     "changes": changes,
                 }
