@@ -54,8 +54,10 @@ def stage_figure(
                 base=[s.start_date.isoformat() for s in rows],
                 x=[((s.end_date - s.start_date).days + 1) * DAY_MS for s in rows],
                 text=[status.label for _ in rows],
-                textposition="inside",
+                textposition="auto",  # beside a bar too short to hold its status
                 insidetextanchor="middle",
+                constraintext="none",
+                cliponaxis=False,
                 marker={
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "#ffffff", "fillmode": "overlay"},
@@ -92,7 +94,7 @@ def stage_figure(
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "height": 120 + 50 * max(len(stages), 1),
-        "margin": {"l": 80, "r": 20, "t": 40, "b": 40},
+        "margin": {"l": 80, "r": 90, "t": 40, "b": 40},
         "barmode": "overlay",
         "legend": {"orientation": "h", "x": 0, "y": 1.15},
         "xaxis": {
@@ -136,14 +138,14 @@ def stage_figure(
 def chart_span(
     stages: Sequence[Stage], milestones: Sequence[MilestoneRow], today: dt.date
 ) -> tuple[dt.date, dt.date]:
-    """The dates the chart shows: the stages and milestones with a fortnight either side, so
+    """The dates the chart shows: the stages and milestones with a little room either side, so
     that a today long before or after the project does not squash the bars into a corner."""
     dates = [d for s in stages for d in (s.start_date, s.end_date)]
     dates += [row.milestone.scheduled_finish for row in milestones]
     if not dates:
         return today, today
-    margin = dt.timedelta(days=14)
-    return min(dates) - margin, max(dates) + margin
+    # Room after the last bar for a status written beside it.
+    return min(dates) - dt.timedelta(days=14), max(dates) + dt.timedelta(days=45)
 
 
 def stage_summary(
