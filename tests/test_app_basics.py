@@ -116,3 +116,32 @@ def test_without_tracker_env_the_app_runs_with_production_settings(monkeypatch) 
         create_app()
     monkeypatch.setenv("TRACKER_ENV", "development")
     assert create_app().config["SECRET_KEY"] == "dev-only-not-secret"
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client, login_as, project):
+    login_as("manager")
+    for path in (
+        f"/projects/{project.slug}/risks/99999999999999999999999",
+        f"/projects/{project.slug}/history/risk/2147483648",
+        f"/projects/{project.slug}/plan/reviews/9223372036854775808",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"Page not found" in response.data
+
+
+def test_a_number_too_large_for_the_database_in_a_query_is_a_400_page():
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    fresh = create_app(Config)
+
+    @fresh.route("/huge-for-test")
+    @requires(PUBLIC)
+    def huge() -> str:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    response = fresh.test_client().get("/huge-for-test")
+    assert response.status_code == 400
+    assert b"Sorry, there is a problem with your request" in response.data
+    assert b"SQLite" not in response.data

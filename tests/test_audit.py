@@ -112,3 +112,71 @@ def test_history_of_another_projects_record_is_not_shown(db, client, login_as, p
     other_stage = other.stages[0]
     response = client.get(f"/projects/{project.slug}/history/stage/{other_stage.id}")
     assert response.status_code == 404
+
+
+def _trail(client, project, **query):
+    from urllib.parse import urlencode
+
+    response = client.get(f"/projects/{project.slug}/audit?{urlencode(query)}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True).split("<tbody", 1)[-1]
+
+
+def test_the_trail_filters_by_who_what_and_when(db, client, login_as, project):
+    login_as(Role.MANAGER)
+    stage = project.stages[0]
+    with acting_as("flask seed"):
+        stage.name = "Named by the seed"
+        db.session.commit()
+    with acting_as("Someone else"):
+        stage.name = "Named by someone else"
+        db.session.commit()
+        db.session.delete(project.stages[-1])
+        db.session.commit()
+    seed_only = _trail(client, project, actor="flask seed", table="stage")
+    assert "Named by the seed" in seed_only and "Named by someone else" not in seed_only
+    deleted = _trail(client, project, action="delete")
+    assert "Deleted" in deleted and "Changed" not in deleted
+    today = dt.date.today()
+    assert "Named by the seed" in _trail(client, project, since=today - dt.timedelta(days=1))
+    nothing = client.get(f"/projects/{project.slug}/audit?until=2009-12-31").get_data(True)
+    assert "No changes match these filters" in nothing
+
+
+def test_a_bad_date_or_page_in_the_trail_is_explained_not_an_error(db, client, login_as, project):
+    login_as(Role.MANAGER)
+    response = client.get(f"/projects/{project.slug}/audit?since=26-02-2010&page=abc")
+    assert response.status_code == 200
+    assert "Enter a real date, for example 2010-02-26" in response.get_data(as_text=True)
+    backwards = client.get(f"/projects/{project.slug}/audit?since=2010-03-01&until=2010-02-01")
+    assert "The end date must be the same as or after the start date" in backwards.get_data(True)
+    # A page past the end (even one too large for the database) shows the last page.
+    last = client.get(f"/projects/{project.slug}/audit?page=99999999999999999999999")
+    assert last.status_code == 200
+    assert "page 1 of 1" in last.get_data(as_text=True)
+
+
+def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
+    db, client, login_as, project, count_queries
+):
+    from tracker.projects.views import AUDIT_PAGE_SIZE
+
+    login_as(Role.MANAGER)
+    stage = project.stages[0]
+
+    def changes(n: int) -> None:
+        for i in range(n):
+            with acting_as(f"Editor {i % 7}"):
+                stage.name = f"Stage name {len(events(db, 'stage'))}"
+                db.session.commit()
+
+    changes(3)
+    with count_queries as few:
+        _trail(client, project, table="stage")
+    changes(AUDIT_PAGE_SIZE * 2)
+    with count_queries as many:
+        page = _trail(client, project, table="stage")
+    assert few.count == many.count
+    first = client.get(f"/projects/{project.slug}/audit?table=stage").get_data(as_text=True)
+    assert "page=2" in first and "table=stage" in first.split('rel="next"')[0].rsplit("href", 1)[1]
+    assert page.count("Changed") == AUDIT_PAGE_SIZE

@@ -26,6 +26,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.from_object(config_class())
+    from tracker.database import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 

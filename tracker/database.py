@@ -8,6 +8,10 @@ from typing import Annotated, Any
 
 from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from werkzeug.routing import IntegerConverter
+
+# The largest value an INTEGER column holds on PostgreSQL (SQLite's limit is larger).
+MAX_ID = 2**31 - 1
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,3 +76,12 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a route, limited to ids the database can hold: a larger number in an
+    address is a page that does not exist (404), not a database error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

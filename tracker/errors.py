@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
@@ -42,6 +43,15 @@ def register_error_handlers(app: Flask) -> None:
             ),
             code,
         )
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def value_out_of_range(error: Exception) -> tuple[str, int]:
+        """A number in the address too large for the database (`?page=99999999999999999999`):
+        SQLite raises OverflowError, PostgreSQL a DataError. The request is at fault."""
+        app.logger.warning("Value out of the database's range: %s", error)
+        db.session.rollback()
+        return render_template("errors/error.html", code=400, title=_TITLES[400]), 400
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:

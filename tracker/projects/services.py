@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.audit import AuditEvent
 from tracker.auth.models import Person
 from tracker.budget.models import BudgetLine
 from tracker.evidence.models import Criterion, Element, EvidenceItem, SubCriterion
 from tracker.extensions import db
+from tracker.filters import LONDON
 from tracker.issues.models import ChangeRequest, IssueLogEntry
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.projects.models import Meeting, Membership, Project, WorkStream
@@ -104,3 +107,79 @@ def project_members(project: Project, also: Person | None = None) -> list[Person
     if also is not None and all(p.id != also.id for p in people):
         people.append(also)
     return people
+
+
+AUDIT_ACTIONS = {"create": "Created", "update": "Changed", "delete": "Deleted"}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit trail page is narrowed to; empty values mean everything."""
+
+    table: str = ""
+    actor: str = ""
+    action: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+    tables: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), LONDON).astimezone(dt.UTC)
+
+
+def audit_page(project: Project, wanted: AuditFilter, page: int, per_page: int) -> AuditPage:
+    """One page of the project's trail, newest first, in four queries whatever its size.
+    Dates are days in London; `until` includes its whole day. A page past the end shows the
+    last page."""
+    where = [AuditEvent.project_id == project.id]
+    if wanted.table:
+        where.append(AuditEvent.table_name == wanted.table)
+    if wanted.actor:
+        where.append(AuditEvent.actor_label == wanted.actor)
+    if wanted.action in AUDIT_ACTIONS:
+        where.append(AuditEvent.action == wanted.action)
+    if wanted.since:
+        where.append(AuditEvent.at >= _london_midnight(wanted.since))
+    if wanted.until:
+        where.append(AuditEvent.at < _london_midnight(wanted.until + dt.timedelta(days=1)))
+    total = db.session.execute(select(func.count(AuditEvent.id)).where(*where)).scalar_one()
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    events = list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(*where)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars()
+    )
+
+    def choices(column: object) -> list[str]:
+        return list(
+            db.session.execute(
+                select(column)
+                .where(AuditEvent.project_id == project.id)
+                .distinct()
+                .order_by(column)
+            ).scalars()
+        )
+
+    return AuditPage(
+        events,
+        total,
+        page,
+        pages,
+        tables=choices(AuditEvent.table_name),
+        actors=choices(AuditEvent.actor_label),
+    )

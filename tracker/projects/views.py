@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.audit import AuditEvent
@@ -14,7 +16,14 @@ from tracker.plan.services import effective_progress, stage_statuses
 from tracker.projects import bp
 from tracker.projects.models import Membership, Project
 from tracker.projects.my_work import DUE_SOON_DAYS, NEW_ENTRY_DAYS, my_work
-from tracker.projects.services import area_counts, project_people, project_stages
+from tracker.projects.services import (
+    AUDIT_ACTIONS,
+    AuditFilter,
+    area_counts,
+    audit_page,
+    project_people,
+    project_stages,
+)
 
 AUDIT_PAGE_SIZE = 50
 
@@ -72,46 +81,43 @@ def people(slug: str) -> str:
     )
 
 
+def _day(name: str, errors: dict[str, str]) -> dt.date | None:
+    """A date from the query string (`2010-02-26`, as a date field sends it), or None."""
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors[name] = "Enter a real date, for example 2010-02-26"
+        return None
+
+
 @bp.route("/projects/<slug>/audit")
 @requires("audit.project")
 def audit_trail(slug: str) -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    table = request.args.get("table") or None
-    query = select(AuditEvent).where(AuditEvent.project_id == g.project.id)
-    count_query = select(func.count(AuditEvent.id)).where(AuditEvent.project_id == g.project.id)
-    if table:
-        query = query.where(AuditEvent.table_name == table)
-        count_query = count_query.where(AuditEvent.table_name == table)
-    total = db.session.execute(count_query).scalar_one()
-    events = (
-        db.session.execute(
-            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(AUDIT_PAGE_SIZE)
-            .offset((page - 1) * AUDIT_PAGE_SIZE)
-        )
-        .scalars()
-        .all()
+    errors: dict[str, str] = {}
+    wanted = AuditFilter(
+        table=request.args.get("table", ""),
+        actor=request.args.get("actor", ""),
+        action=request.args.get("action", ""),
+        since=_day("since", errors),
+        until=_day("until", errors),
     )
-    tables = (
-        db.session.execute(
-            select(AuditEvent.table_name)
-            .where(AuditEvent.project_id == g.project.id)
-            .distinct()
-            .order_by(AuditEvent.table_name)
-        )
-        .scalars()
-        .all()
-    )
-    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    if wanted.since and wanted.until and wanted.until < wanted.since:
+        errors["until"] = "The end date must be the same as or after the start date"
+    page = request.args.get("page", 1, type=int) or 1
+    found = audit_page(g.project, wanted, page, AUDIT_PAGE_SIZE)
+    # Links to other pages keep the filters (empty ones left out of the address).
+    keep = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "projects/audit.html",
         project=g.project,
-        events=events,
-        total=total,
-        page=page,
-        pages=pages,
-        table=table,
-        tables=tables,
+        found=found,
+        wanted=wanted,
+        keep=keep,
+        errors=errors,
+        actions=AUDIT_ACTIONS,
         title="Audit trail",
     )
 
