@@ -28,6 +28,7 @@ from tracker.plan.services import (
     check_task_progress_allowed,
     close_condition,
     decide_review,
+    draft_review_summary,
     effective_progress,
     finish_variance,
     gate_reason,
@@ -170,6 +171,29 @@ def test_a_task_without_a_target_is_never_late():
 
 def test_typed_late_stays_late():
     assert effective_progress(task(progress=Progress.LATE), D(2010, 1, 1)) is Progress.LATE
+
+
+def test_the_review_summary_is_drafted_from_the_stages_tasks():
+    tasks = [
+        task(code="1.1", activity="Workshop", progress=Progress.COMPLETE),
+        task(code="1.2", activity="Self Assessment", progress=Progress.AT_RISK),
+        task(code="1.3", activity="Seminar", target_finish=D(2010, 5, 31)),
+    ]
+    assert draft_review_summary(tasks, D(2010, 4, 1)).splitlines() == [
+        "Products completed:",
+        "- 1.1 Workshop",
+        "Outstanding:",
+        "- 1.2 Self Assessment (late)",
+        "- 1.3 Seminar (on track)",
+    ]
+    assert draft_review_summary(tasks[1:], D(2010, 3, 1)).splitlines()[:2] == [
+        "Products completed:",
+        "- none yet",
+    ]
+    assert draft_review_summary(tasks[:1], D(2010, 3, 1)).splitlines()[-2:] == [
+        "Outstanding:",
+        "- nothing",
+    ]
 
 
 def test_the_status_filter_in_sql_agrees_with_effective_progress(db, project):

@@ -394,6 +394,12 @@ def test_manager_asks_for_a_review(client, login_as, project, plan):
     form = client.get(page(project, "reviews/request"))
     assert form.status_code == 200
     assert "Ask for a review of stage 1" in text_of(form)
+    # The summary is drafted from the stage's tasks (1.2 is past its target: late).
+    draft = re.search(r"<textarea[^>]*>(.*?)</textarea>", form.get_data(as_text=True), re.S)[1]
+    assert draft.strip() == (
+        "Products completed:\n- 1.1 Getting Started Workshop\n"
+        "Outstanding:\n- 1.2 Self Assessment (late)"
+    )
     missing = client.post(page(project, "reviews/request"), data={"summary": "", "meeting": "0"})
     assert missing.status_code == 400
     assert "Enter a summary of the stage" in text_of(missing)

@@ -178,8 +178,9 @@ class ReviewRequestForm(FlaskForm):
     summary = StringField(
         "Summary for the sponsor",
         description=(
-            "The products completed in this stage and what is outstanding. The stage's "
-            "milestones and their variance are added to the review page automatically."
+            "The products completed in this stage and what is outstanding, drafted from the "
+            "work plan for you to edit. The stage's milestones and their variance are added "
+            "to the review page automatically."
         ),
         widget=GovTextArea(),
         validators=[

@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.models import (
     Milestone,
     Progress,
@@ -653,6 +654,22 @@ def request_review(
     review.requested_at = now
     db.session.flush()
     return review
+
+
+def draft_review_summary(tasks: Sequence[Task], today: dt.date) -> str:
+    """A first draft of a review's summary from the stage's tasks, for the manager to edit:
+    the products completed, then what is outstanding with its progress as the work plan shows it.
+    """
+    done = [t for t in tasks if effective_progress(t, today) is Progress.COMPLETE]
+    open_ = [t for t in tasks if t not in done]
+    lines = ["Products completed:"]
+    lines += [f"- {t.code} {t.activity}" for t in done] or ["- none yet"]
+    lines.append("Outstanding:")
+    lines += [
+        f"- {t.code} {t.activity} ({PROGRESS_LABELS[effective_progress(t, today)].lower()})"
+        for t in open_
+    ] or ["- nothing"]
+    return "\n".join(lines)
 
 
 def parse_conditions(text: str) -> list[str]:

@@ -44,6 +44,7 @@ from tracker.plan.services import (
     close_condition,
     current_stage,
     decide_review,
+    draft_review_summary,
     effective_progress,
     finish_variance,
     gate_reason,
@@ -494,6 +495,9 @@ def review_request(slug: str) -> tuple[str, int] | BaseResponse:
             (r for r in stage.reviews if r.requested_at is not None and r.decision is None), None
         )
     if request.method == "GET" and stage is not None:
+        form.summary.data = draft_review_summary(
+            work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=_today()), _today()
+        )
         scheduled = next(
             (r for r in stage.reviews if r.requested_at is None and r.decision is None), None
         )
