@@ -77,6 +77,7 @@ DOWNLOADS = [
     ("ratings/{round}", "Self-assessment", 57),
     ("plan/milestones/export", "Milestones", 5),
     ("gap-actions/export", "Gap actions", 0),
+    ("evidence/export", "Evidence library", 0),
     ("audit/export", "Audit trail", 100),
 ]
 
@@ -105,3 +106,32 @@ def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert sheet.title.startswith(title)
         assert sheet.max_row - 1 >= rows
+
+
+def test_the_evidence_download_hides_personal_data_as_the_library_does(db, client, seeded):
+    from tracker.evidence.models import EvidenceItem
+    from tracker.projects.models import Membership
+
+    own, other = seeded.work_streams[0], seeded.work_streams[1]
+    db.session.add_all(
+        [
+            EvidenceItem(project_id=seeded.id, work_stream=own, title="Complaints log"),
+            EvidenceItem(
+                project_id=seeded.id, work_stream=own, title="Named callers", personal_data=True
+            ),
+        ]
+    )
+    outsider, manager = PersonFactory(), PersonFactory()
+    db.session.add(
+        Membership(project=seeded, person=outsider, role=Role.WS_MEMBER, work_stream=other)
+    )
+    member(manager, seeded, Role.MANAGER)
+    db.session.commit()
+
+    def titles(person) -> str:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(person.id)
+        return client.get(f"/projects/{seeded.slug}/evidence/export?format=csv").text
+
+    assert "Complaints log" in titles(outsider) and "Named callers" not in titles(outsider)
+    assert "Named callers" in titles(manager)

@@ -1,6 +1,7 @@
 """CSV and XLSX downloads of the registers whose pages had none: the milestones (with their
-baseline, variance and warnings), the gap actions and the audit trail. Each is linked from its
-page, needs the same permission as that page, and reads its rows with the area's own services.
+baseline, variance and warnings), the evidence library, the gap actions and the audit trail.
+Each is linked from its page, needs the same permission as that page, and reads its rows with
+the area's own services.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ import json
 from typing import Any
 
 from flask import Response, g, request
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import AuditEvent
+from tracker.evidence.access import viewer_for
 from tracker.evidence.gap_actions import STATUS_WORDS, is_overdue, project_actions
+from tracker.evidence.services import STATUS_WORDS as EVIDENCE_STATUS_WORDS
+from tracker.evidence.services import library
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import LONDON, london_today
@@ -36,6 +41,18 @@ MILESTONE_COLUMNS = [
     "Variance (days)",
     "Warnings",
     "Notes",
+]
+EVIDENCE_COLUMNS = [
+    "Title",
+    "Work stream",
+    "Elements",
+    "Status",
+    "Evidence date",
+    "Review by",
+    "Files",
+    "Link",
+    "Personal data",
+    "Keep until",
 ]
 GAP_ACTION_COLUMNS = ["Element", "Action", "Owner", "Due", "Status", "Overdue"]
 AUDIT_COLUMNS = ["When (London time)", "Who", "Action", "Record type", "Record", "Cause", "Changes"]
@@ -71,6 +88,30 @@ def milestones_export(slug: str) -> Response:
         for m in milestones
     ]
     return _send(MILESTONE_COLUMNS, rows, "milestones", "Milestones")
+
+
+@bp.route("/projects/<slug>/evidence/export")
+@requires("evidence.view")
+def evidence_export(slug: str) -> Response:
+    """Every item the reader may see on the library page (personal data stays hidden from
+    those the page hides it from)."""
+    items, _ = library(g.project, viewer_for(current_user.id, g.project, g.roles))
+    rows = [
+        {
+            "Title": item.title,
+            "Work stream": item.work_stream.name,
+            "Elements": ", ".join(e.code for e in item.elements),
+            "Status": EVIDENCE_STATUS_WORDS.get(item.status, str(item.status)),
+            "Evidence date": item.evidence_date,
+            "Review by": item.review_by,
+            "Files": ", ".join(f.original_name for f in item.files),
+            "Link": item.link_url,
+            "Personal data": "Yes" if item.personal_data else "No",
+            "Keep until": item.retain_until,
+        }
+        for item in items
+    ]
+    return _send(EVIDENCE_COLUMNS, rows, "evidence-library", "Evidence library")
 
 
 @bp.route("/projects/<slug>/gap-actions/export")
