@@ -180,3 +180,85 @@ def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
     first = client.get(f"/projects/{project.slug}/audit?table=stage").get_data(as_text=True)
     assert "page=2" in first and "table=stage" in first.split('rel="next"')[0].rsplit("href", 1)[1]
     assert page.count("Changed") == AUDIT_PAGE_SIZE
+
+
+def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_as, project):
+    from tests.factories import WorkStreamFactory
+    from tracker.budget.models import BudgetLine, FundingSource
+    from tracker.evidence.models import EvidenceItem
+
+    source = FundingSource(
+        project_id=project.id, code="SF", name="Service First", allocation_pence=1
+    )
+    line = BudgetLine(
+        project_id=project.id,
+        source=source,
+        product="Training",
+        unit_cost_pence=1,
+        provision_pence=1,
+    )
+    stream = WorkStreamFactory(project=project)
+    private = EvidenceItem(
+        project_id=project.id,
+        work_stream=stream,
+        title="Complaint letters",
+        personal_data=True,
+        retain_until=dt.date(2012, 1, 1),
+    )
+    db.session.add_all([line, private])
+    db.session.commit()
+    budget_history = f"/projects/{project.slug}/history/budget_line/{line.id}"
+    item_history = f"/projects/{project.slug}/history/evidence_item/{private.id}"
+    login_as(Role.ASSESSOR)  # reads evidence, personal data included, but not the budget
+    assert client.get(budget_history).status_code == 403
+    assert client.get(item_history).status_code == 200
+    login_as(Role.PP_REP)  # a P&P representative of no stream: no personal data
+    assert client.get(item_history).status_code == 403
+    assert client.get(budget_history).status_code == 200
+    login_as(Role.MANAGER)
+    assert b"Complaint letters" in client.get(item_history).data
+
+
+def test_the_seeded_records_pages_link_to_their_history(db, client, seeded):
+    """The manager opens a task, risk, issue entry, change request, budget line, evidence item
+    and stage review of the demo project and follows each page's link to its history."""
+    from tests.factories import PersonFactory, member
+    from tracker.budget.models import BudgetLine
+    from tracker.evidence.models import EvidenceItem
+    from tracker.issues.models import ChangeRequest, IssueLogEntry
+    from tracker.plan.models import Task
+    from tracker.risks.models import Risk
+
+    manager = PersonFactory()
+    member(manager, seeded, Role.MANAGER)
+    item = EvidenceItem(project_id=seeded.id, work_stream=seeded.work_streams[0], title="Leaflet")
+    db.session.add(item)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(manager.id)
+
+    def first(model):
+        return (
+            db.session.execute(db.select(model).filter_by(project_id=seeded.id).order_by(model.id))
+            .scalars()
+            .first()
+        )
+
+    slug = f"/projects/{seeded.slug}"
+    review = seeded.stages[0].reviews[0]
+    pages = {
+        "task": (first(Task), "/plan/tasks/{}/edit"),
+        "risk": (first(Risk), "/risks/{}"),
+        "issue_log_entry": (first(IssueLogEntry), "/issues/{}/edit"),
+        "change_request": (first(ChangeRequest), "/changes/{}"),
+        "budget_line": (first(BudgetLine), "/budget/lines/{}/edit"),
+        "evidence_item": (item, "/evidence/{}"),
+        "stage_review": (review, "/plan/reviews/{}"),
+    }
+    for table, (record, page) in pages.items():
+        html = client.get(slug + page.format(record.id)).get_data(as_text=True)
+        history = f"{slug}/history/{table}/{record.id}"
+        assert f'href="{history}"' in html, table
+        response = client.get(history)
+        assert response.status_code == 200, table
+        assert "Created" in response.get_data(as_text=True), table

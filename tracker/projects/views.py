@@ -8,9 +8,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.audit import AuditEvent
+from tracker.evidence.access import viewer_for
+from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStep
 from tracker.extensions import db
 from tracker.filters import london_today
-from tracker.permissions import SIGNED_IN, requires
+from tracker.permissions import SIGNED_IN, can, requires
 from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.services import effective_progress, stage_statuses
 from tracker.projects import bp
@@ -24,6 +26,7 @@ from tracker.projects.services import (
     project_people,
     project_stages,
 )
+from tracker.reports.models import HighlightReport, ReportStatus
 
 AUDIT_PAGE_SIZE = 50
 
@@ -122,6 +125,39 @@ def audit_trail(slug: str) -> str:
     )
 
 
+# A record's history shows what the record held, so reading it needs the right to read the
+# record itself. Tables not named here belong to areas every role of `audit.record` reads.
+HISTORY_ACTIONS = {
+    "funding_source": "budget.view",
+    "budget_line": "budget.view",
+    "spend_entry": "budget.view",
+    "staff_resource": "staff.view",
+    "staff_time": "staff.view",
+    "evidence_item": "evidence.view",
+    "evidence_file": "evidence.view",
+    "evidence_step": "evidence.view",
+}
+
+
+def _may_read_history(table: str, record_id: int) -> bool:
+    action = HISTORY_ACTIONS.get(table)
+    if action and not can(action, g.roles):
+        return False
+    if table.startswith("evidence_"):
+        # Personal-data evidence: only its work stream, the managers and the assessor.
+        record = db.session.get(
+            {"evidence_item": EvidenceItem, "evidence_file": EvidenceFile}.get(table, EvidenceStep),
+            record_id,
+        )
+        item = record if isinstance(record, EvidenceItem) else getattr(record, "item", None)
+        return item is None or viewer_for(current_user.id, g.project, g.roles).may_see(item)
+    if table == "highlight_report":
+        report = db.session.get(HighlightReport, record_id)
+        if report is not None and report.status is ReportStatus.DRAFT:
+            return can("report.view_drafts", g.roles) or can("report.write_stream", g.roles)
+    return True
+
+
 @bp.route("/projects/<slug>/history/<table>/<int:record_id>")
 @requires("audit.record")
 def record_history(slug: str, table: str, record_id: int) -> str:
@@ -140,6 +176,8 @@ def record_history(slug: str, table: str, record_id: int) -> str:
     )
     if not events:
         abort(404)
+    if not _may_read_history(table, record_id):
+        abort(403)
     return render_template(
         "projects/history.html",
         project=g.project,
