@@ -595,3 +595,5 @@ def test_the_seeded_plan_draws_with_its_baseline(db, client, seeded):
     html = client.get(f"/projects/{seeded.slug}/plan/timeline").get_data(as_text=True)
     assert "The plan as a table: 25 tasks and 5 milestones, compared with baseline" in html
     assert "1.1 Getting Started Workshop" in html
+    # Task 3.2's seven people may wrap after each slash, so the table keeps to the page.
+    assert '<td class="govuk-table__cell">SH/<wbr>PK/<wbr>PH/<wbr>' in html
