@@ -684,3 +684,12 @@ def test_drafting_and_issuing_run_a_fixed_number_of_queries(db, client, seeded, 
     few = counts()
     _add_many(db, db.session.get(Project, project_id), 40)
     assert counts() == few
+
+
+def test_the_assessor_does_not_read_highlight_reports_which_state_the_budget(db, client, seeded):
+    _switch(client, _person(db, seeded, Role.ASSESSOR))
+    report = db.session.execute(db.select(HighlightReport)).scalar_one()
+    base = f"/projects/{seeded.slug}/reports"
+    for url in (base, f"{base}/{report.id}", f"{base}/{report.id}/pdf"):
+        assert client.get(url).status_code == 403, url
+    assert f'href="{base}"' not in client.get(f"/projects/{seeded.slug}/dashboard").text

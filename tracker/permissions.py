@@ -73,8 +73,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Reporting (issue 6): the dashboard, whole-project export, the read-only API
     "dashboard.view": ALL_ROLES,
     "project.export": MANAGERS,
-    # Highlight reports: everyone reads issued ones; drafts are for those who write or approve.
-    "report.view": ALL_ROLES,
+    # Highlight reports: everyone but the assessor reads issued ones (they state the budget,
+    # which the assessor does not see); drafts are for those who write or approve.
+    "report.view": ALL_ROLES - {Role.ASSESSOR},
     "report.view_drafts": PLANNERS | {Role.SPONSOR},
     "report.write": PLANNERS,
     # A work stream lead writes and issues their own stream's report (the view checks which).
