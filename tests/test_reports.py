@@ -417,11 +417,14 @@ def test_an_issued_quarterly_report_keeps_its_charts_as_issued(db, client, seede
     page = client.get(f"{base}/{quarterly.id}").text
     assert 'data-plotly-for="spend-chart"' in page
     assert "Planned against actual spend, month by month" in page  # its table alternative
+    assert 'data-plotly-for="stage-chart"' in page and "The stages, as issued" in page
+    assert "1. Organisational Preparation" in page
     assert 'data-plotly-for="readiness-chart"' in page
     assert "Readiness by criterion (the chart as a table)" in page
     assert "Elements by criterion and compliance. criterion 1: 0 fully, 11 partially" in page
     pdf = pdf_text(client.get(f"{base}/{quarterly.id}/pdf").data)
     assert "Readiness by criterion, as issued" in pdf and "Partially compliant" in pdf
+    assert "The stages, as issued" in pdf
     db.session.refresh(quarterly)
     assert quarterly.snapshot["readiness"]["by_criterion"]["4"] == {
         "full": 0,

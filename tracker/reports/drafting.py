@@ -23,7 +23,12 @@ from tracker.filters import money
 from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.issues.services import changes_approved_between
 from tracker.plan.models import Milestone, Progress, Task
-from tracker.plan.services import finish_variance, progress_condition
+from tracker.plan.services import (
+    finish_variance,
+    plan_stages,
+    progress_condition,
+    stage_statuses,
+)
 from tracker.projects.models import Project
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Risk, RiskReview
@@ -305,8 +310,20 @@ def snapshot(project: Project, today: dt.date) -> dict:
         if found
         else None
     )
+    stages = plan_stages(project)
+    statuses = stage_statuses(stages)
     return {
         "taken_on": today.isoformat(),
+        "stages": [
+            {
+                "number": stage.number,
+                "name": stage.name,
+                "start": stage.start_date.isoformat(),
+                "end": stage.end_date.isoformat(),
+                "status": statuses[stage.number].value,
+            }
+            for stage in stages
+        ],
         "readiness": readiness,
         "budget_status": {
             "allocated": summary.provision_pence,

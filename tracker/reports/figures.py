@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.evidence.readiness import Compliance
+from tracker.plan.services import StageStatus
 
 PROGRESS_WORDS = {
     "not_started": "Not started",
@@ -55,6 +56,19 @@ class IssuedFigures:
     budgets: list[BudgetTable] = field(default_factory=list)
     work_plan: list[dict[str, str]] = field(default_factory=list)
     readiness: ReadinessAsIssued | None = None
+    stages: list[StageAsIssued] = field(default_factory=list)
+    stage_statuses: dict[int, StageStatus] = field(default_factory=dict)
+    taken_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StageAsIssued:
+    """A stage as it was on the day, with the names the Gantt summary reads from a `Stage`."""
+
+    number: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
 
 
 @dataclass(frozen=True)
@@ -122,4 +136,10 @@ def issued_figures(snapshot: dict[str, Any] | None) -> IssuedFigures:
             for row in snap.get("work_plan", [])
         ],
         readiness=_readiness(snap.get("readiness")),
+        stages=[
+            StageAsIssued(int(s["number"]), str(s["name"]), _day(s["start"]), _day(s["end"]))
+            for s in snap.get("stages", [])
+        ],
+        stage_statuses={int(s["number"]): StageStatus(s["status"]) for s in snap.get("stages", [])},
+        taken_on=_day(snap.get("taken_on")),
     )

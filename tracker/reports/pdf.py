@@ -157,6 +157,21 @@ def _figures(pdf: _ReportPdf, report: HighlightReport) -> None:
             ],
             (1, 6, 3, 2, 2, 4),
         )
+    if figures.stages:
+        pdf.grid(
+            "The stages, as issued",
+            ("Stage", "Starts", "Ends", "Status"),
+            [
+                (
+                    f"{s.number}. {s.name}",
+                    date(s.start_date),
+                    date(s.end_date),
+                    figures.stage_statuses[s.number].label,
+                )
+                for s in figures.stages
+            ],
+            (5, 2, 2, 3),
+        )
     if figures.readiness:
         pdf.grid(
             "Readiness by criterion, as issued",

@@ -18,6 +18,7 @@ from tracker.permissions import can, requires
 from tracker.plan.services import led_work_stream_ids, project_work_streams
 from tracker.projects.models import Meeting, Role
 from tracker.reports import bp
+from tracker.reports.dashboard_charts import stage_figure, stage_summary
 from tracker.reports.drafting import (
     BUDGET_RULE,
     RAG_WORDS,
@@ -147,8 +148,8 @@ def report(slug: str, report_id: int) -> str:
 
 
 def _charts(report: HighlightReport, figures: IssuedFigures) -> dict:
-    """The quarterly report's charts (spend against plan, readiness by criterion) with their
-    tables, from the figures frozen at issue."""
+    """The quarterly report's charts (the stages, spend against plan, readiness by criterion)
+    with their tables, from the figures frozen at issue."""
     if report.kind is not ReportKind.QUARTERLY:
         return {}
     charts: dict = {}
@@ -158,6 +159,15 @@ def _charts(report: HighlightReport, figures: IssuedFigures) -> dict:
             "months": months,
             "spend_chart": figure_json(spend_figure(months)),
             "spend_chart_summary": spend_summary(months),
+        }
+    if figures.stages and figures.taken_on:
+        charts |= {
+            "stage_chart": figure_json(
+                stage_figure(figures.stages, figures.stage_statuses, [], figures.taken_on)
+            ),
+            "stage_chart_summary": stage_summary(
+                figures.stages, figures.stage_statuses, [], figures.taken_on
+            ),
         }
     if figures.readiness:
         charts |= {
