@@ -303,7 +303,10 @@ def test_reviewing_a_risk_from_the_source_log_keeps_its_values_first(seeded, db)
     source_risk = db.session.execute(
         db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "02")
     ).scalar_one()
-    assert source_risk.reviews == []
+    # The seed gives each risk its V1.2 review; a risk loaded without one (from an older
+    # seed or an import) is what this rule is for.
+    source_risk.reviews.clear()
+    db.session.flush()
     review_risk(
         source_risk,
         probability=M,

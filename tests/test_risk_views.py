@@ -339,8 +339,9 @@ def test_reviewing_records_history_and_updates_the_risk(client, db, seeded):
         Level.H,
         next_review,
     )
+    # The first review is the V1.2 risk log's, by Paul Knight (the log's owner of every risk).
     assert [(r.probability, r.reviewed_by_id) for r in risk_02.reviews] == [
-        (Level.H, None),
+        (Level.H, risk_02.owner_id),
         (Level.M, reviewer.id),
     ]
     shown = client.get(page(seeded, f"/{risk_02.id}"))
@@ -484,8 +485,8 @@ EXPECTED_08 = {
     "Status": "Not recorded",
     "Review by": "",
     "Review overdue": "No",
-    "Reviews recorded": "0",
-    "Last reviewed": "",
+    "Reviews recorded": "1",
+    "Last reviewed": "2010-02-26",
 }
 
 

@@ -113,6 +113,50 @@ def test_change_request_1_moved_the_end_of_stage_1(seeded, db):
     assert (stage_1.start_date, stage_1.end_date) == (dt.date(2009, 12, 1), dt.date(2010, 3, 31))
 
 
+def test_the_audit_trail_names_change_request_1_as_the_cause_of_the_moved_dates(seeded, db):
+    caused = db.session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.cause == "Change request 1", AuditEvent.action == "update")
+        .where(AuditEvent.table_name.in_(["stage", "milestone"]))
+        .order_by(AuditEvent.table_name)
+    ).scalars()
+    assert [(e.table_name, e.changes, e.project_id) for e in caused] == [
+        ("milestone", {"scheduled_finish": ["2010-02-28", "2010-03-31"]}, seeded.id),
+        ("stage", {"end_date": ["2010-02-28", "2010-03-31"]}, seeded.id),
+    ]
+
+
+def test_a_seed_file_at_odds_with_its_change_request_is_refused(app, db, tmp_path):
+    for path in SEED_DIR.iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    toml = tmp_path / "project.toml"
+    toml.write_text(toml.read_text().replace("end = 2010-03-31", "end = 2010-04-30", 1))
+    with pytest.raises(ValueError, match="change request 1 moved it to 2010-03-31"):
+        load_seed(tmp_path)
+    assert count(db, Project) == 0
+
+
+def test_each_risk_starts_its_history_with_the_v1_2_risk_log(seeded, db):
+    from tracker.risks.services import london_date, risk_trend
+
+    risks = db.session.execute(select(Risk).order_by(Risk.number)).scalars().all()
+    for risk in risks:
+        (review,) = risk.reviews
+        assert london_date(review.reviewed_at) == dt.date(2010, 2, 26)
+        assert review.reviewed_by.initials == "PK"
+        assert (review.probability, review.impact, review.status) == (
+            risk.probability,
+            risk.impact,
+            risk.status,
+        )
+    trend = risk_trend(risks, dt.date(2010, 4, 15))
+    assert [(m.month, m.live, m.reviews) for m in trend] == [
+        (dt.date(2010, 2, 1), 8, 8),
+        (dt.date(2010, 3, 1), 8, 0),
+        (dt.date(2010, 4, 1), 8, 0),
+    ]
+
+
 def test_stage_1_milestone_is_scheduled_a_month_after_its_baseline(seeded, db):
     milestone = db.session.execute(
         select(Milestone).where(Milestone.name.startswith("Stage 1"))

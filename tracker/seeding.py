@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tracker.audit import acting_as
+from tracker.audit import acting_as, because_of
 from tracker.auth.models import Person
 from tracker.auth.services import normalise_email
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource
@@ -51,6 +51,7 @@ from tracker.issues.models import (
     EntryType,
     IssueLogEntry,
 )
+from tracker.issues.services import apply_effects
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, StageReview, Task
 from tracker.projects.models import (
     Meeting,
@@ -62,7 +63,7 @@ from tracker.projects.models import (
     WorkStream,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
-from tracker.risks.models import Level, Risk, RiskStatus
+from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 
 ACTOR = "flask seed"
 LONDON = ZoneInfo("Europe/London")
@@ -167,6 +168,12 @@ class _Loader:
         self.issues: dict[str, IssueLogEntry] = {}
         self.milestones: dict[str, Milestone] = {}
         self.project: Project
+        self.change_requests = _read_toml(seed_dir / "change_requests.toml").get(
+            "change_requests", []
+        )
+        # Records added in this run with a field an approved change request later moved: they
+        # start with the value before the change, which the change request then applies.
+        self.rewound: set[tuple[EffectTarget, int]] = set()
 
     def _get_or_add(
         self, model: type[M], key: Mapping[str, Any], values: Mapping[str, Any] | None = None
@@ -188,6 +195,27 @@ class _Loader:
             raise ValueError(
                 f"seed: nobody in people.csv is called or initialled {ref!r}"
             ) from None
+
+    def before_change(
+        self, target: EffectTarget, name: object, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The values to add a stage or milestone with: its fields moved by a change request of
+        change_requests.toml take the value they had before it (the effect's `old`). The seed
+        files hold the values after the change, as V1.2 states them; the loader applies the
+        change afterwards so that the audit trail names the change request as the cause."""
+        values = dict(values)
+        for request in self.change_requests:
+            for effect in request.get("effects", []):
+                if effect["target"] != target.value or effect.get(target.value) != name:
+                    continue
+                if values[effect["field"]] != effect["new"]:
+                    raise ValueError(
+                        f"seed: {target.value} {name} {effect['field']} is "
+                        f"{values[effect['field']]}, but change request {request['number']} "
+                        f"moved it to {effect['new']}"
+                    )
+                values[effect["field"]] = effect["old"]
+        return values
 
     def run(self) -> None:
         standard = self.load_standard()
@@ -332,11 +360,14 @@ class _Loader:
 
     def load_stages(self) -> None:
         for conf in self.config["stages"]:
-            stage, _ = self._get_or_add(
+            values = {"name": conf["name"], "start_date": conf["start"], "end_date": conf["end"]}
+            stage, created = self._get_or_add(
                 Stage,
                 {"project_id": self.project.id, "number": conf["number"]},
-                {"name": conf["name"], "start_date": conf["start"], "end_date": conf["end"]},
+                self.before_change(EffectTarget.STAGE, conf["number"], values),
             )
+            if created:
+                self.rewound.add((EffectTarget.STAGE, stage.id))
             self.stages[stage.number] = stage
             # 9.2 schedules each review at a project group meeting; link it where one is held
             # that day (the dates written with a slip match none).
@@ -372,18 +403,22 @@ class _Loader:
 
     def load_milestones(self) -> None:
         for position, row in enumerate(_read_csv(self.dir / "milestones.csv"), start=1):
-            self.milestones[row["name"]], _ = self._get_or_add(
+            values = {
+                "stage_id": self.stages[int(row["stage"])].id if row["stage"] else None,
+                "scheduled_finish": _date(row["scheduled_finish"]),
+                "baseline_finish": _date(row["baseline_finish"]),
+                "actual_finish": _date(row["actual_finish"]),
+                "notes": row["notes"],
+                "position": position,
+            }
+            milestone, created = self._get_or_add(
                 Milestone,
                 {"project_id": self.project.id, "name": row["name"]},
-                {
-                    "stage_id": self.stages[int(row["stage"])].id if row["stage"] else None,
-                    "scheduled_finish": _date(row["scheduled_finish"]),
-                    "baseline_finish": _date(row["baseline_finish"]),
-                    "actual_finish": _date(row["actual_finish"]),
-                    "notes": row["notes"],
-                    "position": position,
-                },
+                self.before_change(EffectTarget.MILESTONE, row["name"], values),
             )
+            self.milestones[row["name"]] = milestone
+            if created:
+                self.rewound.add((EffectTarget.MILESTONE, milestone.id))
 
     def load_baseline(self) -> None:
         """A copy of the plan's dates as loaded, under the name the document version gives."""
@@ -445,8 +480,10 @@ class _Loader:
     # Risks, issues and change ---------------------------------------------------------------
 
     def load_risks(self) -> None:
+        log = self.config["risk_log"]
+        reviewer = self.person(log["reviewed_by"])
         for row in _read_csv(self.dir / "risks.csv"):
-            self._get_or_add(
+            risk, created = self._get_or_add(
                 Risk,
                 {"project_id": self.project.id, "number": row["number"]},
                 {
@@ -461,6 +498,20 @@ class _Loader:
                     "status": RiskStatus(row["status"]) if row["status"] else None,
                 },
             )
+            if created:
+                # The log's values as its first review, on the date of the log's version, so
+                # the risk's history and the log's trend start there (not on the day of seeding).
+                self._get_or_add(
+                    RiskReview,
+                    {"risk_id": risk.id, "reviewed_at": _moment(log["reviewed_on"])},
+                    {
+                        "reviewed_by_id": reviewer.id,
+                        "probability": risk.probability,
+                        "impact": risk.impact,
+                        "status": risk.status,
+                        "note": log["note"],
+                    },
+                )
 
     def load_issue_log(self) -> None:
         for row in _read_csv(self.dir / "issue_log.csv"):
@@ -480,8 +531,7 @@ class _Loader:
             )
 
     def load_change_requests(self) -> None:
-        conf = _read_toml(self.dir / "change_requests.toml")
-        for req in conf.get("change_requests", []):
+        for req in self.change_requests:
             meeting = self.meetings[MeetingKind.PROJECT_GROUP, req["meeting"]]
             request, created = self._get_or_add(
                 ChangeRequest,
@@ -510,6 +560,7 @@ class _Loader:
             )
             if not created:
                 continue
+            effects: list[ChangeEffect] = []
             for effect in req.get("effects", []):
                 target = EffectTarget(effect["target"])
                 if target is EffectTarget.STAGE:
@@ -518,7 +569,7 @@ class _Loader:
                     target_id = self.milestones[effect["milestone"]].id
                 else:
                     raise ValueError(f"seed: change effects on a {target.value} are not supported")
-                self._get_or_add(
+                record, _ = self._get_or_add(
                     ChangeEffect,
                     {
                         "change_request_id": request.id,
@@ -526,12 +577,25 @@ class _Loader:
                         "target_id": target_id,
                         "field": effect["field"],
                     },
-                    {
-                        "old_date": effect["old"],
-                        "new_date": effect["new"],
-                        "applied_at": _moment(effect["applied_on"]),
-                    },
+                    {"old_date": effect["old"], "new_date": effect["new"]},
                 )
+                effects.append(record)
+            days = {effect["applied_on"] for effect in req.get("effects", [])}
+            if len(days) > 1:
+                raise ValueError(f"seed: change request {req['number']} applied on several days")
+            applied_at = _moment(days.pop()) if days else None
+            if effects and all((e.target, e.target_id) in self.rewound for e in effects):
+                # The stage and milestone were just added with their dates before the change:
+                # apply it as the tracker does, so the trail shows it as the cause.
+                db.session.refresh(request, ["effects"])
+                with because_of(f"Change request {request.number}"):
+                    apply_effects(self.project, request, now=applied_at)
+                    db.session.flush()
+            else:
+                # Loaded earlier with their changed dates: record the effects as applied.
+                for record in effects:
+                    record.applied_at = applied_at
+                db.session.flush()
 
     # Money and staff time -------------------------------------------------------------------
 
