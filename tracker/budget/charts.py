@@ -40,7 +40,7 @@ def _layout(**kwargs: object) -> dict:
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "margin": {"l": 80, "r": 20, "t": 40, "b": 60},
-        "legend": {"orientation": "h", "x": 0, "y": 1.12},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hoverlabel": {"font": {"family": FONT["family"]}},
         "separators": ".,",
     }

@@ -50,11 +50,12 @@ def readiness_figure(readiness: Readiness) -> go.Figure:
         data=traces,
         layout={
             "barmode": "stack",
+            "height": 360,  # the container's 240px minimum leaves a phone a sliver of a plot
             "font": FONT,
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
             "margin": {"l": 60, "r": 20, "t": 40, "b": 60},
-            "legend": {"orientation": "h", "x": 0, "y": 1.15},
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
             "yaxis": {"title": {"text": "Elements"}, "dtick": 2, "gridcolor": "#b1b4b6"},
         },
     )

@@ -96,7 +96,7 @@ def stage_figure(
         "height": 120 + 50 * max(len(stages), 1),
         "margin": {"l": 80, "r": 90, "t": 40, "b": 40},
         "barmode": "overlay",
-        "legend": {"orientation": "h", "x": 0, "y": 1.15},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {
             "type": "date",
             "gridcolor": "#dddddd",

@@ -1,0 +1,267 @@
+"""axe on every page: the project manager, signed in once, visits every HTML page of the seeded
+South Cambridgeshire project that the manager may reach (worked out from `app.url_map`, so a new
+page is checked as soon as it has a route), each pointed at a real record; then the sponsor, an
+EMT member, a work stream lead, the assessor and a site administrator visit the pages they come
+for. Every page must answer 200 and pass axe (WCAG 2.2 AA), with the one exception `run_axe`
+allows. Downloads (CSV, XLSX, PDF, ZIP, JSON) are not pages and are left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import Flask
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from tests.browser.conftest import format_violations, run_axe
+from tests.browser.test_change_request_browser import sign_out
+from tests.browser.test_sign_in import sign_in
+from tests.factories import PersonFactory, member
+from tracker.audit import AuditEvent
+from tracker.auth.models import Person
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tracker.evidence.access import Viewer
+from tracker.evidence.files import store_upload
+from tracker.evidence.models import AssessmentRound, Element, GapAction
+from tracker.evidence.services import add_item
+from tracker.evidence.storage import storage
+from tracker.extensions import db
+from tracker.issues.models import ChangeRequest, IssueLogEntry
+from tracker.permissions import PERMISSIONS, SIGNED_IN
+from tracker.plan.models import (
+    Milestone,
+    PlanBaseline,
+    ReviewCondition,
+    ReviewDecision,
+    StageReview,
+    Task,
+)
+from tracker.projects.models import Meeting, Membership, Project, Role
+from tracker.reports.models import HighlightReport, ReportStatus
+from tracker.reports.services import new_draft
+from tracker.risks.models import Risk
+
+# Endpoints that answer with a file, not a page.
+DOWNLOADS = frozenset(
+    {
+        "budget.lines_export",
+        "budget.spend_export",
+        "budget.staff_export",
+        "evidence.download",
+        "evidence.pack",
+        "issues.changes_export",
+        "issues.log_export",
+        "plan.export",
+        "reports.audit_export",
+        "reports.evidence_export",
+        "reports.gap_actions_export",
+        "reports.milestones_export",
+        "reports.report_pdf_download",
+        "risks.export",
+        "transfer.export_download",
+    }
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+NOW = dt.datetime(2010, 4, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def _first(model: type, **where: object) -> object:
+    return db.session.execute(db.select(model).filter_by(**where)).scalars().first()
+
+
+def _records(project: Project, manager: Person) -> tuple[dict, dict]:
+    """Values for the routes' arguments, each a real record of the seeded project, and the
+    values particular to one endpoint (where one argument name means different records)."""
+    stream = project.work_streams[0]
+    reviews = db.session.execute(
+        db.select(StageReview).join(StageReview.stage).order_by(StageReview.id)
+    ).scalars()
+    approved, waiting = list(reviews)[:2]
+    approved.requested_at = approved.decided_at = NOW
+    approved.decision = ReviewDecision.APPROVED_WITH_CONDITIONS
+    approved.conditions.append(ReviewCondition(text="Report the survey results in April"))
+    waiting.requested_at = NOW
+    waiting.summary = "Evidence gathered for stage 2"
+    upload = store_upload(io.BytesIO(PDF), "Customer survey 2009.pdf", storage(), max_bytes=10**6)
+    item = add_item(
+        project,
+        manager,
+        Viewer(manager.id, frozenset({Role.MANAGER}), frozenset()),
+        title="Customer survey 2009",
+        description="The 2009 survey of customers at the contact centre",
+        work_stream_id=stream.id,
+        elements=[_first(Element, code="1.1.1")],
+        evidence_date=dt.date(2009, 6, 1),
+        review_by=None,
+        link_url=None,
+        personal_data=False,
+        retain_until=None,
+        stored=upload,
+        now=NOW,
+    )
+    element = _first(Element, code="1.2.1")
+    action = GapAction(project_id=project.id, element_id=element.id, description="Survey again")
+    draft = new_draft(project, manager, dt.date(2010, 3, 1), dt.date(2010, 3, 31), NOW.date())
+    db.session.add(action)
+    db.session.flush()
+    risk = _first(Risk, project_id=project.id)
+    issued = _first(HighlightReport, project_id=project.id, status=ReportStatus.ISSUED)
+    event = _first(AuditEvent, table_name="risk", record_id=risk.id)
+    assert event is not None, "the seeded risk has no audit trail to show"
+    values = {
+        "slug": project.slug,
+        "task_id": _first(Task, project_id=project.id, work_stream_id=stream.id).id,
+        "milestone_id": _first(Milestone, project_id=project.id).id,
+        "review_id": approved.id,
+        "condition_id": approved.conditions[0].id,
+        "baseline_id": _first(PlanBaseline, project_id=project.id).id,
+        "risk_id": risk.id,
+        "entry_id": _first(IssueLogEntry, project_id=project.id).id,
+        "change_id": _first(ChangeRequest, project_id=project.id).id,
+        "line_id": _first(BudgetLine, project_id=project.id).id,
+        "source_id": _first(FundingSource, project_id=project.id).id,
+        "item_id": item.id,
+        "action_id": action.id,
+        "round_id": _first(AssessmentRound, project_id=project.id).id,
+        "code": "1.1.1",
+        "report_id": issued.id,
+        "meeting_id": _first(Meeting, project_id=project.id).id,
+        "table": "risk",
+        "record_id": risk.id,
+    }
+    particular = {
+        "budget.spend_delete": {
+            "entry_id": db.session.execute(db.select(SpendEntry)).scalars().first().id
+        },
+        "reports.report_edit": {"report_id": draft.id},
+        "plan.review_decide": {"review_id": waiting.id},
+    }
+    return values, particular
+
+
+def _manager_pages(app: Flask, values: dict, particular: dict) -> list[str]:
+    """Every GET page a project manager may reach, with its arguments filled in."""
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint in DOWNLOADS:
+            continue
+        if rule.endpoint.split(".")[0] in {"static", "api", "assets"}:
+            continue
+        action = app.view_functions[rule.endpoint].required_action
+        if action != SIGNED_IN and Role.MANAGER not in PERMISSIONS.get(action, ()):
+            continue
+        arguments = values | particular.get(rule.endpoint, {})
+        urls.append(
+            adapter.build(rule.endpoint, {name: arguments[name] for name in rule.arguments})
+        )
+    return urls
+
+
+def _check(page: Page, url: str, failures: list[str]) -> None:
+    try:
+        response = page.goto(url)
+    except PlaywrightError as error:  # a download: not a page
+        failures.append(
+            f"{url} is not a page ({error.message.splitlines()[0]}): list it in DOWNLOADS"
+        )
+        return
+    assert response is not None
+    if response.status != 200:
+        failures.append(f"{url} answered {response.status}")
+        return
+    page.wait_for_load_state("load")
+    violations = run_axe(page)
+    if violations:
+        failures.append(format_violations(url, violations))
+
+
+def _visit_as(page: Page, person: Person, urls: list[str], failures: list[str]) -> None:
+    page.goto(urls[0])
+    sign_in(page, person.email)
+    for url in urls:
+        _check(page, url, failures)
+    sign_out(page)
+
+
+def test_every_page_passes_axe(page: Page, app: Flask, seeded, live_server) -> None:
+    people = {role: PersonFactory(name=f"Axe {role.label}") for role in Role}
+    for role, person in people.items():
+        if role is Role.WS_LEAD:
+            stream = seeded.work_streams[0]
+            db.session.add(Membership(person=person, project=seeded, role=role, work_stream=stream))
+        else:
+            member(person, seeded, role)
+    admin = PersonFactory(name="Axe Administrator", is_admin=True)
+    values, particular = _records(seeded, people[Role.MANAGER])
+    db.session.commit()
+    manager_urls = _manager_pages(app, values, particular)
+    assert len(manager_urls) > 60, manager_urls  # the url_map walk found the pages
+
+    p = f"/projects/{seeded.slug}"
+    failures: list[str] = []
+    _visit_as(page, people[Role.MANAGER], manager_urls, failures)
+    _visit_as(
+        page,
+        people[Role.SPONSOR],
+        [
+            f"{p}/plan/reviews",
+            f"{p}/plan/reviews/{values['review_id']}",
+            f"{p}/plan/reviews/{particular['plan.review_decide']['review_id']}/decide",
+            f"{p}/changes/{values['change_id']}",
+        ],
+        failures,
+    )
+    _visit_as(
+        page,
+        people[Role.EMT],
+        [
+            f"{p}/",
+            f"{p}/dashboard",
+            f"{p}/reports",
+            f"{p}/reports/{values['report_id']}",
+            f"{p}/readiness",
+        ],
+        failures,
+    )
+    _visit_as(
+        page,
+        people[Role.WS_LEAD],
+        [
+            f"{p}/evidence",
+            f"{p}/evidence/new",
+            f"{p}/evidence/{values['item_id']}",
+            f"{p}/plan/tasks/{values['task_id']}/progress",
+            f"{p}/reports/new-work-stream",
+            f"{p}/gap-actions",
+            f"{p}/standard/elements/1.2.1/gap-actions/new",
+        ],
+        failures,
+    )
+    _visit_as(
+        page,
+        people[Role.ASSESSOR],
+        [
+            f"{p}/evidence",
+            f"{p}/evidence/{values['item_id']}",
+            f"{p}/evidence/coverage",
+            f"{p}/standard",
+            f"{p}/standard/elements/1.1.1",
+            f"{p}/ratings/{values['round_id']}",
+        ],
+        failures,
+    )
+    _visit_as(
+        page,
+        admin,
+        [
+            "/",
+            "/admin/users",
+            "/admin/users/new",
+            f"/admin/users/{people[Role.MANAGER].id}",
+            "/account/api-tokens",
+        ],
+        failures,
+    )
+    assert not failures, "\n\n".join(failures)
