@@ -24,6 +24,7 @@ from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.issues.services import changes_approved_between
 from tracker.plan.models import Milestone, Progress, Task
 from tracker.plan.services import (
+    attach_responsible,
     finish_variance,
     plan_stages,
     progress_condition,
@@ -356,12 +357,13 @@ def snapshot(project: Project, today: dt.date) -> dict:
 def stream_snapshot(project: Project, stream_id: int, today: dt.date) -> dict:
     """What a work stream report states, as it is on the day it is issued: the stream's rows
     of the work plan (not the project's budget and milestones, which are not the lead's)."""
-    tasks = db.session.execute(
-        select(Task)
-        .where(Task.project_id == project.id, Task.work_stream_id == stream_id)
-        .options(selectinload(Task.responsible))
-        .order_by(Task.position, Task.code)
-    ).scalars()
+    in_stream = (Task.project_id == project.id, Task.work_stream_id == stream_id)
+    tasks = list(
+        db.session.execute(
+            select(Task).where(*in_stream).order_by(Task.position, Task.code)
+        ).scalars()
+    )
+    attach_responsible(tasks, select(Task.id).where(*in_stream))
     return {
         "taken_on": today.isoformat(),
         "work_plan": [
