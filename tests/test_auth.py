@@ -78,6 +78,16 @@ def test_inactive_account_cannot_sign_in(db, client, person):
     assert sign_in(client, person.email, DEFAULT_PASSWORD).status_code == 200
 
 
+def test_an_account_made_inactive_is_signed_out_at_once(db, client, person, project):
+    assert sign_in(client, person.email, DEFAULT_PASSWORD).status_code == 302
+    assert client.get("/").status_code in (200, 302)
+    person.is_active_account = False
+    db.session.commit()
+    response = client.get(f"/projects/{project.slug}/")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
 def test_next_redirect_is_followed_only_within_the_site(client, person, project):
     inside = sign_in(client, person.email, DEFAULT_PASSWORD, f"/projects/{project.slug}/people")
     assert inside.headers["Location"] == f"/projects/{project.slug}/people"

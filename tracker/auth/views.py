@@ -27,7 +27,9 @@ FAILURE_DELAY_SECONDS = 0.5
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    return db.session.get(Person, int(user_id))
+    """The signed-in person; an account made inactive since signing in is signed out at once."""
+    person = db.session.get(Person, int(user_id))
+    return person if person is not None and person.is_active else None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
