@@ -301,3 +301,27 @@ def test_openapi_document_describes_every_endpoint(app, client):
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.rsplit("/", 1)[1] in schemas, path
     assert "Assessor" not in document["paths"]["/projects/{slug}/budget"]["get"]["description"]
+
+
+def test_openapi_document_is_valid_and_the_answers_follow_it(app, db, client, seeded):
+    """The document passes the OpenAPI 3.1 validator, and every endpoint's answer on the seeded
+    project matches the schema the document gives for it."""
+    from jsonschema import Draft202012Validator
+    from openapi_spec_validator import validate
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)
+    registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(document))
+    manager = PersonFactory()
+    member(manager, seeded, Role.MANAGER)
+    headers = _bearer(db, manager)
+    for path, item in document["paths"].items():
+        url = "/api/v1" + path.replace("{slug}", seeded.slug)
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        ref = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        schema = {"$ref": "urn:openapi" + ref}
+        errors = list(Draft202012Validator(schema, registry=registry).iter_errors(response.json))
+        assert not errors, (url, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]])

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from flask import Flask
 
+from tracker.evidence.readiness import Compliance
 from tracker.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
 from tracker.projects.models import ROLE_LABELS
 
@@ -208,12 +209,40 @@ SCHEMAS: dict[str, dict] = {
         total=_object(allocation_pence=INTEGER, **FIGURES),
         problems={"type": "array", "items": STRING},
     ),
-    "Readiness": {
-        "type": "object",
-        "description": "Counts of elements by compliance against the standard's rule "
-        "(at least 46 fully compliant, at most 11 partially, none non-compliant), overall "
-        "and by criterion",
-        "properties": {"project": STRING},
+    "Readiness": _object(
+        project=STRING,
+        basis=_s("string", description="The assessor round that decides, or 'forecast'"),
+        forecast=_s("boolean", description="True when no assessor round has rated yet"),
+        ready=BOOLEAN,
+        verdict=STRING,
+        fully_compliant=INTEGER,
+        partially_compliant=INTEGER,
+        not_compliant=INTEGER,
+        rule=_object(min_full=INTEGER, max_partial=INTEGER, max_non_compliant=INTEGER),
+        by_criterion={
+            "type": "object",
+            "description": "Counts by compliance for each criterion number",
+            "additionalProperties": _object(
+                **{c.value: INTEGER for c in Compliance},
+            ),
+        },
+        elements={
+            "type": "array",
+            "items": _object(element=STRING, compliance={"enum": [c.value for c in Compliance]}),
+        },
+        blocking={
+            "type": "array",
+            "description": "Elements that break a part of the rule",
+            "items": STRING,
+        },
+        quality_checks={
+            "type": "array",
+            "items": _object(question=STRING, found={"type": "array", "items": STRING}),
+        },
+    )
+    | {
+        "description": "Elements by compliance against the standard's rule (by default at least "
+        "46 fully compliant, at most 11 partially, none non-compliant), overall and by criterion"
     },
 }
 

@@ -175,6 +175,6 @@ def readiness(slug: str) -> Response | tuple[Response, int]:
 
     figures = readiness_json(g.project, today())
     if figures is None:
-        message = "Evidence readiness is not available in this version"
+        message = "This project has no standard to assess its readiness against"
         return jsonify({"error": {"status": 404, "message": message}}), 404
     return jsonify({"project": g.project.slug} | figures)
