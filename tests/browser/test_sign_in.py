@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, make_project, member
+from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.projects.models import Role
 
@@ -251,3 +252,71 @@ def test_a_narrow_screen_needs_no_sideways_scrolling(page: Page, live_server, ax
     axe_check(page)
     people.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("People and roles")
+
+
+def test_a_form_whose_token_has_gone_saves_nothing(page: Page, live_server, axe_check):
+    admin = PersonFactory(is_admin=True)
+    db.session.commit()
+    page.goto("/sign-in")
+    sign_in(page, admin.email)
+    page.goto("/admin/users/new")
+    page.get_by_label("Full name").fill("Never Saved")
+    page.get_by_label("Email address").fill("never.saved@example.gov.uk")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    # As when the session has ended since the page was opened: the form's token no longer fits.
+    page.locator("main input[name=csrf_token]").evaluate("input => input.value = 'stale'")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your form has expired")
+    expect(page.get_by_text("Nothing was saved.")).to_be_visible()
+    axe_check(page)
+    db.session.expire_all()
+    assert db.session.execute(db.select(Person).filter_by(name="Never Saved")).first() is None
+
+
+def test_a_page_the_role_may_not_see_is_a_clear_403(page: Page, live_server, axe_check):
+    project = make_project()
+    lead = PersonFactory()
+    member(lead, project, Role.WS_LEAD)
+    db.session.commit()
+    page.goto("/sign-in")
+    sign_in(page, lead.email)
+    response = page.goto(f"/projects/{project.slug}/audit")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You do not have permission to see this page"
+    )
+    expect(page.get_by_text("Your role in this project does not allow this.")).to_be_visible()
+    axe_check(page)
+    # A number too large for the database is a missing page, not an error.
+    response = page.goto(f"/projects/{project.slug}/risks/99999999999999999999")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def test_the_manager_filters_the_audit_trail(page: Page, live_server, axe_check):
+    project = make_project()
+    manager = PersonFactory(name="Pat Manager")
+    member(manager, project, Role.MANAGER)
+    db.session.commit()
+    page.goto("/sign-in")
+    sign_in(page, manager.email)
+    service_nav(page).get_by_role("link", name="Audit trail").click()
+
+    page.get_by_label("Show changes to").select_option("membership")
+    page.get_by_label("What").select_option("create")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"table=membership"))
+    table = page.get_by_role("table")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text("Created")
+    axe_check(page)
+
+    page.get_by_label("From (date)").fill("2010-03-01")
+    page.get_by_label("To (date)").fill("2010-02-01")
+    page.get_by_role("button", name="Filter").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The end date must be the same as or after the start date")
+    expect(page.get_by_text("No changes match these filters.")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Clear the filters").click()
+    expect(page.get_by_label("Show changes to")).to_have_value("")
