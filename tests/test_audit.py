@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.factories import PersonFactory
 from tracker.audit import AuditEvent, acting_as, because_of
 from tracker.plan.models import Stage, StageReview
@@ -262,3 +264,34 @@ def test_the_seeded_records_pages_link_to_their_history(db, client, seeded):
         response = client.get(history)
         assert response.status_code == 200, table
         assert "Created" in response.get_data(as_text=True), table
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "shown"),
+    [
+        (None, "end_date", "(empty)"),
+        ("", "notes", "(empty)"),
+        ("2010-02-28", "end_date", "28 Feb 2010"),
+        ("2010-02-26T00:00:00+00:00", "applied_at", "26 Feb 2010, 00:00"),
+        ("2010-06-01T12:00:00+00:00", "decided_at", "1 Jun 2010, 13:00"),
+        (True, "personal_data", "Yes"),
+        (120000, "provision_pence", "£1,200.00"),
+        (3, "quantity", "3"),
+        ("20100226", "reference", "20100226"),
+        ("Organisational Preparation", "name", "Organisational Preparation"),
+    ],
+)
+def test_trail_values_read_as_the_rest_of_the_tracker(value, field, shown):
+    from tracker.filters import audit_value
+
+    assert audit_value(value, field) == shown
+
+
+def test_the_trail_page_shows_dates_as_officers_write_them(db, client, login_as, project):
+    login_as(Role.MANAGER)
+    stage = project.stages[0]
+    old = stage.end_date
+    stage.end_date = dt.date(2010, 3, 31)
+    db.session.commit()
+    text = _trail(client, project, table="stage", action="update")
+    assert f"{old.day} {old.strftime('%b %Y')} → 31 Mar 2010" in text

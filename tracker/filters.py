@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -50,6 +52,30 @@ def days(value: int | None) -> str:
     return f"{value:+d} {unit}" if value else f"0 {unit}"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def audit_value(value: Any, field: str = "") -> str:
+    """A value as the audit trail keeps it (JSON) in the words of the rest of the tracker:
+    "2010-02-28" as 28 Feb 2010, a moment in London time, pence as pounds, yes or no."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int) and field.endswith("_pence"):
+        return money(value)
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            return date(dt.date.fromisoformat(value))
+        if _ISO_MOMENT.match(value):
+            try:
+                return datetime(dt.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+    return str(value)
+
+
 _TAG_COLOURS = {
     "green": "govuk-tag--green",
     "amber": "govuk-tag--yellow",
@@ -71,4 +97,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(date)
     app.add_template_filter(datetime)
     app.add_template_filter(days)
+    app.add_template_filter(audit_value)
     app.add_template_global(tag)
