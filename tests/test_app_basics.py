@@ -145,3 +145,32 @@ def test_a_number_too_large_for_the_database_in_a_query_is_a_400_page():
     assert response.status_code == 400
     assert b"Sorry, there is a problem with your request" in response.data
     assert b"SQLite" not in response.data
+
+
+def test_home_counts_what_each_area_holds_and_links_to_it(db, client, seeded):
+    from tests.factories import PersonFactory, member
+    from tracker.projects.models import Role
+
+    def sign_in_as(role: Role) -> str:
+        person = PersonFactory()
+        member(person, seeded, role)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(person.id)
+        return client.get(f"/projects/{seeded.slug}/").get_data(as_text=True)
+
+    held = sign_in_as(Role.MANAGER).split("What the project holds", 1)[1]
+    for label, path, n in [
+        ("Work plan tasks", "/plan/tasks", 25),
+        ("Risks", "/risks", 8),
+        ("Issue log entries", "/issues", 3),
+        ("Budget lines", "/budget", 11),
+        ("Elements of the standard", "/standard", 57),
+        ("Highlight reports", "/reports", 1),
+    ]:
+        link = f'<a class="govuk-link" href="/projects/{seeded.slug}{path}">{label}</a>'
+        assert link in held, label
+        assert f"{n}</dd>" in held.split(link, 1)[1].split("</div>", 1)[0], label
+    # The assessor is not offered what their role cannot open.
+    held = sign_in_as(Role.ASSESSOR).split("What the project holds", 1)[1]
+    assert "Budget lines" in held and f"/projects/{seeded.slug}/budget" not in held

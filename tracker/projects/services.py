@@ -17,13 +17,18 @@ from tracker.filters import LONDON
 from tracker.issues.models import ChangeRequest, IssueLogEntry
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.projects.models import Meeting, Membership, Project, WorkStream
+from tracker.reports.models import HighlightReport
 from tracker.risks.models import Risk
 
 
 @dataclass(frozen=True)
 class AreaCount:
+    """How many records an area holds, and the page (endpoint) and action that open it."""
+
     label: str
     count: int
+    endpoint: str | None = None
+    action: str | None = None
 
 
 def project_stages(project: Project) -> list[Stage]:
@@ -60,21 +65,25 @@ def area_counts(project: Project) -> list[AreaCount]:
         .where(Membership.project_id == project.id)
         .scalar_subquery()
     )
-    labels_and_queries = [
-        ("People", people),
-        ("Work streams", count(WorkStream)),
-        ("Work plan tasks", count(Task)),
-        ("Milestones", count(Milestone)),
-        ("Meetings", count(Meeting)),
-        ("Risks", count(Risk)),
-        ("Issue log entries", count(IssueLogEntry)),
-        ("Change requests", count(ChangeRequest)),
-        ("Budget lines", count(BudgetLine)),
-        ("Elements of the standard", elements),
-        ("Evidence items", count(EvidenceItem)),
+    areas = [
+        ("People", people, "projects.people", "project.people"),
+        ("Work streams", count(WorkStream), "projects.people", "project.people"),
+        ("Work plan tasks", count(Task), "plan.work_plan", "plan.view"),
+        ("Milestones", count(Milestone), "plan.milestones", "plan.view"),
+        ("Meetings", count(Meeting), "reports.meetings", "report.view_drafts"),
+        ("Risks", count(Risk), "risks.log", "risk.view"),
+        ("Issue log entries", count(IssueLogEntry), "issues.log", "issue.view"),
+        ("Change requests", count(ChangeRequest), "issues.changes", "issue.view"),
+        ("Budget lines", count(BudgetLine), "budget.overview", "budget.view"),
+        ("Elements of the standard", elements, "evidence.standard", "standard.view"),
+        ("Evidence items", count(EvidenceItem), "evidence.library_page", "evidence.view"),
+        ("Highlight reports", count(HighlightReport), "reports.reports", "report.view"),
     ]
-    row = db.session.execute(select(*(q for _, q in labels_and_queries))).one()
-    return [AreaCount(label, n) for (label, _), n in zip(labels_and_queries, row, strict=True)]
+    row = db.session.execute(select(*(query for _, query, _, _ in areas))).one()
+    return [
+        AreaCount(label, n, endpoint, action)
+        for (label, _, endpoint, action), n in zip(areas, row, strict=True)
+    ]
 
 
 def project_people(project: Project) -> list[Membership]:
