@@ -1,4 +1,5 @@
-"""Benchmark: the timeline on plans of 100, 1,000 and 2,000 tasks (1.5 dependencies per task).
+"""Benchmark: the timeline on plans of 100, 1,000 and 2,000 tasks (1.5 dependencies per task,
+and the stage milestones linking one stage to the next).
 
 Builds each plan in a temporary SQLite database, then times
 - the forecast alone (forward and backward pass over the dependencies),
@@ -148,13 +149,32 @@ def build_plan(size: int, rng: random.Random) -> tuple[Project, Person]:
     ]
     db.session.add_all(milestones)
     db.session.flush()
+    # Each stage's last task leads to the stage's milestone; the next stage's first task and
+    # milestone wait for it (the stage review), as a PRINCE2 plan links its stages.
     for index, milestone in enumerate(milestones):
-        last = task_ids[min(size - 1, (index + 1) * size // 5 - 1)]
+        last = min(size - 1, (index + 1) * size // 5 - 1)
         db.session.add(
             TaskDependency(
-                project_id=project.id, predecessor_id=last, successor_milestone_id=milestone.id
+                project_id=project.id,
+                predecessor_id=task_ids[last],
+                successor_milestone_id=milestone.id,
             )
         )
+        if index + 1 < len(milestones):
+            db.session.add_all(
+                [
+                    TaskDependency(
+                        project_id=project.id,
+                        predecessor_milestone_id=milestone.id,
+                        successor_task_id=task_ids[min(size - 1, last + 1)],
+                    ),
+                    TaskDependency(
+                        project_id=project.id,
+                        predecessor_milestone_id=milestone.id,
+                        successor_milestone_id=milestones[index + 1].id,
+                    ),
+                ]
+            )
     db.session.flush()
     save_baseline(load_plan(project), "V1.0 benchmark", dt.date(2009, 12, 1), manager)
     db.session.commit()

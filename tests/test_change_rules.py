@@ -29,6 +29,7 @@ from tracker.issues.services import (
     changes_approved_between,
     classify_change,
     decide_change,
+    dependency_breaks,
     describe_change,
     money_left_pence,
     raise_change,
@@ -587,6 +588,59 @@ def test_a_date_that_breaks_a_dependency_is_refused_and_nothing_is_applied(db, p
     assert stage.end_date == stage_end and first.target_finish == D(2010, 1, 31)
     assert all(e.applied_at is None and e.old_date is None for e in change.effects)
     assert second.start_date == D(2010, 2, 1) and milestone.scheduled_finish == D(2010, 2, 28)
+
+
+def test_moving_a_milestone_onto_the_start_of_the_work_waiting_for_it_breaks_the_link(db, project):
+    """Stage 2's first task waits for the stage 1 milestone: a change that moves the milestone
+    to the day the task starts breaks the dependency (the task may start the day after)."""
+    _, _, milestone = plan(db, project)
+    stage2 = db.session.execute(
+        db.select(Stage).where(Stage.project_id == project.id, Stage.number == 2)
+    ).scalar_one()
+    waiting = Task(
+        project_id=project.id,
+        stage_id=stage2.id,
+        code="2.1",
+        activity="Affordable housing",
+        start_date=D(2010, 3, 2),
+        target_finish=D(2010, 3, 31),
+        position=2,
+    )
+    db.session.add(waiting)
+    db.session.flush()
+    db.session.add(
+        TaskDependency(
+            project_id=project.id,
+            predecessor_milestone_id=milestone.id,
+            successor_task_id=waiting.id,
+        )
+    )
+    change = raised(db, project)
+    set_effect(
+        change,
+        target=EffectTarget.MILESTONE,
+        target_id=milestone.id,
+        field_name="scheduled_finish",
+        new_date=D(2010, 3, 2),
+        on=D(2010, 2, 26),
+    )
+    db.session.commit()
+    breaks = dependency_breaks(project, change)
+    assert [b.message() for b in breaks] == [
+        "Task 2.1 Affordable housing would start on 2 Mar 2010, but it waits for Milestone "
+        "Stage 1 complete, which would be reached on 2 Mar 2010: it cannot start before "
+        "3 Mar 2010"
+    ]
+    # One day earlier leaves the day after for the task.
+    set_effect(
+        change,
+        target=EffectTarget.MILESTONE,
+        target_id=milestone.id,
+        field_name="scheduled_finish",
+        new_date=D(2010, 3, 1),
+        on=D(2010, 2, 26),
+    )
+    assert dependency_breaks(project, change) == []
 
 
 def test_a_milestone_may_fall_on_its_predecessors_finish_but_not_before(db, project):

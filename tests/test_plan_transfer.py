@@ -18,6 +18,7 @@ from tracker.plan.transfer import (
     export_rows,
     export_xlsx,
     import_table,
+    is_milestone,
     parse_date,
     parse_predecessors,
     read_table,
@@ -102,6 +103,10 @@ def plan_in_db(db, project, people):
             TaskDependency(
                 project_id=project.id, predecessor_id=t2.id, successor_milestone_id=m1.id
             ),
+            # Stage 2's work waits for the stage 1 milestone.
+            TaskDependency(
+                project_id=project.id, predecessor_milestone_id=m1.id, successor_task_id=t3.id
+            ),
         ]
     )
     db.session.commit()
@@ -137,7 +142,7 @@ def describe(db, project) -> dict:
         ),
         "dependencies": sorted(
             (
-                codes[dep.predecessor_id],
+                codes.get(dep.predecessor_id) or names.get(dep.predecessor_milestone_id),
                 codes.get(dep.successor_task_id) or names.get(dep.successor_milestone_id),
                 dep.lag_days,
             )
@@ -176,9 +181,10 @@ def test_csv_export_has_microsoft_project_columns_and_is_safe_in_a_spreadsheet(p
         "Not started",
     ]
     assert by_wbs["1.2"]["Predecessors"] == by_wbs["1.1"]["ID"]
-    assert by_wbs["2.1"]["Predecessors"] == f"{by_wbs['1.2']['ID']}FS+3 days"
-    assert by_wbs["1.2"]["Name"].startswith("'=")  # not run as a formula
     milestone = next(r for r in rows if r["Milestone"] == "Yes")
+    # A milestone is a predecessor by its row ID, as Microsoft Project writes it.
+    assert by_wbs["2.1"]["Predecessors"] == f"{by_wbs['1.2']['ID']}FS+3 days,{milestone['ID']}"
+    assert by_wbs["1.2"]["Name"].startswith("'=")  # not run as a formula
     assert milestone["Finish"] == "2010-03-31"
     # 1.1 finished nine days late, so 1.2 and 2.1 are forecast later.
     assert by_wbs["1.2"]["Forecast Finish"] == "2010-03-09"
@@ -212,7 +218,7 @@ def test_an_exported_plan_imports_into_another_project_unchanged(db, plan_in_db,
     result = import_table(load_plan(other), read_table(exported(plan_in_db, kind)))
     assert result.ok, result.errors
     db.session.commit()
-    assert (result.created, result.milestones_created, result.dependencies) == (3, 1, 3)
+    assert (result.created, result.milestones_created, result.dependencies) == (3, 1, 4)
     assert describe(db, other) == describe(db, plan_in_db)
 
 
@@ -225,7 +231,7 @@ def test_importing_the_export_into_the_same_project_changes_nothing(db, plan_in_
     db.session.commit()
     assert (result.created, result.updated, result.milestones_updated) == (0, 3, 1)
     assert describe(db, plan_in_db) == before
-    assert counts(db) == (3, 1, 3)
+    assert counts(db) == (3, 1, 4)
     # The same links are kept, not deleted and added again.
     assert set(db.session.execute(db.select(TaskDependency.id)).scalars()) == dependency_ids
 
@@ -264,6 +270,71 @@ def test_a_microsoft_project_export_with_summary_rows(db, project, people):
     assert plan["tasks"][0][8] == ("EG", "PK")
     assert plan["milestones"] == [("Stage 1 complete", 1, d(31, 3), None)]
     assert plan["dependencies"] == [("2", "3", 7), ("3", "6", 0), ("3", "Stage 1 complete", 0)]
+
+
+def test_zero_duration_rows_are_milestones_and_may_be_predecessors(db, project, people):
+    """Microsoft Project writes a milestone as a task of "0 days", with no Milestone column: the
+    stage 2 task and the stage 2 milestone wait for the stage 1 milestone by its row ID."""
+    text = (
+        "ID,Name,Duration,Start,Finish,Predecessors,Resource Names,Outline Level\n"
+        "1,S1 ORGANISATIONAL PREPARATION,90 days,Tue 01/12/09,Wed 31/03/10,,,1\n"
+        "2,Self Assessment,59 days,01 February 2010,31 March 2010,,PK,2\n"
+        "3,Stage 1 complete,0 days,31/03/2010,31/03/2010,2,,2\n"
+        "4,S2 MEETING EVIDENCING,120 days,01/04/2010,24/09/2010,,,1\n"
+        "5,Affordable Housing,100 days,01/04/2010,24/09/2010,3,,2\n"
+        "6,Stage 2 complete,0 edays?,24/09/2010,24/09/2010,5;3FS+7 days,,2\n"
+    )
+    result = import_table(load_plan(project), table_of(text))
+    assert result.ok, result.errors
+    db.session.commit()
+    assert (result.created, result.milestones_created, result.dependencies) == (2, 2, 4)
+    plan = describe(db, project)
+    assert [m[0] for m in plan["milestones"]] == ["Stage 1 complete", "Stage 2 complete"]
+    assert plan["dependencies"] == [
+        ("2", "Stage 1 complete", 0),
+        ("5", "Stage 2 complete", 0),
+        ("Stage 1 complete", "5", 0),
+        ("Stage 1 complete", "Stage 2 complete", 7),
+    ]
+    # Exported and imported again, nothing changes.
+    before = describe(db, project)
+    again = import_table(load_plan(project), read_table(exported(project, "csv")))
+    assert again.ok, again.errors
+    db.session.commit()
+    assert describe(db, project) == before
+
+
+def test_a_circle_through_a_milestone_is_named_on_its_rows(db, project):
+    text = (
+        "ID,Name,Duration,Start,Finish,Predecessors,Stage\n"
+        "1,A,1 day,01/12/2009,02/12/2009,2,1\n"
+        "2,Review,0 days,02/12/2009,02/12/2009,1,1\n"
+        "3,Waits for itself,0 days,03/12/2009,03/12/2009,3,1\n"
+    )
+    result = import_table(load_plan(project), table_of(text))
+    messages = {e.row: e.message for e in result.errors}
+    assert messages[2] in ("circular dependency: 1 → 2 → 1", "circular dependency: 2 → 1 → 2")
+    assert messages[3] == messages[2]
+    assert [e.message for e in result.errors if e.row == 4] == [
+        "Predecessors: a milestone cannot wait for itself"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("milestone", "duration", "expected"),
+    [
+        ("", "0 days", True),
+        ("", "0d", True),
+        ("", "0", True),
+        ("", "0.0 wks?", True),
+        ("", "10 days", False),
+        ("", "", False),
+        ("No", "0 days", False),  # the Milestone column has the last word
+        ("Yes", "3 days", True),
+    ],
+)
+def test_which_rows_are_milestones(milestone, duration, expected):
+    assert is_milestone(milestone, duration) is expected
 
 
 def test_resources_are_named_by_full_name_or_initials_and_shared_initials_are_refused(
@@ -351,7 +422,7 @@ def test_broken_rows_are_listed_row_by_row_and_nothing_is_saved(db, plan_in_db):
 
 def test_the_files_predecessors_replace_those_of_the_items_it_lists(db, plan_in_db):
     # The plan has 1.1 -> 1.2 -> 2.1; the file turns it round: 2.1 -> 1.1. Since 2.1 is listed
-    # without predecessors, its old link from 1.2 goes, and no circle is left.
+    # without predecessors, its old links from 1.2 and the milestone go, and no circle is left.
     text = (
         "ID,Name,Start,Finish,Predecessors,WBS\n"
         "1,Getting Started Workshop,01/12/2009,31/01/2010,2,1.1\n"
@@ -393,7 +464,7 @@ def test_only_the_columns_in_the_file_are_changed(db, plan_in_db):
     assert task.activity == "Getting Started Workshop (renamed)"
     assert task.target_finish == d(31, 1) and len(task.responsible) == 2
     # 1.1 had no predecessors; the others keep theirs.
-    assert counts(db) == (3, 1, 3)
+    assert counts(db) == (3, 1, 4)
 
 
 def test_an_xlsx_with_date_cells_is_read(db, project, people):

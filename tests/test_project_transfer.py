@@ -21,7 +21,7 @@ from tracker.auth.models import Person
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.evidence.storage import storage
 from tracker.extensions import db as _db
-from tracker.plan.models import Milestone, PlanBaseline, Task
+from tracker.plan.models import Milestone, PlanBaseline, Task, TaskDependency
 from tracker.projects.models import Project, Role
 from tracker.reports.models import HighlightReport, ReportKind
 from tracker.transfer import services
@@ -148,9 +148,36 @@ def test_round_trip_into_an_empty_installation_gives_the_same_project(db, seeded
             corrects_id=first.id,
         )
     )
+    # Dependencies both ways between tasks and milestones: stage 2 waits for stage 1's milestone.
+    tasks = list(db.session.execute(select(Task).where(Task.project_id == seeded.id)).scalars())
+    milestone = db.session.execute(
+        select(Milestone).where(Milestone.project_id == seeded.id).limit(1)
+    ).scalar_one()
+    db.session.add_all(
+        [
+            TaskDependency(
+                project_id=seeded.id,
+                predecessor_id=tasks[0].id,
+                successor_milestone_id=milestone.id,
+            ),
+            TaskDependency(
+                project_id=seeded.id,
+                predecessor_milestone_id=milestone.id,
+                successor_task_id=tasks[-1].id,
+                lag_days=2,
+            ),
+        ]
+    )
     db.session.commit()
     before = gather(seeded.id)
-    for table in ("task", "risk", "plan_baseline", "evidence_file", "highlight_report"):
+    for table in (
+        "task",
+        "task_dependency",
+        "risk",
+        "plan_baseline",
+        "evidence_file",
+        "highlight_report",
+    ):
         assert before[table], table
     data = _export(seeded.id)
     storage().delete(before["evidence_file"][0]["storage_key"])

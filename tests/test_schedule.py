@@ -181,3 +181,90 @@ def test_two_thousand_tasks_with_three_thousand_dependencies_are_quick():
             days=1 + link.lag
         )
     assert elapsed < 2  # milliseconds in practice; generous for slow CI machines
+
+
+# Milestones as predecessors ----------------------------------------------------------------
+
+
+def test_a_milestone_pushed_late_pushes_the_task_that_waits_for_it():
+    """Stage 2's work waits for the stage 1 review: a late stage 1 task pushes the review, and
+    the review pushes stage 2's first task, which starts the day after the review is reached."""
+    items = [
+        Item("a", d(1), d(10), actual_finish=d(15)),
+        Item("review", d(12), d(12), milestone=True),
+        Item("b", d(14), d(20)),  # 6-day duration
+    ]
+    links = [Link("a", "review"), Link("review", "b")]
+    result = forecast(items, links)
+    assert result["review"].finish == d(15) and result["review"].slip == 3
+    assert (result["b"].start, result["b"].finish) == (d(16), d(22))
+    assert result["b"].slip == 2
+    assert result["b"].driven_by == "review"
+    assert slip_chain(result, "b") == ["a", "review", "b"]
+
+
+def test_a_task_waiting_for_a_milestone_on_time_starts_on_its_own_date_or_the_day_after():
+    items = [Item("review", d(12), d(12), milestone=True), Item("b", d(13), d(20))]
+    # The day after the review is the task's own start: nothing moves.
+    result = forecast(items, [Link("review", "b")])
+    assert result["b"].start == d(13) and result["b"].driven_by is None
+    # With a lag of 2 days, 15 Mar at the earliest: two days' slip.
+    result = forecast(items, [Link("review", "b", lag=2)])
+    assert (result["b"].start, result["b"].slip) == (d(15), 2)
+
+
+def test_a_milestone_waiting_for_a_milestone_is_reached_the_same_day_plus_lag():
+    items = [
+        Item("m1", d(12), d(12), milestone=True, actual_finish=d(18)),  # reached 6 days late
+        Item("m2", d(14), d(14), milestone=True),
+        Item("m3", d(14), d(14), milestone=True),
+    ]
+    result = forecast(items, [Link("m1", "m2"), Link("m1", "m3", lag=1)])
+    assert result["m1"].finish == d(18)  # a milestone reached keeps its actual date
+    assert (result["m2"].finish, result["m2"].slip) == (d(18), 4)
+    assert (result["m3"].finish, result["m3"].slip) == (d(19), 5)
+
+
+def test_the_critical_path_runs_through_a_milestone_between_tasks():
+    items = [
+        Item("a", d(1), d(10)),
+        Item("review", d(10), d(10), milestone=True),
+        Item("b", d(11), d(20)),
+        Item("c", d(1), d(5)),  # 15 days of float
+    ]
+    result = forecast(items, [Link("a", "review"), Link("review", "b")])
+    assert critical_path(result) == ["a", "review", "b"]
+    assert result["c"].total_float == 15 and not result["c"].critical
+    # A day's lag after the review uses up no float on the other side: still one chain, later.
+    result = forecast(items, [Link("a", "review"), Link("review", "b", lag=1)])
+    assert critical_path(result) == ["a", "review", "b"]
+    assert result["review"].total_float == 0 and result["b"].finish == d(21)
+
+
+def test_a_milestone_with_float_before_its_successor_is_not_critical():
+    items = [
+        Item("a", d(1), d(10)),
+        Item("review", d(10), d(10), milestone=True),
+        Item("b", d(20), d(30)),  # starts 9 days after the review could let it
+        Item("c", d(1), d(30)),  # the longest: sets the project's finish
+    ]
+    result = forecast(items, [Link("a", "review"), Link("review", "b")])
+    assert result["review"].total_float == 9 and not result["review"].critical
+    assert result["a"].total_float == 9
+    assert critical_path(result) == ["c", "b"]
+
+
+def test_a_cycle_through_a_milestone_is_refused_naming_the_chain():
+    links = [Link("t1", "m1"), Link("m1", "t2")]
+    assert cycle_if_added(links, Link("t2", "t1")) == ["t2", "t1", "m1", "t2"]
+    assert cycle_if_added(links, Link("m1", "t1")) == ["m1", "t1", "m1"]
+    assert cycle_if_added(links, Link("t2", "m2")) is None
+    items = [
+        Item("t1", d(1), d(5)),
+        Item("m1", d(5), d(5), milestone=True),
+        Item("t2", d(6), d(9)),
+    ]
+    with pytest.raises(CycleError) as caught:
+        forecast(items, [*links, Link("t2", "t1")])
+    assert caught.value.cycle[0] == caught.value.cycle[-1]
+    assert set(caught.value.cycle) == {"t1", "m1", "t2"}

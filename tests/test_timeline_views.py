@@ -51,7 +51,8 @@ def add_milestone(db, project, stage, name, day, **values) -> Milestone:
 def link(db, project, predecessor, successor, lag=0) -> TaskDependency:
     dep = TaskDependency(
         project_id=project.id,
-        predecessor_id=predecessor.id,
+        predecessor_id=predecessor.id if isinstance(predecessor, Task) else None,
+        predecessor_milestone_id=predecessor.id if isinstance(predecessor, Milestone) else None,
         successor_task_id=successor.id if isinstance(successor, Task) else None,
         successor_milestone_id=successor.id if isinstance(successor, Milestone) else None,
         lag_days=lag,
@@ -331,7 +332,7 @@ def test_a_planner_adds_and_removes_a_dependency(db, client, login_as, project, 
     second = small_plan["second"]
     response = client.post(
         url(project, "dependencies/add"),
-        data={"predecessor": str(second.id), "successor": f"t{third.id}", "lag_days": "3"},
+        data={"predecessor": f"t{second.id}", "successor": f"t{third.id}", "lag_days": "3"},
     )
     assert response.status_code == 302
     dep = db.session.execute(
@@ -350,7 +351,7 @@ def test_a_circular_dependency_is_refused_with_a_message(db, client, login_as, p
     first, second = small_plan["first"], small_plan["second"]
     response = client.post(
         url(project, "dependencies/add"),
-        data={"predecessor": str(second.id), "successor": f"t{first.id}"},
+        data={"predecessor": f"t{second.id}", "successor": f"t{first.id}"},
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -359,13 +360,89 @@ def test_a_circular_dependency_is_refused_with_a_message(db, client, login_as, p
     assert _dependency_count(db) == 2
 
 
+def test_a_planner_makes_a_task_wait_for_a_milestone(db, client, login_as, project, small_plan):
+    """Stage 2's work waits for the stage 1 milestone: the milestone, pushed 9 days by 1.1's late
+    finish, pushes 2.1 in turn, and the forecast page names the whole chain."""
+    login_as(Role.MANAGER)
+    third = db.session.execute(db.select(Task).filter_by(code="2.1")).scalar_one()
+    milestone = small_plan["milestone"]
+    page = client.get(url(project, "dependencies")).get_data(as_text=True)
+    assert f'<option value="m{milestone.id}">Milestone: Stage 1' in page
+    response = client.post(
+        url(project, "dependencies/add"),
+        data={"predecessor": f"m{milestone.id}", "successor": f"t{third.id}", "lag_days": "30"},
+    )
+    assert response.status_code == 302
+    dep = db.session.execute(
+        db.select(TaskDependency).filter_by(predecessor_milestone_id=milestone.id)
+    ).scalar_one()
+    assert (dep.predecessor_id, dep.successor_task_id, dep.lag_days) == (None, third.id, 30)
+    page = client.get(url(project, "dependencies")).get_data(as_text=True)
+    assert "Milestone: Stage 1 - Organisational Preparation Complete" in page
+    assert "2.1 Affordable Housing" in page and "+30 days" in page
+    # The milestone is reached on 9 Mar (1.2 starts the day after 1.1's late finish); 2.1 may
+    # start 31 days later, on 9 Apr rather than 1 Apr: it finishes 8 days late.
+    forecast = client.get(url(project, "forecast")).get_data(as_text=True)
+    row = forecast[forecast.index('<th scope="row" class="govuk-table__header">2.1') :]
+    row = row[: row.index("</tr>")]
+    assert "9 Apr 2010" in row and "8 May 2010" in row and "+8 days" in row
+    assert "1.1 Getting Started Workshop → 1.2 Self Assessment → Stage 1" in row
+    # The Gantt draws an arrow from the milestone's diamond to the task's bar, and the table
+    # lists the milestone among the task's predecessors.
+    timeline = client.get(url(project, "timeline")).get_data(as_text=True)
+    figure = json.loads(
+        re.search(
+            r'<script type="application/json" id="gantt-figure">(.*?)</script>', timeline, re.S
+        )[1]
+    )
+    arrows = next(t for t in figure["data"] if t["name"] == "Dependency (arrow)")
+    pairs = list(zip(arrows["y"][0::3], arrows["y"][1::3], strict=True))
+    assert (f"m{milestone.id}", f"t{third.id}") in pairs
+    start = arrows["x"][3 * pairs.index((f"m{milestone.id}", f"t{third.id}"))]
+    assert start == "2010-03-09 12:00"  # the diamond, at midday on the day it is reached
+    assert "Milestone: Stage 1 - Organisational Preparation Complete +30d" in timeline
+    # A circle through the milestone is refused, naming every link of it.
+    first = small_plan["first"]
+    response = client.post(
+        url(project, "dependencies/add"),
+        data={"predecessor": f"t{third.id}", "successor": f"t{first.id}"},
+    )
+    assert response.status_code == 400
+    assert (
+        "circular dependency (2.1 → 1.1 → 1.2 → Stage 1 - Organisational Preparation Complete"
+        " → 2.1)" in response.get_data(as_text=True)
+    )
+    assert _dependency_count(db) == 3
+
+
+def test_a_milestone_can_wait_for_a_milestone(db, client, login_as, project, small_plan):
+    login_as(Role.SUPPORT)
+    stage2 = stages_of(db, project)[1]
+    later = add_milestone(db, project, stage2, "Stage 2 review", dt.date(2010, 3, 1))
+    db.session.commit()
+    response = client.post(
+        url(project, "dependencies/add"),
+        data={"predecessor": f"m{small_plan['milestone'].id}", "successor": f"m{later.id}"},
+    )
+    assert response.status_code == 302
+    forecast = client.get(url(project, "forecast")).get_data(as_text=True)
+    pushed = forecast[forecast.index("Milestones pushed back") : forecast.index("Tasks forecast")]
+    # Reached the day the stage 1 milestone is (9 Mar), 8 days after its scheduled 1 Mar.
+    assert "Stage 2 review" in pushed and "+8 days" in pushed
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"predecessor": "", "successor": ""}, "Select the task that must finish first"),
-        ({"predecessor": "FIRST", "successor": "tFIRST"}, "A task cannot depend on itself"),
-        ({"predecessor": "FIRST", "successor": "tSECOND"}, "already in the plan"),
-        ({"predecessor": "FIRST", "successor": "tSECOND", "lag_days": "two"}, "whole number"),
+        (
+            {"predecessor": "", "successor": ""},
+            "Select the task or milestone that must finish first",
+        ),
+        ({"predecessor": "tFIRST", "successor": "tFIRST"}, "cannot wait for itself"),
+        ({"predecessor": "tFIRST", "successor": "tSECOND"}, "already in the plan"),
+        ({"predecessor": "tFIRST", "successor": "tSECOND", "lag_days": "two"}, "whole number"),
+        ({"predecessor": "FIRST", "successor": "tSECOND"}, "Not a valid choice"),
+        ({"predecessor": "m999999", "successor": "tSECOND"}, "Not a valid choice"),
     ],
 )
 def test_dependency_form_errors(db, client, login_as, project, small_plan, data, message):

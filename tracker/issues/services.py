@@ -40,6 +40,7 @@ from tracker.issues.models import (
     EntryType,
     IssueLogEntry,
 )
+from tracker.plan.baselines import dependency_keys
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
@@ -809,12 +810,14 @@ class DependencyBreak:
     successor_start: dt.date
     earliest_start: dt.date
     successor_is_milestone: bool = False
+    predecessor_is_milestone: bool = False
 
     def message(self) -> str:
         verb = "be reached" if self.successor_is_milestone else "start"
+        finish = "be reached" if self.predecessor_is_milestone else "finish"
         return (
             f"{self.successor} would {verb} on {_day(self.successor_start)}, but it waits for "
-            f"{self.predecessor}, which would finish on {_day(self.predecessor_finish)}: it "
+            f"{self.predecessor}, which would {finish} on {_day(self.predecessor_finish)}: it "
             f"cannot {verb} before {_day(self.earliest_start)}"
         )
 
@@ -882,6 +885,7 @@ def _plan_dates(
     deps = db.session.execute(
         select(
             TaskDependency.predecessor_id,
+            TaskDependency.predecessor_milestone_id,
             TaskDependency.successor_task_id,
             TaskDependency.successor_milestone_id,
             TaskDependency.lag_days,
@@ -905,10 +909,12 @@ def _plan_dates(
         finished[f"m{m.id}"] = m.actual_finish is not None
     links = [
         Link(
-            f"t{d.predecessor_id}",
-            f"t{d.successor_task_id}"
-            if d.successor_task_id is not None
-            else f"m{d.successor_milestone_id}",
+            *dependency_keys(
+                d.predecessor_id,
+                d.predecessor_milestone_id,
+                d.successor_task_id,
+                d.successor_milestone_id,
+            ),
             d.lag_days or 0,
         )
         for d in deps
@@ -951,6 +957,7 @@ def dependency_breaks(project: Project, change: ChangeRequest) -> list[Dependenc
             successor_start=start,
             earliest_start=earliest,
             successor_is_milestone=link.successor in milestones,
+            predecessor_is_milestone=link.predecessor in milestones,
         )
         for link, earliest, start in broken_links(before, after, relevant, milestones)
     ]

@@ -79,13 +79,54 @@ class PlanData:
         return forecast(self.schedule_items(), self.links(), as_of=as_of)
 
 
-def dependency_link(dep: TaskDependency) -> Link:
-    successor = (
-        task_key(dep.successor_task_id)
-        if dep.successor_task_id is not None
-        else milestone_key(dep.successor_milestone_id or 0)
+def dependency_keys(
+    predecessor_task_id: int | None,
+    predecessor_milestone_id: int | None,
+    successor_task_id: int | None,
+    successor_milestone_id: int | None,
+) -> tuple[str, str]:
+    """The schedule keys ("t12", "m3") of a dependency's predecessor and successor, from its
+    four columns (exactly one of each pair is set)."""
+    predecessor = (
+        task_key(predecessor_task_id)
+        if predecessor_task_id is not None
+        else milestone_key(predecessor_milestone_id or 0)
     )
-    return Link(task_key(dep.predecessor_id), successor, dep.lag_days or 0)
+    successor = (
+        task_key(successor_task_id)
+        if successor_task_id is not None
+        else milestone_key(successor_milestone_id or 0)
+    )
+    return predecessor, successor
+
+
+def dependency_link(dep: TaskDependency) -> Link:
+    predecessor, successor = dependency_keys(
+        dep.predecessor_id,
+        dep.predecessor_milestone_id,
+        dep.successor_task_id,
+        dep.successor_milestone_id,
+    )
+    return Link(predecessor, successor, dep.lag_days or 0)
+
+
+def new_dependency(project_id: int, link: Link) -> TaskDependency:
+    """A dependency record for a link between schedule keys ("t12" or "m3" on either side)."""
+
+    def ids(key: Hashable) -> tuple[int | None, int | None]:
+        kind, number = str(key)[0], int(str(key)[1:])
+        return (number, None) if kind == "t" else (None, number)
+
+    predecessor_id, predecessor_milestone_id = ids(link.predecessor)
+    successor_task_id, successor_milestone_id = ids(link.successor)
+    return TaskDependency(
+        project_id=project_id,
+        predecessor_id=predecessor_id,
+        predecessor_milestone_id=predecessor_milestone_id,
+        successor_task_id=successor_task_id,
+        successor_milestone_id=successor_milestone_id,
+        lag_days=link.lag,
+    )
 
 
 def load_plan(project: Project) -> PlanData:

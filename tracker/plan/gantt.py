@@ -142,19 +142,16 @@ def timeline_rows(
     complete, it is late whatever was recorded.
     """
     baseline = baseline or {}
-    task_by_id = {task.id: task for task in plan.tasks}
+    # A predecessor is named by its task code, or by "Milestone: <name>".
+    names = {task_key(task.id): task.code for task in plan.tasks}
+    names |= {milestone_key(m.id): f"Milestone: {m.name}" for m in plan.milestones}
     predecessors: dict[str, list[str]] = {}
-    for dep in plan.dependencies:
-        pred = task_by_id.get(dep.predecessor_id)
-        if pred is None:
+    links = plan.links()
+    for link in links:
+        if link.predecessor not in names:
             continue
-        succ = (
-            task_key(dep.successor_task_id)
-            if dep.successor_task_id is not None
-            else milestone_key(dep.successor_milestone_id or 0)
-        )
-        text = pred.code + (f" +{dep.lag_days}d" if dep.lag_days else "")
-        predecessors.setdefault(succ, []).append(text)
+        text = names[link.predecessor] + (f" +{link.lag}d" if link.lag else "")
+        predecessors.setdefault(link.successor, []).append(text)
 
     def with_forecast(row: TimelineRow) -> TimelineRow:
         result = forecasts.get(row.key)
@@ -197,11 +194,11 @@ def timeline_rows(
             )
         )
     shown_task_keys = {row.key for rows in tasks_by_stage.values() for row in rows}
+    # Filtered by work stream, a milestone is shown when a task of the stream leads to it.
     milestone_targets = {
-        milestone_key(dep.successor_milestone_id)
-        for dep in plan.dependencies
-        if dep.successor_milestone_id is not None
-        and task_key(dep.predecessor_id) in shown_task_keys
+        link.successor
+        for link in links
+        if link.successor.startswith("m") and link.predecessor in shown_task_keys
     }
     milestones_by_stage: dict[int | None, list[TimelineRow]] = {}
     for milestone in plan.milestones:
@@ -255,14 +252,14 @@ def timeline_rows(
         rows.extend(milestones_by_stage.get(None, []))
 
     shown = {row.key for row in rows}
-    links = [
+    shown_links = [
         (link.predecessor, link.successor)
-        for link in plan.links()
+        for link in links
         if link.predecessor in shown and link.successor in shown
     ]
     days = [d for row in rows for d in (row.forecast_start, row.forecast_finish) if d]
     days += [d for row in rows for d in (row.baseline_start, row.baseline_finish) if d]
-    return Timeline(rows, min(days, default=None), max(days, default=None), links)
+    return Timeline(rows, min(days, default=None), max(days, default=None), shown_links)
 
 
 # The figure -------------------------------------------------------------------------------
@@ -465,9 +462,13 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
         pred, succ = by_key.get(pred_key), by_key.get(succ_key)
         if pred is None or succ is None:
             continue
-        end = pred.forecast_finish + dt.timedelta(days=1)
+        # From the end of a task's bar (its finish day included), or a milestone's diamond.
+        if pred.kind == "milestone":
+            origin = _midday(pred.forecast_finish)
+        else:
+            origin = _iso(pred.forecast_finish + dt.timedelta(days=1))
         target = succ.forecast_finish if succ.kind == "milestone" else succ.forecast_start
-        arrow_x += [_iso(end), _iso(target) if succ.kind != "milestone" else _midday(target), None]
+        arrow_x += [origin, _iso(target) if succ.kind != "milestone" else _midday(target), None]
         arrow_y += [pred_key, succ_key, None]
         arrow_size += [0, 9, 0]
     if arrow_x:

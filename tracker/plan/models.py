@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -137,16 +138,37 @@ class Task(TimestampMixin, db.Model):
 
 
 class TaskDependency(TimestampMixin, db.Model):
-    """Finish-to-start: the successor (a task or a milestone) waits for the predecessor task."""
+    """Finish-to-start: the successor (a task or a milestone) waits for the predecessor (a task
+    or a milestone, such as the previous stage's review).
+
+    Exactly one predecessor column and exactly one successor column is set. Each pair of kinds
+    has its own unique constraint: a row with a NULL in it escapes a constraint, so together
+    the four forbid the same dependency twice.
+    """
 
     __tablename__ = "task_dependency"
     __table_args__ = (
-        UniqueConstraint("predecessor_id", "successor_task_id", "successor_milestone_id"),
+        CheckConstraint(
+            "(predecessor_id IS NULL) <> (predecessor_milestone_id IS NULL)",
+            name="one_predecessor",
+        ),
+        CheckConstraint(
+            "(successor_task_id IS NULL) <> (successor_milestone_id IS NULL)",
+            name="one_successor",
+        ),
+        UniqueConstraint("predecessor_id", "successor_task_id"),
+        UniqueConstraint("predecessor_id", "successor_milestone_id"),
+        UniqueConstraint("predecessor_milestone_id", "successor_task_id"),
+        UniqueConstraint("predecessor_milestone_id", "successor_milestone_id"),
     )
 
     id: Mapped[intpk]
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    predecessor_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    # The predecessor task; NULL when the predecessor is a milestone.
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    predecessor_milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE")
+    )
     successor_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     successor_milestone_id: Mapped[int | None] = mapped_column(
         ForeignKey("milestone.id", ondelete="CASCADE")

@@ -2,7 +2,7 @@
 
 Nothing here touches the database or Flask. Items are identified by any hashable key (the views
 use strings such as "t12" for a task and "m3" for a milestone); dates are `datetime.date`; a
-dependency is a finish-to-start `Link` from a task to a task or a milestone.
+dependency is a finish-to-start `Link` from a task or a milestone to a task or a milestone.
 
 Days are calendar days, as the project document counts them.
 
@@ -11,10 +11,14 @@ The rules:
   start and, for each predecessor, the predecessor's forecast finish + 1 day + the lag. A task
   already finished keeps its actual finish.
 - A milestone is an instant: it is reached on its scheduled date, or on the day its last
-  predecessor finishes (+ lag) if that is later. Milestones have no successors.
+  predecessor finishes (+ lag) if that is later. A milestone reached is finished, so it may be a
+  predecessor too (stage 2's work waits for the stage 1 review): a task waiting for it starts
+  the day after it is reached (+ lag), a milestone waiting for it is reached that same day
+  (+ lag). A milestone already reached keeps its actual date.
 - Slip = forecast finish - target finish, in days (positive = later than planned).
 - The critical path is the chain of items with zero total float: delaying any of them delays the
-  project's last finish.
+  project's last finish. A milestone between two tasks is on it when they are.
+- A cycle (through tasks, milestones or both) is refused, naming every item on it.
 
 Every function runs in O(V + E): 2,000 tasks with 3,000 dependencies take milliseconds.
 """

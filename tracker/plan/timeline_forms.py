@@ -21,9 +21,10 @@ MAX_LAG_DAYS = 365
 
 class DependencyForm(FlaskForm):
     predecessor = SelectField(
-        "Task that must finish first",
+        "Task or milestone that must finish first",
+        description="A milestone finishes on the day it is reached, such as a stage review.",
         widget=GovSelect(),
-        validators=[Required("Select the task that must finish first")],
+        validators=[Required("Select the task or milestone that must finish first")],
     )
     successor = SelectField(
         "Task or milestone that waits for it",
@@ -32,7 +33,7 @@ class DependencyForm(FlaskForm):
     )
     lag_days = StringField(
         "Lag in days (optional)",
-        description="Days to wait after the first task finishes, for example 5. Blank for none.",
+        description="Days to wait after the first one finishes, for example 5. Blank for none.",
         widget=GovTextInput(),
     )
     submit = SubmitField("Add dependency", widget=GovSubmitInput())

@@ -21,9 +21,11 @@ from tracker.plan.baselines import (
     baseline_finishes,
     baselines_with_people,
     compare,
+    dependency_link,
     get_baseline,
     load_plan,
     milestone_key,
+    new_dependency,
     project_baselines,
     save_baseline,
     snapshot,
@@ -181,14 +183,13 @@ def forecast(slug: str) -> str:
 
 
 def _dependency_form(plan: PlanData, formdata: object = ...) -> DependencyForm:
+    """The form, with every task and milestone as a choice on both sides ("t12", "m3")."""
     form = DependencyForm() if formdata is ... else DependencyForm(formdata=formdata)
-    tasks = [(str(t.id), f"{t.code} {t.activity}") for t in plan.tasks]
-    form.predecessor.choices = [("", "Select a task")] + tasks
-    form.successor.choices = (
-        [("", "Select a task or milestone")]
-        + [(task_key(t.id), f"Task {t.code} {t.activity}") for t in plan.tasks]
-        + [(milestone_key(m.id), f"Milestone: {m.name}") for m in plan.milestones]
-    )
+    items = [(task_key(t.id), f"Task {t.code} {t.activity}") for t in plan.tasks] + [
+        (milestone_key(m.id), f"Milestone: {m.name}") for m in plan.milestones
+    ]
+    form.predecessor.choices = [("", "Select a task or milestone")] + items
+    form.successor.choices = [("", "Select a task or milestone")] + items
     return form
 
 
@@ -198,18 +199,15 @@ def _dependencies_page(plan: PlanData, form: DependencyForm, status: int = 200) 
     labels = _labels(plan)
     listed = []
     for dep in plan.dependencies:
-        link_successor = (
-            task_key(dep.successor_task_id)
-            if dep.successor_task_id is not None
-            else milestone_key(dep.successor_milestone_id or 0)
-        )
+        link = dependency_link(dep)
         listed.append(
             {
                 "id": dep.id,
-                "predecessor": labels.get(task_key(dep.predecessor_id), ""),
-                "successor": labels.get(link_successor, ""),
+                "predecessor": labels.get(link.predecessor, ""),
+                "predecessor_is_milestone": dep.predecessor_milestone_id is not None,
+                "successor": labels.get(link.successor, ""),
                 "successor_is_milestone": dep.successor_milestone_id is not None,
-                "lag": dep.lag_days or 0,
+                "lag": link.lag,
             }
         )
     return render_template(
@@ -238,45 +236,30 @@ def dependency_add(slug: str) -> tuple[str, int] | BaseResponse:
     form = _dependency_form(plan)
     if not form.validate_on_submit():
         return _dependencies_page(plan, form, 400)
-    task_ids = {t.id for t in plan.tasks}
-    milestone_ids = {m.id for m in plan.milestones}
-    predecessor_id = int(form.predecessor.data)
-    successor = form.successor.data
-    kind, successor_id = successor[0], int(successor[1:])
-    if predecessor_id not in task_ids:  # the choices already refuse it; belt and braces
-        abort(404)
-    if (kind == "t" and successor_id not in task_ids) or (
-        kind == "m" and successor_id not in milestone_ids
-    ):
-        abort(404)
-    link = Link(task_key(predecessor_id), successor, form.lag)
+    # The choices already refuse anything that is not a task or milestone of this project.
+    link = Link(form.predecessor.data, form.successor.data, form.lag)
     existing = plan.links()
     if any(e.predecessor == link.predecessor and e.successor == link.successor for e in existing):
         form.successor.errors.append("This dependency is already in the plan")
         return _dependencies_page(plan, form, 400)
     if link.predecessor == link.successor:
-        form.successor.errors.append("A task cannot depend on itself: select a different task")
+        form.successor.errors.append(
+            "A task or milestone cannot wait for itself: select a different one"
+        )
         return _dependencies_page(plan, form, 400)
     cycle = cycle_if_added(existing, link)
     if cycle is not None:
         form.successor.errors.append(
             "This would make a circular dependency ("
             + _cycle_words(plan, cycle)
-            + "): a task cannot wait for itself. Select a different task or milestone"
+            + "): nothing in it could ever start. Select a different task or milestone"
         )
         return _dependencies_page(plan, form, 400)
-    db.session.add(
-        TaskDependency(
-            project_id=g.project.id,
-            predecessor_id=predecessor_id,
-            successor_task_id=successor_id if kind == "t" else None,
-            successor_milestone_id=successor_id if kind == "m" else None,
-            lag_days=form.lag,
-        )
-    )
+
+    db.session.add(new_dependency(g.project.id, link))
     db.session.commit()
     labels = _labels(plan)
-    flash(f"{labels[successor]} now waits for {labels[link.predecessor]}.", "success")
+    flash(f"{labels[link.successor]} now waits for {labels[link.predecessor]}.", "success")
     return redirect(url_for("plan.dependencies", slug=slug))
 
 

@@ -10,6 +10,10 @@ row is checked first; if any row cannot be read, the result lists the problems r
 nothing is saved. Otherwise tasks are matched to the plan by their code (the WBS column, or the
 ID when there is none) and updated or added, milestones are matched by name, and the file's
 Predecessors replace the dependencies of the items it lists. The caller commits.
+
+A milestone is a row with Milestone "Yes", or, as Microsoft Project writes it, a task whose
+Duration is zero ("0 days"). A milestone may be a predecessor like any task: its row ID in the
+Predecessors column of the rows that wait for it.
 """
 
 from __future__ import annotations
@@ -29,9 +33,15 @@ from sqlalchemy import or_, select
 from tracker.auth.models import Person
 from tracker.exports import table_csv, table_xlsx
 from tracker.extensions import db
-from tracker.plan.baselines import PlanData, milestone_key, task_key
+from tracker.plan.baselines import (
+    PlanData,
+    dependency_link,
+    milestone_key,
+    new_dependency,
+    task_key,
+)
 from tracker.plan.gantt import PROGRESS_STYLES
-from tracker.plan.models import Milestone, Progress, Task, TaskDependency, task_responsible
+from tracker.plan.models import Milestone, Progress, Task, task_responsible
 from tracker.plan.schedule import CycleError, Forecast, Link, topological_order
 from tracker.plan.services import PlanRuleError, check_task_progress_allowed
 from tracker.projects.models import Membership
@@ -77,17 +87,12 @@ def export_rows(plan: PlanData, forecasts: dict[Hashable, Forecast]) -> list[dic
     for number, (key, _) in enumerate(ordered, start=1):
         row_ids[key] = number
     predecessors: dict[str, list[str]] = {}
-    for dep in plan.dependencies:
-        succ = (
-            task_key(dep.successor_task_id)
-            if dep.successor_task_id is not None
-            else milestone_key(dep.successor_milestone_id or 0)
-        )
-        pred_id = row_ids.get(task_key(dep.predecessor_id))
-        if pred_id is None or succ not in row_ids:
+    for link in plan.links():
+        pred_id = row_ids.get(link.predecessor)
+        if pred_id is None or link.successor not in row_ids:
             continue
-        lag = f"FS{dep.lag_days:+d} days" if dep.lag_days else ""
-        predecessors.setdefault(succ, []).append(f"{pred_id}{lag}")
+        lag = f"FS{link.lag:+d} days" if link.lag else ""
+        predecessors.setdefault(link.successor, []).append(f"{pred_id}{lag}")
 
     rows: list[dict[str, Any]] = []
     for key, record in ordered:
@@ -319,6 +324,19 @@ def _yes(value: Any) -> bool:
     return _text(value).lower() in {"yes", "y", "true", "1"}
 
 
+_ZERO_DURATION = re.compile(
+    r"^0+(?:\.0+)?\s*(?:e?(?:d|days?|w|wks?|weeks?|h|hrs?|hours?|mins?))?\??$"
+)
+
+
+def is_milestone(milestone: Any, duration: Any) -> bool:
+    """A row is a milestone when its Milestone column says Yes or, with no answer there, when its
+    Duration is zero: Microsoft Project writes a milestone as a task of "0 days"."""
+    if _text(milestone):
+        return _yes(milestone)
+    return bool(_ZERO_DURATION.match(_text(duration).lower()))
+
+
 _PROGRESS_WORDS = {style.label.lower(): progress for progress, style in PROGRESS_STYLES.items()}
 _PROGRESS_WORDS |= {progress.value: progress for progress in Progress}
 _PROGRESS_WORDS |= {progress.value.replace("_", " "): progress for progress in Progress}
@@ -402,6 +420,7 @@ _ALIASES = {
     "finish date": "Finish",
     "end": "Finish",
     "predecessors": "Predecessors",
+    "duration": "Duration",
     "resource names": "Resource Names",
     "resources": "Resource Names",
     "wbs": "WBS",
@@ -605,7 +624,7 @@ def parse_rows(
                 errors.append(f"{column} “{exc}” is not a date (use a date like 26/02/2010)")
         if row.start and row.finish and row.finish < row.start:
             errors.append("Finish is before Start")
-        row.milestone = _yes(cell("Milestone"))
+        row.milestone = is_milestone(cell("Milestone"), cell("Duration"))
         if row.milestone and row.finish is None and row.start is None:
             errors.append("a milestone needs a Finish date")
         try:
@@ -710,7 +729,7 @@ def _check_identities(rows: Sequence[ParsedRow], result: ImportResult) -> None:
 
 
 def _check_predecessors(rows: Sequence[ParsedRow], result: ImportResult) -> None:
-    """Unknown IDs, links from milestones or stage summaries, and circles."""
+    """Unknown IDs, links from stage summaries, and circles (through tasks or milestones)."""
     by_ident = {row.ident: row for row in rows if row.ident}
     links: list[Link] = []
     for row in rows:
@@ -724,18 +743,15 @@ def _check_predecessors(rows: Sequence[ParsedRow], result: ImportResult) -> None
                 result.errors.append(
                     RowError(row.row, row.ident, f"Predecessors: ID {ident} is a stage summary row")
                 )
-            elif pred.milestone:
+            elif pred is row:
                 result.errors.append(
                     RowError(
                         row.row,
                         row.ident,
-                        f"Predecessors: ID {ident} is a milestone; the tracker links tasks "
-                        "to tasks and milestones, not milestones to tasks",
+                        "Predecessors: a "
+                        + ("milestone" if row.milestone else "task")
+                        + " cannot wait for itself",
                     )
-                )
-            elif pred is row:
-                result.errors.append(
-                    RowError(row.row, row.ident, "Predecessors: a task cannot depend on itself")
                 )
             else:
                 links.append(Link(("row", pred.row), ("row", row.row), lag))
@@ -816,8 +832,12 @@ def import_table(plan: PlanData, table: Sequence[Sequence[Any]]) -> ImportResult
     db.session.flush()
 
     # The file's Predecessors say what the items it lists depend on. Links that stay the same
-    # are kept (so the audit trail shows only real changes); the others go or come.
-    wanted: dict[tuple[int, int, bool], int] = {}
+    # are kept (so the audit trail shows only real changes); the others go or come. Links are
+    # keyed as the schedule keys them: ("t12", "m3").
+    def key_of(record: Task | Milestone) -> str:
+        return milestone_key(record.id) if isinstance(record, Milestone) else task_key(record.id)
+
+    wanted: dict[tuple[str, str], int] = {}
     by_ident = {row.ident: row for row in rows}
     for row in rows:
         successor = record_of_row.get(row.row)
@@ -825,33 +845,21 @@ def import_table(plan: PlanData, table: Sequence[Sequence[Any]]) -> ImportResult
             continue
         for ident, lag in row.predecessors:
             predecessor = record_of_row[by_ident[ident].row]
-            key = (predecessor.id, successor.id, isinstance(successor, Milestone))
-            wanted.setdefault(key, lag)
+            wanted.setdefault((key_of(predecessor), key_of(successor)), lag)
     result.dependencies = len(wanted)
-    listed_tasks = {r.id for r in record_of_row.values() if isinstance(r, Task)}
-    listed_milestones = {r.id for r in record_of_row.values() if isinstance(r, Milestone)}
+    listed = {key_of(record) for record in record_of_row.values()}
     for dep in plan.dependencies:
-        if dep.successor_task_id in listed_tasks:
-            key = (dep.predecessor_id, dep.successor_task_id, False)
-        elif dep.successor_milestone_id in listed_milestones:
-            key = (dep.predecessor_id, dep.successor_milestone_id, True)
-        else:
+        link = dependency_link(dep)
+        if link.successor not in listed:
             continue
-        if key in wanted:
-            dep.lag_days = wanted.pop(key)
+        if (link.predecessor, link.successor) in wanted:
+            dep.lag_days = wanted.pop((link.predecessor, link.successor))
         else:
             db.session.delete(dep)
     db.session.flush()
-    for (predecessor_id, successor_id, is_milestone), lag in wanted.items():
-        db.session.add(
-            TaskDependency(
-                project_id=project_id,
-                predecessor_id=predecessor_id,
-                successor_task_id=None if is_milestone else successor_id,
-                successor_milestone_id=successor_id if is_milestone else None,
-                lag_days=lag,
-            )
-        )
+
+    for (predecessor, successor), lag in wanted.items():
+        db.session.add(new_dependency(project_id, Link(predecessor, successor, lag)))
     db.session.flush()
     return result
 
