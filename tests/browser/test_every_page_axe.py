@@ -3,12 +3,15 @@ South Cambridgeshire project that the manager may reach (worked out from `app.ur
 page is checked as soon as it has a route), each pointed at a real record; then the sponsor, an
 EMT member, a work stream lead, the assessor and a site administrator visit the pages they come
 for. Every page must answer 200 and pass axe (WCAG 2.2 AA), with the one exception `run_axe`
-allows. Downloads (CSV, XLSX, PDF, ZIP, JSON) are not pages and are left out."""
+allows; the busiest pages are checked again on a 320px screen, where they must not scroll
+sideways (WCAG 1.4.10) nor cut a table's caption off. Downloads (CSV, XLSX, PDF, ZIP, JSON) are
+not pages and are left out."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 
 from flask import Flask
 from playwright.sync_api import Error as PlaywrightError
@@ -64,6 +67,8 @@ DOWNLOADS = frozenset(
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOW = dt.datetime(2010, 4, 1, 9, 0, tzinfo=dt.UTC)
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 320, "height": 800}  # WCAG 1.4.10 reflow: 1280px at 400% zoom
 
 
 def _first(model: type, **where: object) -> object:
@@ -159,29 +164,54 @@ def _manager_pages(app: Flask, values: dict, particular: dict) -> list[str]:
     return urls
 
 
-def _check(page: Page, url: str, failures: list[str]) -> None:
+def _check(page: Page, url: str, failures: list[str]) -> bool:
+    """Open `url` and run axe on it; False when it is not a page that answered 200."""
     try:
         response = page.goto(url)
     except PlaywrightError as error:  # a download: not a page
         failures.append(
             f"{url} is not a page ({error.message.splitlines()[0]}): list it in DOWNLOADS"
         )
-        return
+        return False
     assert response is not None
     if response.status != 200:
         failures.append(f"{url} answered {response.status}")
-        return
+        return False
     page.wait_for_load_state("load")
     violations = run_axe(page)
     if violations:
-        failures.append(format_violations(url, violations))
+        failures.append(format_violations(f"{url} ({page.viewport_size['width']}px)", violations))
+    return True
 
 
-def _visit_as(page: Page, person: Person, urls: list[str], failures: list[str]) -> None:
+def _check_reflow(page: Page, url: str, failures: list[str]) -> None:
+    """WCAG 1.4.10: at 320 CSS pixels the page scrolls one way only (a wide table scrolls in its
+    own box), and no table caption is cut off at its box's edge."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > NARROW["width"]:
+        failures.append(f"{url} is {width}px wide at {NARROW['width']}px: it scrolls sideways")
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.app-table-scroll caption')]
+            .filter(c => c.offsetWidth > c.closest('.app-table-scroll').clientWidth)
+            .map(c => c.textContent.trim())"""
+    )
+    if cut:
+        failures.append(f"{url}: captions cut off at {NARROW['width']}px: {cut}")
+
+
+def _visit_as(
+    page: Page, person: Person, urls: list[str], failures: list[str], narrow: Sequence[str] = ()
+) -> None:
+    """Sign in as `person`, check each of `urls`, then each of `narrow` on a 320px screen."""
     page.goto(urls[0])
     sign_in(page, person.email)
     for url in urls:
         _check(page, url, failures)
+    page.set_viewport_size(NARROW)
+    for url in narrow:
+        if _check(page, url, failures):
+            _check_reflow(page, url, failures)
+    page.set_viewport_size(WIDE)
     sign_out(page)
 
 
@@ -201,7 +231,20 @@ def test_every_page_passes_axe(page: Page, app: Flask, seeded, live_server) -> N
 
     p = f"/projects/{seeded.slug}"
     failures: list[str] = []
-    _visit_as(page, people[Role.MANAGER], manager_urls, failures)
+    busiest = [
+        f"{p}/dashboard",
+        f"{p}/plan/timeline",
+        f"{p}/plan/tasks",
+        f"{p}/risks",
+        f"{p}/risks/{values['risk_id']}",
+        f"{p}/changes/{values['change_id']}",
+        f"{p}/budget",
+        f"{p}/readiness",
+        f"{p}/ratings/{values['round_id']}",
+        f"{p}/reports/{values['report_id']}",
+        f"{p}/meetings/{values['meeting_id']}/pack",
+    ]
+    _visit_as(page, people[Role.MANAGER], manager_urls, failures, narrow=busiest)
     _visit_as(
         page,
         people[Role.SPONSOR],
