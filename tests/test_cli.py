@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.audit import AuditEvent
 from tracker.auth.models import Person
 from tracker.cli import demo_password
 from tracker.projects.models import Role
@@ -39,6 +40,17 @@ def test_create_user(app, db):
         db.select(Person).filter_by(email="ada@example.gov.uk")
     ).scalar_one()
     assert person.is_admin and person.check_password("a long enough password")
+    (created,) = db.session.execute(
+        db.select(AuditEvent).filter_by(table_name="person", record_id=person.id)
+    ).scalars()
+    assert (created.action, created.actor_label) == ("create", "flask create-user")
+    assert created.changes["password_hash"] == [None, "(set)"]
+    nameless = runner.invoke(
+        args=["create-user", "--name", " ", "--email", "nameless@example.gov.uk"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert nameless.exit_code != 0
+    assert "Enter the person's full name" in nameless.output
     duplicate = runner.invoke(
         args=["create-user", "--name", "Again", "--email", "ada@example.gov.uk"],
         input="a long enough password\na long enough password\n",

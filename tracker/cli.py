@@ -112,6 +112,8 @@ def _one_person_per_role(project: Project) -> dict[Role, Person]:
 def create_user_command(name: str, email: str, initials: str, admin: bool, password: str) -> None:
     """Create a person who can sign in (use the Users page to give them project roles)."""
     address = normalise_email(email)
+    if not name.strip():
+        raise click.BadParameter("Enter the person's full name", param_hint="--name")
     if "@" not in address:
         raise click.BadParameter("Enter an email address", param_hint="--email")
     if len(password) < MIN_PASSWORD:
