@@ -13,7 +13,7 @@ from tests.browser.test_sign_in import sign_in
 from tests.factories import PersonFactory, make_project, member
 from tracker.extensions import db
 from tracker.filters import london_today
-from tracker.plan.models import Progress, ReviewDecision, StageReview, Task
+from tracker.plan.models import Milestone, Progress, ReviewDecision, StageReview, Task
 from tracker.projects.models import Meeting, MeetingKind, Role
 
 
@@ -150,6 +150,14 @@ def test_the_manager_reads_the_gantt_zooms_it_and_links_two_tasks(
     project, tasks, _ = _plan()
     manager = PersonFactory()
     member(manager, project, Role.MANAGER)
+    db.session.add(
+        Milestone(
+            project_id=project.id,
+            stage=project.stages[0],
+            name="Stage 1 review",
+            scheduled_finish=london_today() + dt.timedelta(days=61),
+        )
+    )
     db.session.commit()
     slug = project.slug
 
@@ -174,8 +182,8 @@ def test_the_manager_reads_the_gantt_zooms_it_and_links_two_tasks(
 
     # A dependency, then the forecast: both pages pass axe.
     page.get_by_role("link", name="Dependencies").click()
-    page.get_by_label("Task that must finish first").select_option(
-        label="1.1 Getting Started Workshop"
+    page.get_by_label("Task or milestone that must finish first").select_option(
+        label="Task 1.1 Getting Started Workshop"
     )
     page.get_by_label("Task or milestone that waits for it").select_option(
         label="Task 2.1 Work stream evidence"
@@ -183,8 +191,21 @@ def test_the_manager_reads_the_gantt_zooms_it_and_links_two_tasks(
     page.get_by_role("button", name="Add dependency").click()
     expect(page.get_by_text("2.1 Work stream evidence now waits for 1.1")).to_be_visible()
     axe_check(page)
+    # Stage 2's work also waits for the stage 1 milestone.
+    page.get_by_label("Task or milestone that must finish first").select_option(
+        label="Milestone: Stage 1 review"
+    )
+    page.get_by_label("Task or milestone that waits for it").select_option(
+        label="Task 2.1 Work stream evidence"
+    )
+    page.get_by_role("button", name="Add dependency").click()
+    added = page.get_by_text("2.1 Work stream evidence now waits for Stage 1 review")
+    expect(added).to_be_visible()
+    expect(page.get_by_role("cell", name="Milestone: Stage 1 review")).to_be_visible()
     # The reverse link would close a circle: refused beside the field.
-    page.get_by_label("Task that must finish first").select_option(label="2.1 Work stream evidence")
+    page.get_by_label("Task or milestone that must finish first").select_option(
+        label="Task 2.1 Work stream evidence"
+    )
     page.get_by_label("Task or milestone that waits for it").select_option(
         label="Task 1.1 Getting Started Workshop"
     )
