@@ -53,6 +53,15 @@ def test_empty_form_gets_messages_beside_fields(client):
     assert b"Enter your password" in response.data
 
 
+def test_an_address_too_long_for_any_account_is_refused_before_the_database(db, client):
+    from tracker.auth.models import LoginAttempt
+
+    response = sign_in(client, "a" * 300 + "@example.gov.uk", "whatever")
+    assert response.status_code == 200
+    assert b"Email address must be 254 characters or fewer" in response.data
+    assert db.session.execute(db.select(LoginAttempt)).first() is None
+
+
 def test_repeated_failures_lock_the_address(app, client, person):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert sign_in(client, person.email, "wrong").status_code == 200

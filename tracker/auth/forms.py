@@ -17,8 +17,15 @@ MIN_PASSWORD = 12
 
 
 class SignInForm(FlaskForm):
+    # No address is longer than 254 characters (the column's size), and a failed attempt
+    # records the address typed: a longer one is refused before it reaches the database.
     email = StringField(
-        "Email address", widget=GovTextInput(), validators=[Required("Enter your email address")]
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
     )
     password = PasswordField(
         "Password", widget=GovPasswordInput(), validators=[Required("Enter your password")]
