@@ -171,3 +171,23 @@ def test_admin_form_errors_are_shown_and_nothing_saved(db, client, login_as):
     ):
         assert message in response.data
     assert db.session.execute(db.select(Person).filter_by(email="not-an-email")).first() is None
+
+
+def test_a_stale_or_forged_admin_form_is_refused_in_plain_words(db, client, login_as, project):
+    login_as(None, admin=True)
+    person = PersonFactory(name="Role Less")
+    db.session.commit()
+    too_long = client.post(
+        f"/admin/users/{person.id}", data={"name": "x" * 121, "email": person.email}
+    ).get_data(as_text=True)
+    assert "Full name must be 120 characters or fewer" in too_long
+    forged = client.post(
+        f"/admin/users/{person.id}/memberships",
+        data={"project": "not a number", "role": "emperor", "work_stream": "99999"},
+    )
+    assert forged.status_code == 400
+    text = forged.get_data(as_text=True)
+    for message in ("Select a project", "Select a role", "Select a work stream of the chosen"):
+        assert message in text
+    assert "Not a valid choice" not in text and "could not coerce" not in text
+    assert db.session.execute(db.select(Membership).filter_by(person_id=person.id)).first() is None

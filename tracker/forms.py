@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field
-from wtforms.validators import DataRequired
+from wtforms import Field, SelectField
+from wtforms.validators import DataRequired, ValidationError
 
 
 class Required(DataRequired):
@@ -24,6 +24,30 @@ class Required(DataRequired):
         super().__init__(message)
         # DataRequired.__init__ sets the flags on the instance; keep `required` off the input.
         self.field_flags = {}
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal of a value that is not one of its options (a stale or forged
+    form) is worded for the person, like every other message: "Select a project"."""
+
+    def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_message = choice_message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.choice_message) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # already refused, with the same message
+            return
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.choice_message) from None
 
 
 def capitalised(text: str) -> str:

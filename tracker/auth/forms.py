@@ -8,10 +8,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from tracker.forms import Required
+from tracker.forms import ChoiceField, Required
 
 MIN_PASSWORD = 12
 
@@ -37,7 +37,10 @@ class PersonForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[Required("Enter the person's full name"), Length(max=120)],
+        validators=[
+            Required("Enter the person's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
     )
     initials = StringField(
         "Initials",
@@ -45,16 +48,25 @@ class PersonForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=10, message="Initials must be 10 characters or fewer")],
     )
-    job_title = StringField("Job title", widget=GovTextInput(), validators=[Length(max=200)])
+    job_title = StringField(
+        "Job title",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="Job title must be 200 characters or fewer")],
+    )
     email = StringField(
         "Email address",
         widget=GovTextInput(),
         validators=[
             Required("Enter an email address"),
             Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
-    phone = StringField("Telephone", widget=GovTextInput(), validators=[Length(max=40)])
+    phone = StringField(
+        "Telephone",
+        widget=GovTextInput(),
+        validators=[Length(max=40, message="Telephone must be 40 characters or fewer")],
+    )
     is_admin = BooleanField("Site administrator (manages users)", widget=GovCheckboxInput())
     is_active_account = BooleanField(
         "Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True
@@ -90,12 +102,22 @@ class PasswordForm(FlaskForm):
 
 
 class MembershipForm(FlaskForm):
-    project = SelectField(
-        "Project", widget=GovSelect(), validators=[Required("Select a project")], coerce=int
+    project = ChoiceField(
+        "Project",
+        widget=GovSelect(),
+        validators=[Required("Select a project")],
+        coerce=int,
+        choice_message="Select a project",
     )
-    role = SelectField("Role", widget=GovSelect(), validators=[Required("Select a role")])
-    work_stream = SelectField(
+    role = ChoiceField(
+        "Role",
+        widget=GovSelect(),
+        validators=[Required("Select a role")],
+        choice_message="Select a role",
+    )
+    work_stream = ChoiceField(
         "Work stream",
+        choice_message="Select a work stream of the chosen project, or none",
         description=(
             "Needed for work stream leads, members and policy and performance representatives"
         ),
