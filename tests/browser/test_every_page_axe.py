@@ -178,6 +178,11 @@ def _check(page: Page, url: str, failures: list[str]) -> bool:
         failures.append(f"{url} answered {response.status}")
         return False
     page.wait_for_load_state("load")
+    headings = page.locator("h1").count()
+    if headings != 1:
+        failures.append(f"{url} has {headings} level 1 headings, not one")
+    if not page.title().partition(" – CSE Tracker")[0].strip():  # WCAG 2.4.2: says which page
+        failures.append(f"{url} is titled {page.title()!r}, which does not name the page")
     violations = run_axe(page)
     if violations:
         failures.append(format_violations(f"{url} ({page.viewport_size['width']}px)", violations))
