@@ -295,3 +295,30 @@ def test_the_trail_page_shows_dates_as_officers_write_them(db, client, login_as,
     db.session.commit()
     text = _trail(client, project, table="stage", action="update")
     assert f"{old.day} {old.strftime('%b %Y')} → 31 Mar 2010" in text
+
+
+def test_a_long_history_is_paged_in_a_fixed_number_of_queries(
+    db, client, login_as, project, count_queries
+):
+    from tracker.projects.views import AUDIT_PAGE_SIZE
+
+    login_as(Role.MANAGER)
+    stage = project.stages[0]
+    history = f"/projects/{project.slug}/history/stage/{stage.id}"
+
+    def rename(times: int) -> None:
+        for i in range(times):
+            stage.name = f"Name {i} of {times}"
+            db.session.commit()
+
+    rename(2)
+    with count_queries as few:
+        assert client.get(history).status_code == 200
+    rename(AUDIT_PAGE_SIZE + 5)
+    with count_queries as many:
+        first = client.get(history).get_data(as_text=True)
+    assert few.count == many.count
+    assert f"Name {AUDIT_PAGE_SIZE + 4} of" in first and 'rel="next"' in first
+    assert f"{history}?page=2" in first
+    second = client.get(f"{history}?page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second and "Name 0 of 2" in second

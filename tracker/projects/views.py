@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tracker.audit import AuditEvent
 from tracker.evidence.access import viewer_for
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStep
 from tracker.extensions import db
@@ -161,27 +160,18 @@ def _may_read_history(table: str, record_id: int) -> bool:
 @bp.route("/projects/<slug>/history/<table>/<int:record_id>")
 @requires("audit.record")
 def record_history(slug: str, table: str, record_id: int) -> str:
-    events = (
-        db.session.execute(
-            select(AuditEvent)
-            .where(
-                AuditEvent.project_id == g.project.id,
-                AuditEvent.table_name == table,
-                AuditEvent.record_id == record_id,
-            )
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    if not events:
+    page = request.args.get("page", 1, type=int) or 1
+    wanted = AuditFilter(table=table, record_id=record_id)
+    found = audit_page(g.project, wanted, page, AUDIT_PAGE_SIZE, with_choices=False)
+    if not found.events:
         abort(404)
     if not _may_read_history(table, record_id):
         abort(403)
+    label = found.events[0].record_label
     return render_template(
         "projects/history.html",
         project=g.project,
-        events=events,
-        record_label=events[0].record_label or f"{table} {record_id}",
-        title=f"History of {events[0].record_label or table}",
+        found=found,
+        record_label=label or f"{table} {record_id}",
+        title=f"History of {label or table}",
     )
