@@ -36,6 +36,7 @@ from tracker.issues.services import (
     remove_effect,
     set_effect,
     stage_overlaps,
+    stage_overruns,
     who_decides,
 )
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
@@ -832,6 +833,78 @@ def test_an_old_stage_overlap_does_not_block_an_unrelated_change(db, project):
     assert stage_overlaps(project, change) == []
     change.effects[0].new_date = D(2010, 3, 15)
     assert [o.later_start for o in stage_overlaps(project, change)] == [second.start_date]
+
+
+def _task_in(db, project, stage: Stage, finish: dt.date) -> Task:
+    task = Task(
+        project_id=project.id,
+        stage_id=stage.id,
+        code="1.5",
+        activity="Getting Ready Workshop",
+        start_date=stage.start_date,
+        target_finish=finish,
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def _move_finish(change, task: Task, day: dt.date) -> None:
+    set_effect(
+        change,
+        target=EffectTarget.TASK,
+        target_id=task.id,
+        field_name="target_finish",
+        new_date=day,
+        on=D(2010, 2, 26),
+    )
+
+
+def test_a_task_moved_past_its_stage_end_is_a_conflict_until_the_stage_moves_too(db, project):
+    first = _stage(db, project, 1)
+    task = _task_in(db, project, first, first.end_date - dt.timedelta(days=7))
+    change = raised(db, project)
+    _move_finish(change, task, first.end_date)  # the stage's last day still fits
+    assert stage_overruns(project, change) == []
+    _move_finish(change, task, first.end_date + dt.timedelta(days=1))
+    [overrun] = stage_overruns(project, change)
+    assert overrun.stage_end == first.end_date
+    assert overrun.message().startswith("Task 1.5 Getting Ready Workshop would finish on ")
+    assert "after stage 1 ends on" in overrun.message()
+    db.session.commit()
+    with pytest.raises(ChangeError, match="after stage 1 ends"):
+        decide_change(
+            project,
+            change,
+            approve=True,
+            note="",
+            decided_by=PersonFactory(),
+            roles=frozenset({Role.MANAGER}),
+            meeting=None,
+            now=utcnow(),
+        )
+    db.session.rollback()
+    change = db.session.get(ChangeRequest, change.id)
+    assert db.session.get(Task, task.id).target_finish == first.end_date - dt.timedelta(days=7)
+    set_effect(
+        change,
+        target=EffectTarget.STAGE,
+        target_id=first.id,
+        field_name="end_date",
+        new_date=first.end_date + dt.timedelta(days=1),
+        on=D(2010, 2, 26),
+    )
+    assert stage_overruns(project, change) == []
+
+
+def test_an_old_overrun_does_not_block_a_change_that_does_not_worsen_it(db, project):
+    first = _stage(db, project, 1)
+    task = _task_in(db, project, first, first.end_date + dt.timedelta(days=10))
+    change = raised(db, project)
+    _move_finish(change, task, first.end_date + dt.timedelta(days=5))  # brought closer
+    assert stage_overruns(project, change) == []
+    _move_finish(change, task, first.end_date + dt.timedelta(days=11))
+    assert len(stage_overruns(project, change)) == 1
 
 
 # New provisions against a funding source's allocation -----------------------------------------

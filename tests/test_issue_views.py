@@ -434,11 +434,12 @@ def test_a_change_that_breaks_a_dependency_is_refused_and_nothing_applied(
     task, stage = small_plan["task"], small_plan["stage"]
     line = small_plan["line"]
     assess(client, project, change)
-    # Finishing 1.2 later than the milestone it leads to; also a smaller provision.
+    # Finishing 1.2 later than the milestone it leads to, and after its stage ends; also a
+    # smaller provision.
     propose(client, project, change, f"task:{task.id}:target_finish", D(2010, 3, 15))
     propose(client, project, change, f"budget_line:{line.id}:provision_pence", amount="500")
     detail = text_of(client.get(page(project, f"changes/{change.id}")))
-    assert "The proposed dates break the plan in 1 place" in detail
+    assert "The proposed dates break the plan in 2 places" in detail
     response = client.post(
         page(project, f"changes/{change.id}/decide"), data={"decision": "approve"}
     )
@@ -448,6 +449,10 @@ def test_a_change_that_breaks_a_dependency_is_refused_and_nothing_applied(
     assert (
         "Milestone Stage 1 - Organisational Preparation Complete would be reached on 28 Feb 2010, "
         "but it waits for Task 1.2 Self Assessment, which would finish on 15 Mar 2010" in message
+    )
+    assert (
+        "Task 1.2 Self Assessment would finish on 15 Mar 2010, after stage 1 ends on "
+        "28 Feb 2010" in message
     )
     assert db_status(change) is ChangeStatus.ASSESSED
     assert _db.session.get(Task, task.id).target_finish == D(2010, 2, 28)

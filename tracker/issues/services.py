@@ -1015,10 +1015,75 @@ def stage_overlaps(project: Project, change: ChangeRequest) -> list[StageOverlap
     return overlaps
 
 
-def plan_conflicts(project: Project, change: ChangeRequest) -> list[DependencyBreak | StageOverlap]:
+@dataclass(frozen=True)
+class StageOverrun:
+    """A change would make a task finish after the end of its stage."""
+
+    task: str
+    stage: str
+    task_finish: dt.date
+    stage_end: dt.date
+
+    def message(self) -> str:
+        return (
+            f"{self.task} would finish on {_day(self.task_finish)}, after {self.stage} ends on "
+            f"{_day(self.stage_end)}: the stage review would come before its work is done, so "
+            f"move the end of {self.stage} too"
+        )
+
+
+def stage_overruns(project: Project, change: ChangeRequest) -> list[StageOverrun]:
+    """Tasks that the change's proposed finishes would take past the end of their stage, taking
+    any new stage end in the same change into account (one query).
+
+    As with dependencies, an overrun already in the plan counts only if the change makes it
+    worse.
+    """
+    finishes = {
+        e.target_id: e.new_date
+        for e in change.effects
+        if e.target is EffectTarget.TASK and e.field == "target_finish" and e.new_date
+    }
+    if not finishes:
+        return []
+    stage_ends = {
+        e.target_id: e.new_date
+        for e in change.effects
+        if e.target is EffectTarget.STAGE and e.field == "end_date" and e.new_date
+    }
+    rows = db.session.execute(
+        select(Task.id, Task.code, Task.activity, Task.target_finish)
+        .add_columns(Stage.id, Stage.number, Stage.end_date)
+        .join(Stage, Stage.id == Task.stage_id)
+        .where(Task.project_id == project.id, Task.id.in_(finishes))
+        .order_by(Task.position, Task.id)
+    ).all()
+    overruns = []
+    for task_id, code, activity, old_finish, stage_id, number, old_end in rows:
+        finish, end = finishes[task_id], stage_ends.get(stage_id, old_end)
+        already = (old_finish - old_end).days if old_finish else 0
+        if finish > end and (finish - end).days > already:
+            overruns.append(
+                StageOverrun(
+                    task=f"Task {code} {activity}",
+                    stage=f"stage {number}",
+                    task_finish=finish,
+                    stage_end=end,
+                )
+            )
+    return overruns
+
+
+def plan_conflicts(
+    project: Project, change: ChangeRequest
+) -> list[DependencyBreak | StageOverlap | StageOverrun]:
     """Everything in the plan the change's proposed dates would break: the dependencies between
-    tasks and milestones, and the order of the stages."""
-    return [*dependency_breaks(project, change), *stage_overlaps(project, change)]
+    tasks and milestones, the order of the stages, and a stage's work fitting inside it."""
+    return [
+        *dependency_breaks(project, change),
+        *stage_overlaps(project, change),
+        *stage_overruns(project, change),
+    ]
 
 
 # Deciding and applying ------------------------------------------------------------------------
