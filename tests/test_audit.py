@@ -161,7 +161,7 @@ def test_a_bad_date_or_page_in_the_trail_is_explained_not_an_error(db, client, l
 def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
     db, client, login_as, project, count_queries
 ):
-    from tracker.projects.views import AUDIT_PAGE_SIZE
+    from tracker.projects.services import AUDIT_PAGE_SIZE
 
     login_as(Role.MANAGER)
     stage = project.stages[0]
@@ -300,7 +300,7 @@ def test_the_trail_page_shows_dates_as_officers_write_them(db, client, login_as,
 def test_a_long_history_is_paged_in_a_fixed_number_of_queries(
     db, client, login_as, project, count_queries
 ):
-    from tracker.projects.views import AUDIT_PAGE_SIZE
+    from tracker.projects.services import AUDIT_PAGE_SIZE
 
     login_as(Role.MANAGER)
     stage = project.stages[0]
@@ -322,3 +322,21 @@ def test_a_long_history_is_paged_in_a_fixed_number_of_queries(
     assert f"{history}?page=2" in first
     second = client.get(f"{history}?page=2").get_data(as_text=True)
     assert 'rel="prev"' in second and "Name 0 of 2" in second
+
+
+def test_the_administrator_reads_a_persons_history(db, client, login_as):
+    login_as(None, admin=True)
+    person = PersonFactory(name="Before Rename")
+    db.session.commit()
+    client.post(
+        f"/admin/users/{person.id}",
+        data={"name": "After Rename", "email": person.email, "is_active_account": ""},
+    )
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert f'href="/admin/users/{person.id}/history"' in page
+    history = client.get(f"/admin/users/{person.id}/history")
+    assert history.status_code == 200
+    text = history.get_data(as_text=True)
+    assert "Before Rename → After Rename" in text
+    assert "is active account" in text and "Yes → No" in text
+    assert client.get("/admin/users/2147483647/history").status_code == 404

@@ -16,6 +16,7 @@ from tracker.database import utcnow
 from tracker.extensions import db, login_manager
 from tracker.permissions import PUBLIC, SIGNED_IN, requires
 from tracker.projects.models import WORK_STREAM_ROLES, Membership, Project, Role, WorkStream
+from tracker.projects.services import AUDIT_PAGE_SIZE, AuditFilter, audit_page
 
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to see this page."
@@ -135,6 +136,29 @@ def user_edit(person_id: int) -> str | Response:
         membership_form=membership_form,
         password_form=PasswordForm(formdata=None),
         title=f"Edit {person.name}",
+    )
+
+
+@bp.route("/admin/users/<int:person_id>/history")
+@requires("admin.users")
+def user_history(person_id: int) -> str:
+    """Every change to a person's details and sign-in rights (their project roles are in each
+    project's audit trail)."""
+    person = db.session.get(Person, person_id) or abort(404)
+    page = request.args.get("page", 1, type=int) or 1
+    found = audit_page(
+        None,
+        AuditFilter(table="person", record_id=person.id),
+        page,
+        AUDIT_PAGE_SIZE,
+        with_choices=False,
+    )
+    return render_template(
+        "projects/history.html",
+        found=found,
+        caption="Users",
+        pages_args={"person_id": person.id},
+        title=f"History of {person.name}",
     )
 
 

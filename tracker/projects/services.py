@@ -118,6 +118,7 @@ def project_members(project: Project, also: Person | None = None) -> list[Person
     return people
 
 
+AUDIT_PAGE_SIZE = 50
 AUDIT_ACTIONS = {"create": "Created", "update": "Changed", "delete": "Deleted"}
 
 
@@ -148,12 +149,19 @@ def _london_midnight(day: dt.date) -> dt.datetime:
 
 
 def audit_page(
-    project: Project, wanted: AuditFilter, page: int, per_page: int, *, with_choices: bool = True
+    project: Project | None,
+    wanted: AuditFilter,
+    page: int,
+    per_page: int,
+    *,
+    with_choices: bool = True,
 ) -> AuditPage:
-    """One page of the project's trail, newest first, in four queries whatever its size (two
-    without the filter's choices of record types and people). Dates are days in London;
-    `until` includes its whole day. A page past the end shows the last page."""
-    where = [AuditEvent.project_id == project.id]
+    """One page of the project's trail (or, for no project, of the site's own records: people),
+    newest first, in four queries whatever its size (two without the filter's choices of record
+    types and people). Dates are days in London; `until` includes its whole day. A page past
+    the end shows the last page."""
+    scope = AuditEvent.project_id == project.id if project else AuditEvent.project_id.is_(None)
+    where = [scope]
     if wanted.table:
         where.append(AuditEvent.table_name == wanted.table)
     if wanted.record_id is not None:
@@ -181,12 +189,7 @@ def audit_page(
 
     def choices(column: object) -> list[str]:
         return list(
-            db.session.execute(
-                select(column)
-                .where(AuditEvent.project_id == project.id)
-                .distinct()
-                .order_by(column)
-            ).scalars()
+            db.session.execute(select(column).where(scope).distinct().order_by(column)).scalars()
         )
 
     if not with_choices:

@@ -19,6 +19,7 @@ from tracker.projects.models import Membership, Project
 from tracker.projects.my_work import DUE_SOON_DAYS, NEW_ENTRY_DAYS, my_work
 from tracker.projects.services import (
     AUDIT_ACTIONS,
+    AUDIT_PAGE_SIZE,
     AuditFilter,
     area_counts,
     audit_page,
@@ -26,8 +27,6 @@ from tracker.projects.services import (
     project_stages,
 )
 from tracker.reports.models import HighlightReport, ReportStatus
-
-AUDIT_PAGE_SIZE = 50
 
 
 @bp.route("/")
@@ -172,6 +171,7 @@ def record_history(slug: str, table: str, record_id: int) -> str:
         "projects/history.html",
         project=g.project,
         found=found,
-        record_label=label or f"{table} {record_id}",
+        caption=g.project.name,
+        pages_args={"slug": slug, "table": table, "record_id": record_id},
         title=f"History of {label or table}",
     )
