@@ -199,6 +199,13 @@ def test_a_site_administrator_manages_users(page: Page, live_server, axe_check):
     expect(page.get_by_text("Nell New can now sign in.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nell New")
 
+    # Her record's history: created by the administrator, the password only as "(set)".
+    page.get_by_role("link", name="Every change to Nell New's details").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("History of Nell New")
+    expect(page.get_by_role("cell", name="Ada Admin")).to_be_visible()
+    expect(page.get_by_text("(set)")).to_be_visible()
+    axe_check(page)
+
 
 def test_signing_in_with_the_keyboard_alone(page: Page, live_server):
     project = make_project()
