@@ -49,7 +49,7 @@ def register_error_handlers(app: Flask) -> None:
     def value_out_of_range(error: Exception) -> tuple[str, int]:
         """A number in the address too large for the database (`?page=99999999999999999999`):
         SQLite raises OverflowError, PostgreSQL a DataError. The request is at fault."""
-        app.logger.warning("Value out of the database's range: %s", error)
+        app.logger.warning("Value out of the database's range: %s", error, exc_info=error)
         db.session.rollback()
         return render_template("errors/error.html", code=400, title=_TITLES[400]), 400
 
