@@ -417,6 +417,11 @@ def test_the_library_runs_a_fixed_number_of_queries(
         assert counted.count == before, page
     listing = client.get(url(evidence_project, "evidence?page=3")).text
     assert "203 items, page 3 of 3" in listing and "Item 0" in listing
+    # The page links keep the filters, and only them: a stray argument in the address (one
+    # named like url_for's own) is neither a 500 nor carried into the links.
+    stray = client.get(url(evidence_project, "evidence?page=2&status=draft&slug=x&_external=1"))
+    assert stray.status_code == 200
+    assert f'href="{url(evidence_project, "evidence")}?status=draft&amp;page=3"' in stray.text
 
 
 def test_the_seed_self_assessment_is_the_appendix_4_matrix(db, client, login_as, seeded):
@@ -762,3 +767,9 @@ def test_coverage_filters_by_criterion_and_work_stream(db, client, login_as, evi
     assert ">1.1.1<" in page and ">2.1.1<" not in page
     page = client.get(url(evidence_project, f"evidence/coverage?work_stream={other.id}")).text
     assert "1: 1 draft" not in page
+    # An unknown format is the page; its download links keep the filters and nothing else.
+    response = client.get(url(evidence_project, "evidence/coverage?criterion=1&format=x&slug=y"))
+    assert response.status_code == 200
+    assert f'{url(evidence_project, "evidence/coverage")}?format=csv&amp;criterion=1"' in (
+        response.text
+    )

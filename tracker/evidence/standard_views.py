@@ -136,6 +136,7 @@ def coverage_page(slug: str) -> str | Response:
         all_criteria=all_criteria,
         all_streams=all_streams,
         chosen=chosen,
+        filters={name: value for name, value in chosen.items() if value is not None},
         cells=cells,
         title="Evidence coverage",
     )

@@ -107,6 +107,7 @@ def library_page(slug: str) -> tuple[str, int]:
         per_page=PAGE_SIZE,
     )
     due = retention_due(g.project, london_today()) if viewer.sees_all_personal_data else []
+    chosen = {"work_stream": stream_id, "element": code, "status": status}
     return _render(
         "evidence/library.html",
         items=items,
@@ -115,7 +116,8 @@ def library_page(slug: str) -> tuple[str, int]:
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         streams=streams,
         elements=elements,
-        chosen={"work_stream": stream_id, "element": code, "status": status},
+        chosen=chosen,
+        filters={name: value for name, value in chosen.items() if value},  # for page links
         unknown_element=bool(code) and element is None,
         retention=due,
         may_add=bool(streams_for(viewer, streams)),
