@@ -182,6 +182,11 @@ def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
     first = client.get(f"/projects/{project.slug}/audit?table=stage").get_data(as_text=True)
     assert "page=2" in first and "table=stage" in first.split('rel="next"')[0].rsplit("href", 1)[1]
     assert page.count("Changed") == AUDIT_PAGE_SIZE
+    # Only the filters are kept: an argument named like url_for's own is not a 500 nor a link.
+    stray = client.get(f"/projects/{project.slug}/audit?table=stage&endpoint=x&_scheme=javascript")
+    assert stray.status_code == 200
+    next_link = stray.get_data(as_text=True).split('rel="next"')[0].rsplit("href")[-1]
+    assert "javascript" not in next_link and "table=stage" in next_link
 
 
 def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_as, project):

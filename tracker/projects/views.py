@@ -94,6 +94,9 @@ def _day(name: str, errors: dict[str, str]) -> dt.date | None:
         return None
 
 
+AUDIT_FILTERS = ("table", "actor", "action", "since", "until")
+
+
 @bp.route("/projects/<slug>/audit")
 @requires("audit.project")
 def audit_trail(slug: str) -> str:
@@ -109,8 +112,9 @@ def audit_trail(slug: str) -> str:
         errors["until"] = "The end date must be the same as or after the start date"
     page = request.args.get("page", 1, type=int) or 1
     found = audit_page(g.project, wanted, page, AUDIT_PAGE_SIZE)
-    # Links to other pages keep the filters (empty ones left out of the address).
-    keep = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Links to other pages keep the filters (empty ones left out of the address), and nothing
+    # else from the query string: an argument named like one of url_for's own would break them.
+    keep = {k: v for k, v in request.args.items() if k in AUDIT_FILTERS and v}
     return render_template(
         "projects/audit.html",
         project=g.project,
