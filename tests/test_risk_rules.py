@@ -423,3 +423,27 @@ def test_trend_months_end_in_london_time():
     march, april = risk_trend([late], today=D(2010, 4, 2))
     assert (march.total_score, march.reviews) == (1, 1)
     assert (april.total_score, april.reviews) == (9, 1)
+
+
+def test_a_finished_projects_trend_runs_to_its_end_not_to_today(seeded, db):
+    from tracker.risks.services import project_risks, risk_trend, trend_until
+
+    risks = project_risks(seeded, with_reviews=True)
+    # While the project runs, the trend runs to today.
+    assert trend_until(risks, seeded.end_date, D(2010, 6, 15)) == D(2010, 6, 15)
+    # Long after it ended, to its end (31 Mar 2011): Feb 2010 to Mar 2011, 14 months.
+    until = trend_until(risks, seeded.end_date, D(2026, 12, 1))
+    assert until == D(2011, 3, 31)
+    months = risk_trend(risks, until)
+    assert (months[0].month, months[-1].month, len(months)) == (D(2010, 2, 1), D(2011, 3, 1), 14)
+    # A review after the end extends it to that review.
+    risk = risks[0]
+    risk.reviews.append(
+        RiskReview(
+            reviewed_at=at(D(2012, 5, 3)),
+            probability=risk.probability,
+            impact=risk.impact,
+            status=RiskStatus.CLOSED,
+        )
+    )
+    assert trend_until(risks, seeded.end_date, D(2026, 12, 1)) == D(2012, 5, 3)

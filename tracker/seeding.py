@@ -496,6 +496,8 @@ class _Loader:
                     "action_ongoing": _bool(row["action_ongoing"]),
                     # Blank where the log leaves it blank (risk 08).
                     "status": RiskStatus(row["status"]) if row["status"] else None,
+                    # In the log by the date of its version (the trend counts it from then).
+                    "created_at": _moment(log["reviewed_on"]),
                 },
             )
             if created:

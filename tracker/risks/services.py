@@ -520,6 +520,16 @@ def _state_on(risk: Risk, last_day: dt.date) -> tuple[Level, Level, RiskStatus |
     return latest.probability, latest.impact, latest.status
 
 
+def trend_until(risks: Sequence[Risk], project_end: dt.date, today: dt.date) -> dt.date:
+    """The last day the trend runs to: today while the project runs; once it has ended, its
+    end or the last risk added or reviewed after it, so that a finished project's trend is its
+    own months, not every month since. The risks' reviews must be loaded."""
+    days = [london_date(r.created_at) for r in risks] + [
+        london_date(review.reviewed_at) for r in risks for review in r.reviews
+    ]
+    return min(today, max([project_end, *days]))
+
+
 def risk_trend(risks: Sequence[Risk], today: dt.date) -> list[TrendMonth]:
     """Month by month, from the first risk or review to this month: the live risks at the end of
     each month (this month: today), their total score and the reviews recorded. The risks'

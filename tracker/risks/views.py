@@ -43,6 +43,7 @@ from tracker.risks.services import (
     risk_trend,
     score_band,
     sort_by_number,
+    trend_until,
     update_risk,
 )
 
@@ -126,9 +127,11 @@ def log(slug: str) -> tuple[str, int]:
 @requires("risk.view")
 def trend(slug: str) -> tuple[str, int]:
     risks = project_risks(g.project, with_reviews=True)
+    until = trend_until(risks, g.project.end_date, today())
     return _render(
         "risks/trend.html",
-        months=list(reversed(risk_trend(risks, today()))),
+        months=list(reversed(risk_trend(risks, until))),
+        until=until,
         title="Risk trend",
     )
 
