@@ -143,6 +143,7 @@ def test_each_risk_starts_its_history_with_the_v1_2_risk_log(seeded, db):
     for risk in risks:
         (review,) = risk.reviews
         assert london_date(review.reviewed_at) == dt.date(2010, 2, 26)
+        assert london_date(risk.created_at) == dt.date(2010, 2, 26)
         assert review.reviewed_by.initials == "PK"
         assert (review.probability, review.impact, review.status) == (
             risk.probability,
