@@ -9,8 +9,6 @@ not pages and are left out."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Sequence
 
 from flask import Flask
@@ -21,147 +19,13 @@ from tests.browser.conftest import format_violations, run_axe
 from tests.browser.test_change_request_browser import sign_out
 from tests.browser.test_sign_in import sign_in
 from tests.factories import PersonFactory, member
-from tracker.audit import AuditEvent
+from tests.pages import manager_pages, seeded_records
 from tracker.auth.models import Person
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
-from tracker.evidence.access import Viewer
-from tracker.evidence.files import store_upload
-from tracker.evidence.models import AssessmentRound, Element, GapAction
-from tracker.evidence.services import add_item
-from tracker.evidence.storage import storage
 from tracker.extensions import db
-from tracker.issues.models import ChangeRequest, IssueLogEntry
-from tracker.permissions import PERMISSIONS, SIGNED_IN
-from tracker.plan.models import (
-    Milestone,
-    PlanBaseline,
-    ReviewCondition,
-    ReviewDecision,
-    StageReview,
-    Task,
-)
-from tracker.projects.models import Meeting, Membership, Project, Role
-from tracker.reports.models import HighlightReport, ReportStatus
-from tracker.reports.services import new_draft
-from tracker.risks.models import Risk
+from tracker.projects.models import Membership, Role
 
-# Endpoints that answer with a file, not a page.
-DOWNLOADS = frozenset(
-    {
-        "budget.lines_export",
-        "budget.spend_export",
-        "budget.staff_export",
-        "evidence.download",
-        "evidence.pack",
-        "issues.changes_export",
-        "issues.log_export",
-        "plan.export",
-        "reports.audit_export",
-        "reports.evidence_export",
-        "reports.gap_actions_export",
-        "reports.milestones_export",
-        "reports.report_pdf_download",
-        "risks.export",
-        "transfer.export_download",
-    }
-)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-NOW = dt.datetime(2010, 4, 1, 9, 0, tzinfo=dt.UTC)
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 800}  # WCAG 1.4.10 reflow: 1280px at 400% zoom
-
-
-def _first(model: type, **where: object) -> object:
-    return db.session.execute(db.select(model).filter_by(**where)).scalars().first()
-
-
-def _records(project: Project, manager: Person) -> tuple[dict, dict]:
-    """Values for the routes' arguments, each a real record of the seeded project, and the
-    values particular to one endpoint (where one argument name means different records)."""
-    stream = project.work_streams[0]
-    reviews = db.session.execute(
-        db.select(StageReview).join(StageReview.stage).order_by(StageReview.id)
-    ).scalars()
-    approved, waiting = list(reviews)[:2]
-    approved.requested_at = approved.decided_at = NOW
-    approved.decision = ReviewDecision.APPROVED_WITH_CONDITIONS
-    approved.conditions.append(ReviewCondition(text="Report the survey results in April"))
-    waiting.requested_at = NOW
-    waiting.summary = "Evidence gathered for stage 2"
-    upload = store_upload(io.BytesIO(PDF), "Customer survey 2009.pdf", storage(), max_bytes=10**6)
-    item = add_item(
-        project,
-        manager,
-        Viewer(manager.id, frozenset({Role.MANAGER}), frozenset()),
-        title="Customer survey 2009",
-        description="The 2009 survey of customers at the contact centre",
-        work_stream_id=stream.id,
-        elements=[_first(Element, code="1.1.1")],
-        evidence_date=dt.date(2009, 6, 1),
-        review_by=None,
-        link_url=None,
-        personal_data=False,
-        retain_until=None,
-        stored=upload,
-        now=NOW,
-    )
-    element = _first(Element, code="1.2.1")
-    action = GapAction(project_id=project.id, element_id=element.id, description="Survey again")
-    draft = new_draft(project, manager, dt.date(2010, 3, 1), dt.date(2010, 3, 31), NOW.date())
-    db.session.add(action)
-    db.session.flush()
-    risk = _first(Risk, project_id=project.id)
-    issued = _first(HighlightReport, project_id=project.id, status=ReportStatus.ISSUED)
-    event = _first(AuditEvent, table_name="risk", record_id=risk.id)
-    assert event is not None, "the seeded risk has no audit trail to show"
-    values = {
-        "slug": project.slug,
-        "task_id": _first(Task, project_id=project.id, work_stream_id=stream.id).id,
-        "milestone_id": _first(Milestone, project_id=project.id).id,
-        "review_id": approved.id,
-        "condition_id": approved.conditions[0].id,
-        "baseline_id": _first(PlanBaseline, project_id=project.id).id,
-        "risk_id": risk.id,
-        "entry_id": _first(IssueLogEntry, project_id=project.id).id,
-        "change_id": _first(ChangeRequest, project_id=project.id).id,
-        "line_id": _first(BudgetLine, project_id=project.id).id,
-        "source_id": _first(FundingSource, project_id=project.id).id,
-        "item_id": item.id,
-        "action_id": action.id,
-        "round_id": _first(AssessmentRound, project_id=project.id).id,
-        "code": "1.1.1",
-        "report_id": issued.id,
-        "meeting_id": _first(Meeting, project_id=project.id).id,
-        "table": "risk",
-        "record_id": risk.id,
-    }
-    particular = {
-        "budget.spend_delete": {
-            "entry_id": db.session.execute(db.select(SpendEntry)).scalars().first().id
-        },
-        "reports.report_edit": {"report_id": draft.id},
-        "plan.review_decide": {"review_id": waiting.id},
-    }
-    return values, particular
-
-
-def _manager_pages(app: Flask, values: dict, particular: dict) -> list[str]:
-    """Every GET page a project manager may reach, with its arguments filled in."""
-    adapter = app.url_map.bind("localhost")
-    urls = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in DOWNLOADS:
-            continue
-        if rule.endpoint.split(".")[0] in {"static", "api", "assets"}:
-            continue
-        action = app.view_functions[rule.endpoint].required_action
-        if action != SIGNED_IN and Role.MANAGER not in PERMISSIONS.get(action, ()):
-            continue
-        arguments = values | particular.get(rule.endpoint, {})
-        urls.append(
-            adapter.build(rule.endpoint, {name: arguments[name] for name in rule.arguments})
-        )
-    return urls
 
 
 def _check(page: Page, url: str, failures: list[str]) -> bool:
@@ -169,9 +33,8 @@ def _check(page: Page, url: str, failures: list[str]) -> bool:
     try:
         response = page.goto(url)
     except PlaywrightError as error:  # a download: not a page
-        failures.append(
-            f"{url} is not a page ({error.message.splitlines()[0]}): list it in DOWNLOADS"
-        )
+        reason = error.message.splitlines()[0]
+        failures.append(f"{url} is not a page ({reason}): add it to DOWNLOADS in tests/pages.py")
         return False
     assert response is not None
     if response.status != 200:
@@ -229,9 +92,9 @@ def test_every_page_passes_axe(page: Page, app: Flask, seeded, live_server) -> N
         else:
             member(person, seeded, role)
     admin = PersonFactory(name="Axe Administrator", is_admin=True)
-    values, particular = _records(seeded, people[Role.MANAGER])
+    values, particular = seeded_records(seeded, people[Role.MANAGER])
     db.session.commit()
-    manager_urls = _manager_pages(app, values, particular)
+    manager_urls = manager_pages(app, values, particular)
     assert len(manager_urls) > 60, manager_urls  # the url_map walk found the pages
 
     p = f"/projects/{seeded.slug}"
