@@ -7,6 +7,7 @@
   "use strict";
 
   var DAY = 24 * 3600 * 1000;
+  var MIN_WIDTH = 720; // px: below this the task names and months overlap
 
   function parseDay(text) {
     // "2010-02-26" or "2010-02-26 12:00" as a UTC time in milliseconds.
@@ -90,6 +91,13 @@
       return;
     }
     var figure = JSON.parse(data.textContent);
+    // On a narrow screen the chart keeps a readable width and scrolls sideways inside its box
+    // (.app-gantt scrolls), instead of squeezing sixteen months into a phone's width; the box
+    // then takes keyboard focus so that it can be scrolled without a mouse (WCAG 2.1.1).
+    if (chart.clientWidth < MIN_WIDTH) {
+      figure.layout.width = MIN_WIDTH;
+      chart.setAttribute("tabindex", "0");
+    }
     var config = {
       displayModeBar: false,
       responsive: true,
