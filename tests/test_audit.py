@@ -227,13 +227,15 @@ def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_
 
 
 def test_the_seeded_records_pages_link_to_their_history(db, client, seeded):
-    """The manager opens a task, risk, issue entry, change request, budget line, evidence item
-    and stage review of the demo project and follows each page's link to its history."""
+    """The manager opens a task, milestone, risk, issue entry, change request, budget line,
+    evidence item, stage review and highlight report of the demo project and follows each page's
+    link to its history."""
     from tests.factories import PersonFactory, member
     from tracker.budget.models import BudgetLine
     from tracker.evidence.models import EvidenceItem
     from tracker.issues.models import ChangeRequest, IssueLogEntry
-    from tracker.plan.models import Task
+    from tracker.plan.models import Milestone, Task
+    from tracker.reports.models import HighlightReport
     from tracker.risks.models import Risk
 
     manager = PersonFactory()
@@ -255,12 +257,14 @@ def test_the_seeded_records_pages_link_to_their_history(db, client, seeded):
     review = seeded.stages[0].reviews[0]
     pages = {
         "task": (first(Task), "/plan/tasks/{}/edit"),
+        "milestone": (first(Milestone), "/plan/milestones/{}/edit"),
         "risk": (first(Risk), "/risks/{}"),
         "issue_log_entry": (first(IssueLogEntry), "/issues/{}/edit"),
         "change_request": (first(ChangeRequest), "/changes/{}"),
         "budget_line": (first(BudgetLine), "/budget/lines/{}/edit"),
         "evidence_item": (item, "/evidence/{}"),
         "stage_review": (review, "/plan/reviews/{}"),
+        "highlight_report": (first(HighlightReport), "/reports/{}"),
     }
     for table, (record, page) in pages.items():
         html = client.get(slug + page.format(record.id)).get_data(as_text=True)
