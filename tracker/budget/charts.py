@@ -58,7 +58,7 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
     past = [m for m in months if m.actual_to_date_pence is not None]
     traces: list[go.BaseTraceType] = [
         go.Bar(
-            name="Spent in the month (grey bars)",
+            name="Spent in the month<br>(grey bars)",
             x=[_month_label(m) for m in past],
             y=[pounds(m.actual_pence or 0) for m in past],
             marker={"color": MONTH_COLOUR, "line": {"color": "#505a5f", "width": 1}},
@@ -69,7 +69,7 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         ),
         go.Scatter(
-            name="Planned to date (dashed line, squares)",
+            name="Planned to date<br>(dashed line, squares)",
             x=x,
             y=[pounds(m.planned_to_date_pence) for m in months],
             mode="lines+markers",
@@ -83,7 +83,7 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
             hovertemplate="%{hovertext}<extra></extra>",
         ),
         go.Scatter(
-            name="Spent to date (solid line, circles)",
+            name="Spent to date<br>(solid line, circles)",
             x=[_month_label(m) for m in past],
             y=[pounds(m.actual_to_date_pence or 0) for m in past],
             mode="lines+markers",
