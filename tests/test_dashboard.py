@@ -195,6 +195,9 @@ def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
     )
     assert "Elements by criterion and compliance. criterion 1: 0 fully, 11 partially" in page
     assert "Risks not closed: probability (rows) by impact (columns)" in page
+    # The seed's stage 4 milestone, dated 2010 for 2011, is flagged as on the milestone table.
+    assert "Dates to check" in page
+    assert "The scheduled finish (18 Feb 2010) is before stage 4 starts (1 Jan 2011)" in page
     # Nothing to edit for the EMT: no export link.
     assert "Export the whole project" not in page
 

@@ -8,7 +8,7 @@ A section the reader's roles may not see (the budget, for an assessor) is not lo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,8 @@ from tracker.plan.models import Milestone, Stage, StageReview
 from tracker.plan.services import (
     StageStatus,
     finish_variance,
+    latest_task_finishes,
+    milestone_warnings,
     plan_stages,
     project_milestones,
     reviews_awaiting_decision,
@@ -43,6 +45,8 @@ class MilestoneRow:
     milestone: Milestone
     variance: int | None  # days later than the baseline; None without one
     overdue: bool  # the scheduled finish has passed and there is no actual finish
+    # The milestone table's "dates to check" (tracker.plan.services.milestone_warnings).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,23 @@ class Dashboard:
 
 
 def next_milestones(
-    milestones: Sequence[Milestone], today: dt.date, count: int = NEXT_MILESTONES
+    milestones: Sequence[Milestone],
+    today: dt.date,
+    warnings: Mapping[int, Sequence[str]] | None = None,
+    count: int = NEXT_MILESTONES,
 ) -> list[MilestoneRow]:
-    """The milestones not yet reached, soonest first (overdue ones first of all)."""
+    """The milestones not yet reached, soonest first (overdue ones first of all), each with
+    its dates to check from `warnings` (by milestone id)."""
     open_ones = sorted(
         (m for m in milestones if m.actual_finish is None),
         key=lambda m: (m.scheduled_finish, m.position, m.id),
     )
+    warnings = warnings or {}
     return [
-        MilestoneRow(m, finish_variance(m), m.scheduled_finish < today) for m in open_ones[:count]
+        MilestoneRow(
+            m, finish_variance(m), m.scheduled_finish < today, tuple(warnings.get(m.id, ()))
+        )
+        for m in open_ones[:count]
     ]
 
 
@@ -184,7 +196,9 @@ def gather_dashboard(project: Project, roles: frozenset[Role], today: dt.date) -
     stages = plan_stages(project)
     board = Dashboard(project=project, today=today, stages=stages, statuses=stage_statuses(stages))
     if can("plan.view", roles):
-        board.milestones = next_milestones(project_milestones(project), today)
+        milestones = project_milestones(project)
+        warnings = milestone_warnings(project, milestones, stages, latest_task_finishes(project))
+        board.milestones = next_milestones(milestones, today, warnings)
     board.rag = [
         status
         for status in rag_statuses(project, today)
