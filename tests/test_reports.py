@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from decimal import Decimal
 
 import pytest
 
@@ -31,6 +32,7 @@ from tracker.reports.drafting import (
     products_next,
     resource_status,
     schedule_status,
+    stream_days,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
@@ -334,8 +336,34 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
     from tracker.projects.models import Membership
 
     stream, other = seeded.work_streams[0], seeded.work_streams[1]
-    lead = PersonFactory()
+    lead, outsider = PersonFactory(), PersonFactory()
     db.session.add(Membership(person=lead, project=seeded, role=Role.WS_LEAD, work_stream=stream))
+    db.session.add(
+        Membership(person=outsider, project=seeded, role=Role.WS_LEAD, work_stream=other)
+    )
+    owned = _risk("S1", Level.H, Level.M, owner=lead, project_id=seeded.id)
+    elsewhere = _risk("S2", Level.H, Level.H, owner=outsider, project_id=seeded.id)
+    resource = StaffResource(project_id=seeded.id, role_name="Lead", quantity=1, days_each=20)
+    db.session.add_all([owned, elsewhere, resource])
+    for person, month, days in (
+        (lead, dt.date(2010, 2, 1), "1"),
+        (lead, dt.date(2010, 3, 1), "2.5"),
+        (outsider, dt.date(2010, 3, 1), "9"),
+    ):
+        db.session.add(StaffTime(resource=resource, person=person, month=month, days=days))
+    for number, author in (("S1", lead), ("S2", outsider)):
+        db.session.add(
+            IssueLogEntry(
+                project_id=seeded.id,
+                number=number,
+                type=EntryType.ISSUE,
+                description="Survey late.",
+                identified_on=dt.date(2010, 3, 3),
+                last_updated_on=dt.date(2010, 3, 3),
+                status=EntryStatus.OPEN,
+                author=author,
+            )
+        )
     db.session.add(
         EvidenceItem(
             project_id=seeded.id,
@@ -349,6 +377,7 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
     base = f"/projects/{seeded.slug}/reports"
     form = client.get(f"{base}/new-work-stream").text
     assert stream.name in form and other.name not in form
+    assert "the staff days, risks and issues are those its people recorded" in form
     period = {"period_start": ["1", "3", "2010"], "period_end": ["31", "3", "2010"]}
     refused = client.post(f"{base}/new-work-stream", data={**period, "work_stream": str(other.id)})
     assert refused.status_code == 400 and "Select one of your work streams" in refused.text
@@ -368,6 +397,16 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
         "Issues",
     ]
     assert "Evidence in the library: 1 submitted." in report.sections[2]["text"]
+    # Resources, risks and issues are drafted from what the stream's people recorded, owned and
+    # raised; the project's other risks and issues, and the manager's (who leads this stream
+    # too), are not the stream's.
+    sections = {s["key"]: s["text"] for s in report.sections}
+    assert sections["resource_status"] == (
+        "2.5 staff days recorded by the work stream's people in the period; "
+        "3.5 since the project began."
+    )
+    assert sections["risks"] == f"Risk S1: {owned.description} (score 6)"
+    assert sections["issues"] == "S1: Survey late."
     client.post(f"{base}/{report.id}/edit", data={"text-risks": "Staff time is short."})
     assert client.post(f"{base}/{report.id}/issue").status_code == 302
     db.session.refresh(report)
@@ -602,13 +641,30 @@ def test_resource_status_by_days_used_against_the_plan(db, project):
     assert over.rag == "red" and "Officer" in over.reason
 
 
+def test_stream_days_count_the_periods_months_and_all_months():
+    feb, mar = dt.date(2010, 2, 1), dt.date(2010, 3, 1)
+    days = [(dt.date(2010, 1, 1), Decimal("2")), (feb, Decimal("1.5")), (mar, Decimal("4"))]
+    assert stream_days(days, feb, dt.date(2010, 2, 28)).startswith("1.5 staff days")
+    # A period starting mid-month takes its first month; one ending on the 1st takes that month.
+    assert stream_days(days, dt.date(2010, 2, 15), mar).startswith("5.5 staff days")
+    assert stream_days(days, dt.date(2010, 4, 1), dt.date(2010, 4, 30)).startswith("0 staff")
+    assert "7.5 since the project began" in stream_days(days, feb, dt.date(2010, 2, 28))
+    assert stream_days([], feb, mar) == "No staff days recorded by the work stream's people."
+
+
 def _add_many(db, project, n: int) -> None:
-    """n more tasks, risks (each reviewed), issue log entries, evidence items and changes."""
+    """n more tasks, risks (each reviewed), issue log entries, evidence items and changes; the
+    risks and entries are a work stream member's, so the stream report drafts them too."""
     from tracker.evidence.models import EvidenceItem, EvidenceStatus
+    from tracker.projects.models import Membership
 
     stream = project.work_streams[0]
+    owner = PersonFactory()
+    db.session.add(
+        Membership(person=owner, project=project, role=Role.WS_MEMBER, work_stream=stream)
+    )
     for i in range(n):
-        risk = _risk(f"B{n}-{i}", Level.H, Level.M)
+        risk = _risk(f"B{n}-{i}", Level.H, Level.M, owner=owner)
         risk.project_id = project.id
         risk.reviews = [
             RiskReview(
@@ -636,6 +692,7 @@ def _add_many(db, project, n: int) -> None:
                     identified_on=dt.date(2010, 2, 3),
                     last_updated_on=dt.date(2010, 2, 3),
                     status=EntryStatus.OPEN,
+                    author=owner,
                 ),
                 EvidenceItem(
                     project_id=project.id,
