@@ -417,6 +417,11 @@ def test_the_library_runs_a_fixed_number_of_queries(
         assert counted.count == before, page
     listing = client.get(url(evidence_project, "evidence?page=3")).text
     assert "203 items, page 3 of 3" in listing and "Item 0" in listing
+    # A page past the end, however far, shows the last page rather than an empty list or an error.
+    for far in ("4", "99999999999999999999999"):
+        beyond = client.get(url(evidence_project, f"evidence?page={far}"))
+        assert beyond.status_code == 200 and "203 items, page 3 of 3" in beyond.text
+        assert "Item 0" in beyond.text
     # The page links keep the filters, and only them: a stray argument in the address (one
     # named like url_for's own) is neither a 500 nor carried into the links.
     stray = client.get(url(evidence_project, "evidence?page=2&status=draft&slug=x&_external=1"))

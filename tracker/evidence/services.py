@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
@@ -267,6 +268,12 @@ def items_with_checksum(project: Project, sha256: str, viewer: Viewer) -> list[E
     )
 
 
+class LibraryPage(NamedTuple):
+    items: list[EvidenceItem]
+    total: int
+    page: int  # the page shown: the one asked for, within the pages there are
+
+
 def library(
     project: Project,
     viewer: Viewer,
@@ -276,9 +283,10 @@ def library(
     status: EvidenceStatus | None = None,
     page: int = 1,
     per_page: int | None = None,
-) -> tuple[list[EvidenceItem], int]:
+) -> LibraryPage:
     """The items this viewer may see, filtered, newest first, and how many there are in all;
-    `per_page` items of page `page` when given. A fixed number of queries."""
+    `per_page` items of page `page` when given (a page past the end gives the last page, so a
+    stale or mistyped link still shows items). A fixed number of queries."""
     conditions = [EvidenceItem.project_id == project.id, viewer.visible_clause()]
     if work_stream_id:
         conditions.append(EvidenceItem.work_stream_id == work_stream_id)
@@ -298,8 +306,9 @@ def library(
         .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc())
     )
     if per_page:
-        query = query.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    return list(db.session.execute(query).scalars()), total
+        page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    return LibraryPage(list(db.session.execute(query).scalars()), total, page)
 
 
 def get_item(project: Project, item_id: int, viewer: Viewer) -> EvidenceItem | None:

@@ -85,7 +85,7 @@ def element(slug: str, code: str) -> str:
         "evidence/element.html",
         project=g.project,
         element=found,
-        items=library(g.project, viewer, element_id=found.id)[0],
+        items=library(g.project, viewer, element_id=found.id).items,
         ratings=ratings,
         scale_labels=SCALE_LABELS,
         actions=actions,

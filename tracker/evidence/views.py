@@ -97,7 +97,7 @@ def library_page(slug: str) -> tuple[str, int]:
     status = request.args.get("status", "")
     chosen_status = EvidenceStatus(status) if status in {s.value for s in EvidenceStatus} else None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = library(
+    items, total, page = library(
         g.project,
         viewer,
         work_stream_id=stream_id,

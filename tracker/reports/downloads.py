@@ -95,7 +95,7 @@ def milestones_export(slug: str) -> Response:
 def evidence_export(slug: str) -> Response:
     """Every item the reader may see on the library page (personal data stays hidden from
     those the page hides it from)."""
-    items, _ = library(g.project, viewer_for(current_user.id, g.project, g.roles))
+    items = library(g.project, viewer_for(current_user.id, g.project, g.roles)).items
     rows = [
         {
             "Title": item.title,
