@@ -358,6 +358,21 @@ def test_reviewing_records_history_and_updates_the_risk(client, db, seeded):
     ).scalars()
     assert any(e.changes.get("probability") == ["H", "M"] for e in changes)
 
+    # The reviews download has both, each with what it judged, by whom and when.
+    for kind in ("csv", "xlsx"):
+        response = client.get(page(seeded, f"/reviews/export?format={kind}"))
+        assert response.status_code == 200
+        assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response_text(client, seeded))))
+    assert len(rows) == 9  # one review of each of the eight risks from the log, and this one
+    of_02 = [r for r in rows if r["Risk number"] == "02"]
+    assert [(r["Reviewed on"], r["Reviewed by"], r["Score"]) for r in of_02] == [
+        ("2010-02-26", "Paul Knight", "9"),
+        (today().isoformat(), reviewer.name, "6"),
+    ]
+    assert of_02[1]["Note"] == "Capacity freed from two other projects"
+    assert of_02[1]["Status"] == "Open" and of_02[1]["Score band"] == "High"
+
 
 def test_a_bad_review_saves_nothing(client, db, login_as, project):
     login_as(Role.SUPPORT)
@@ -429,7 +444,9 @@ def test_trend_page(client, db, login_as, project):
 # Queries --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["", "?status=live&sort=number", "/trend", "/export"])
+@pytest.mark.parametrize(
+    "path", ["", "?status=live&sort=number", "/trend", "/export", "/reviews/export"]
+)
 def test_pages_run_a_fixed_number_of_queries(client, db, login_as, project, count_queries, path):
     person = login_as(Role.MANAGER)
     add_risks(db, project, 3, owner=person)
@@ -488,6 +505,12 @@ EXPECTED_08 = {
     "Reviews recorded": "1",
     "Last reviewed": "2010-02-26",
 }
+
+
+def response_text(client, project) -> str:
+    """The CSV of every risk review, without its byte order mark."""
+    data = client.get(page(project, "/reviews/export?format=csv")).get_data(as_text=True)
+    return data.lstrip("\ufeff")
 
 
 def test_csv_export_has_every_field_and_the_score(client, db, seeded):

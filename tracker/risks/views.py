@@ -196,6 +196,55 @@ def export(slug: str) -> Response:
     )
 
 
+REVIEW_COLUMNS = [
+    "Risk number",
+    "Risk description",
+    "Reviewed on",
+    "Reviewed by",
+    "Probability (H/M/L)",
+    "Impact (H/M/L)",
+    "Score",
+    "Score band",
+    "Status",
+    "Note",
+]
+
+
+@bp.route("/projects/<slug>/risks/reviews/export")
+@requires("risk.view")
+def reviews_export(slug: str) -> Response:
+    """Every review of every risk, oldest first within each risk: the risk log's history as a
+    table, for the trend the project group reads at each meeting."""
+    kind = request.args.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    rows = []
+    for risk in sort_by_number(project_risks(g.project, with_reviews=True)):
+        for review in risk.reviews:
+            score = risk_score(review.probability, review.impact)
+            rows.append(
+                {
+                    "Risk number": risk.number,
+                    "Risk description": risk.description,
+                    "Reviewed on": london_date(review.reviewed_at),
+                    "Reviewed by": review.reviewed_by.name if review.reviewed_by else "",
+                    "Probability (H/M/L)": review.probability.value,
+                    "Impact (H/M/L)": review.impact.value,
+                    "Score": score,
+                    "Score band": score_band(score).label,
+                    "Status": STATUS_WORDS[review.status],
+                    "Note": review.note,
+                }
+            )
+    return download(
+        REVIEW_COLUMNS,
+        rows,
+        filename=f"{g.project.slug}-risk-reviews-{today().isoformat()}",
+        file_format=kind,
+        title="Risk reviews",
+    )
+
+
 # One risk ---------------------------------------------------------------------------------------
 
 
