@@ -32,6 +32,7 @@ from tracker.reports.drafting import (
     products_next,
     resource_status,
     schedule_status,
+    status_text,
     stream_days,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -639,6 +640,17 @@ def test_resource_status_by_days_used_against_the_plan(db, project):
     db.session.commit()
     over = resource_status(project, dt.date(2010, 7, 1))
     assert over.rag == "red" and "Officer" in over.reason
+
+
+def test_a_status_drafted_after_its_period_says_when_it_was_judged():
+    from tracker.reports.drafting import Status
+
+    status = Status("green", "No task is late", "rule")
+    end = dt.date(2010, 2, 28)
+    assert status_text(status, end, end) == "No task is late."
+    assert status_text(status, end, dt.date(2010, 3, 1)) == (
+        "No task is late. As at 1 Mar 2010, when this was drafted."
+    )
 
 
 def test_stream_days_count_the_periods_months_and_all_months():

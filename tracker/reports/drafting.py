@@ -159,6 +159,15 @@ def resource_status(project: Project, today: dt.date) -> Status:
     return Status("green", reason, RESOURCE_RULE)
 
 
+def status_text(status: Status, end: dt.date, today: dt.date) -> str:
+    """A status's reason as drafted. The statuses are judged on the day of drafting, so for a
+    period already over the text says so (the figures may have moved since the period ended)."""
+    text = status.reason + "."
+    if end < today:
+        text += f" As at {format_date(today)}, when this was drafted."
+    return text
+
+
 # The other headings ------------------------------------------------------------------------------
 
 
@@ -288,7 +297,7 @@ def draft_sections(project: Project, start: dt.date, end: dt.date, today: dt.dat
                 "key": key,
                 "heading": heading,
                 "status": status.rag if status else None,
-                "text": status.reason + "." if status else "\n".join(texts[key]),
+                "text": status_text(status, end, today) if status else "\n".join(texts[key]),
             }
         )
     return sections
@@ -526,7 +535,7 @@ def draft_stream_sections(
     ]
     schedule = stream_schedule_status(tasks, today)
     texts = {
-        "schedule_status": schedule.reason + ".",
+        "schedule_status": status_text(schedule, end, today),
         "resource_status": stream_days(days, start, end),
         "products_completed": "\n".join(
             products_completed(tasks, start, end) + evidence_lines(evidence, start, end)
@@ -594,7 +603,7 @@ def draft_quarter_sections(
             "key": key,
             "heading": heading,
             "status": statuses[key].rag,
-            "text": statuses[key].reason + ".",
+            "text": status_text(statuses[key], end, today),
         }
         for key, heading in SECTION_HEADINGS[:3]
     ]
