@@ -49,6 +49,7 @@ DOWNLOADS = frozenset(
         "reports.milestones_export",
         "reports.report_pdf_download",
         "risks.export",
+        "risks.reviews_export",
         "transfer.export_download",
     }
 )
