@@ -402,6 +402,11 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
     # raised; the project's other risks and issues, and the manager's (who leads this stream
     # too), are not the stream's.
     sections = {s["key"]: s["text"] for s in report.sections}
+    # The edit page states the stream's rules, not the project report's.
+    edit_page = client.get(f"{base}/{report.id}/edit").text
+    assert "Amber when a task of the work stream is late" in edit_page
+    assert "the plan&#39;s staff days are by role, not by work stream" in edit_page
+    assert "days behind its baseline" not in edit_page
     assert sections["resource_status"] == (
         "2.5 staff days recorded by the work stream's people in the period; "
         "3.5 since the project began."

@@ -416,6 +416,14 @@ STREAM_HEADINGS = [
 ]
 
 
+STREAM_SCHEDULE_RULE = "Amber when a task of the work stream is late; otherwise green."
+# The plan has staff days by role, not by work stream, so no rule sets a stream's resources.
+STREAM_RESOURCE_RULE = (
+    "No rule sets this: the plan's staff days are by role, not by work stream. Set it from the "
+    "days the stream's people recorded."
+)
+
+
 def stream_schedule_status(tasks: list[Task], today: dt.date) -> Status:
     """Amber when a task of the stream is late; otherwise green."""
     late = [
@@ -426,7 +434,7 @@ def stream_schedule_status(tasks: list[Task], today: dt.date) -> Status:
         and t.target_finish is not None
         and t.target_finish < today
     ]
-    rule = "Amber when a task of the work stream is late; otherwise green."
+    rule = STREAM_SCHEDULE_RULE
     if late:
         codes = ", ".join(t.code for t in late)
         return Status(

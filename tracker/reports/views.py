@@ -24,6 +24,8 @@ from tracker.reports.drafting import (
     RAG_WORDS,
     RESOURCE_RULE,
     SCHEDULE_RULE,
+    STREAM_RESOURCE_RULE,
+    STREAM_SCHEDULE_RULE,
     spend_from_snapshot,
 )
 from tracker.reports.figures import (
@@ -219,11 +221,15 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
         errors=errors,
         values=request.form if request.method == "POST" else None,
         rag_words=RAG_WORDS,
-        rules={
-            "schedule_status": SCHEDULE_RULE,
-            "budget_status": BUDGET_RULE,
-            "resource_status": RESOURCE_RULE,
-        },
+        rules=(
+            {"schedule_status": STREAM_SCHEDULE_RULE, "resource_status": STREAM_RESOURCE_RULE}
+            if found.kind is ReportKind.WORK_STREAM
+            else {
+                "schedule_status": SCHEDULE_RULE,
+                "budget_status": BUDGET_RULE,
+                "resource_status": RESOURCE_RULE,
+            }
+        ),
         title=f"Edit: {_title(found)}",
     ), status
 
@@ -329,7 +335,10 @@ def report_new_stream(slug: str) -> tuple[str, int] | BaseResponse:
                 work_stream_id=form.work_stream.data,
             )
             db.session.commit()
-            flash("The work stream report is drafted: write the risks and issues.", "success")
+            flash(
+                "The work stream report is drafted: check the wording and set the resource status.",
+                "success",
+            )
             return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
