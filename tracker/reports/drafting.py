@@ -434,13 +434,11 @@ def stream_schedule_status(tasks: list[Task], today: dt.date) -> Status:
         and t.target_finish is not None
         and t.target_finish < today
     ]
-    rule = STREAM_SCHEDULE_RULE
     if late:
         codes = ", ".join(t.code for t in late)
-        return Status(
-            "amber", f"{len(late)} task{'s' if len(late) != 1 else ''} late: {codes}", rule
-        )
-    return Status("green", "No task of the work stream is late", rule)
+        plural = "s" if len(late) != 1 else ""
+        return Status("amber", f"{len(late)} task{plural} late: {codes}", STREAM_SCHEDULE_RULE)
+    return Status("green", "No task of the work stream is late", STREAM_SCHEDULE_RULE)
 
 
 def evidence_lines(
