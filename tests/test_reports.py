@@ -280,7 +280,6 @@ def test_the_meeting_pack_gathers_what_the_meeting_decides_and_reads(db, client,
 
 
 def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_queries):
-    from tracker.issues.models import EntryStatus, EntryType, IssueLogEntry
     from tracker.projects.models import Meeting, MeetingKind
     from tracker.risks.models import Level, Risk, RiskStatus
 
@@ -317,14 +316,13 @@ def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_q
                     impact=Level.L,
                     status=RiskStatus.OPEN,
                 ),
-                IssueLogEntry(
+                _entry(
+                    f"9{n:02d}",
+                    EntryStatus.OPEN,
+                    dt.date(2010, 3, 1),
+                    dt.date(2010, 3, 1),
                     project_id=seeded.id,
-                    number=f"9{n:02d}",
-                    type=EntryType.ISSUE,
                     description=f"Issue {n}",
-                    identified_on=dt.date(2010, 3, 1),
-                    last_updated_on=dt.date(2010, 3, 1),
-                    status=EntryStatus.OPEN,
                 ),
             ]
         )
@@ -354,14 +352,13 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
         db.session.add(StaffTime(resource=resource, person=person, month=month, days=days))
     for number, author in (("S1", lead), ("S2", outsider)):
         db.session.add(
-            IssueLogEntry(
+            _entry(
+                number,
+                EntryStatus.OPEN,
+                dt.date(2010, 3, 3),
+                dt.date(2010, 3, 3),
                 project_id=seeded.id,
-                number=number,
-                type=EntryType.ISSUE,
                 description="Survey late.",
-                identified_on=dt.date(2010, 3, 3),
-                last_updated_on=dt.date(2010, 3, 3),
-                status=EntryStatus.OPEN,
                 author=author,
             )
         )
@@ -563,13 +560,18 @@ def test_key_risks_are_the_highest_scores_and_any_reviewed_in_the_period():
     assert lines[5:] == ["Risk 06 changed in the period: Risk 06"]
 
 
-def _entry(number: str, status: EntryStatus, identified: dt.date, updated: dt.date):
+def _entry(
+    number: str, status: EntryStatus, identified: dt.date, updated: dt.date, **values
+) -> IssueLogEntry:
+    """An issue log entry (an issue, described by its number unless `values` say otherwise)."""
     return IssueLogEntry(
         number=number,
-        description=f"Issue {number}",
+        type=EntryType.ISSUE,
+        description=values.pop("description", f"Issue {number}"),
         status=status,
         identified_on=identified,
         last_updated_on=updated,
+        **values,
     )
 
 
@@ -701,14 +703,13 @@ def _add_many(db, project, n: int) -> None:
                     target_finish=dt.date(2010, 3, 1 + i % 28),
                 ),
                 risk,
-                IssueLogEntry(
+                _entry(
+                    f"B{n}-{i}",
+                    EntryStatus.OPEN,
+                    dt.date(2010, 2, 3),
+                    dt.date(2010, 2, 3),
                     project_id=project.id,
-                    number=f"B{n}-{i}",
-                    type=EntryType.ISSUE,
                     description=f"Issue {i}",
-                    identified_on=dt.date(2010, 2, 3),
-                    last_updated_on=dt.date(2010, 2, 3),
-                    status=EntryStatus.OPEN,
                     author=owner,
                 ),
                 EvidenceItem(
