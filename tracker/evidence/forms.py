@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
@@ -106,6 +106,9 @@ class ReviewForm(FlaskForm):
             Length(max=MAX_TEXT, message=f"Comments must be {MAX_TEXT} characters or fewer")
         ],
     )
+    # The item as the reviewer saw it (services.review_basis): a review of a page read before
+    # the item changed is refused.
+    seen = HiddenField()
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from tracker.evidence.models import ActionStatus, Element, GapAction
 from tracker.extensions import db
 from tracker.projects.models import Project
+from tracker.transitions import assign
 
 STATUS_WORDS = {
     ActionStatus.OPEN: "Open",
@@ -39,7 +40,7 @@ def save_action(
         action.completed_at = now
     elif status is not ActionStatus.DONE:
         action.completed_at = None
-    action.status = status
+    assign(action, {"status": status})  # decided once (tracker.transitions)
     db.session.add(action)
     db.session.flush()
     return action

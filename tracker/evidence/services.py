@@ -9,6 +9,8 @@
 - A file already in the library (same SHA-256) is pointed out, so that the existing item can
   be linked to more elements instead of storing a second copy.
 - Evidence holding personal data needs a retention date; past it, the manager is prompted.
+- Each step is taken once (tracker.transitions): of two people reviewing at the same moment,
+  or reviewing a page read before the item changed, one is refused with a message.
 Services flush, never commit.
 """
 
@@ -38,6 +40,7 @@ from tracker.evidence.models import (
 from tracker.extensions import db
 from tracker.permissions import PLANNERS, can
 from tracker.projects.models import Project, Role, WorkStream
+from tracker.transitions import claim, fingerprint, lock
 
 STATUS_WORDS = {
     EvidenceStatus.DRAFT: "Draft",
@@ -52,11 +55,19 @@ STATUS_COLOURS = {
     EvidenceStatus.RETURNED: "orange",
 }
 CONTRIBUTORS = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
+CHANGED_MEANWHILE = (
+    "Someone else changed this evidence a moment ago, so nothing was saved: its status and "
+    "history below are as they are now"
+)
 _CODE = re.compile(r"\d+\.\d+\.\d+")
 
 
 class EvidenceError(ValueError):
     """A rule refused the change; the message says why, for the page."""
+
+
+class EvidenceConflict(EvidenceError):
+    """Someone else changed the item first, or since the page was read (HTTP 409)."""
 
 
 # Who adds where -----------------------------------------------------------------------------
@@ -137,12 +148,15 @@ def _step(
     now: dt.datetime,
     comment: str = "",
 ) -> None:
+    """Record the step and move the item to `to`, only if no one else moved it first."""
+    from_status = item.status
+    if not claim(item, "status", to):
+        raise EvidenceConflict(CHANGED_MEANWHILE)
     item.steps.append(
         EvidenceStep(
-            at=now, by_id=person.id, from_status=item.status, to_status=to, comment=comment
+            at=now, by_id=person.id, from_status=from_status, to_status=to, comment=comment
         )
     )
-    item.status = to
 
 
 def add_item(
@@ -194,9 +208,14 @@ def add_version(
     item: EvidenceItem, person: Person, stored: StoredFile, now: dt.datetime
 ) -> EvidenceFile:
     """The item's next file version; earlier versions are kept. Evidence submitted or accepted
-    goes back to draft, as a recorded step: the reviewer has not seen the new file."""
+    goes back to draft, as a recorded step: the reviewer has not seen the new file. The item is
+    locked first, so that two uploads at the same moment get the next two numbers."""
+    lock(item)
+    last = db.session.execute(
+        select(func.max(EvidenceFile.version)).where(EvidenceFile.item_id == item.id)
+    ).scalar_one()
     version = EvidenceFile(
-        version=max((f.version for f in item.files), default=0) + 1,
+        version=(last or 0) + 1,
         original_name=stored.original_name,
         storage_key=stored.key,
         size_bytes=stored.size_bytes,
@@ -234,10 +253,19 @@ def review(
     accept: bool,
     comment: str,
     now: dt.datetime,
+    seen: str = "",
 ) -> None:
-    """Accept submitted evidence, or return it with comments saying what it needs."""
+    """Accept submitted evidence, or return it with comments saying what it needs.
+
+    `seen` is the `review_basis` of the page the reviewer decided on: if the item has moved since
+    (a new version uploaded and submitted again, say), the review is refused."""
     if not may_review(viewer):
         raise EvidenceError("You cannot review evidence")
+    if seen and seen != review_basis(item):
+        raise EvidenceConflict(
+            "This evidence changed after you opened it, so your review was not saved: "
+            "look at it as it is now before you accept or return it"
+        )
     if item.status is not EvidenceStatus.SUBMITTED:
         raise EvidenceError("Only evidence submitted for review can be accepted or returned")
     comment = (comment or "").strip()
@@ -247,6 +275,11 @@ def review(
         item, person, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, now, comment
     )
     db.session.flush()
+
+
+def review_basis(item: EvidenceItem) -> str:
+    """What a review is decided on: the item's steps and file versions, as a fingerprint."""
+    return fingerprint([s.id for s in item.steps], [f.id for f in item.files])
 
 
 # Reading the library ----------------------------------------------------------------------------
@@ -350,11 +383,14 @@ def remove_personal_data(item: EvidenceItem, person: Person, now: dt.datetime) -
     the change is committed."""
     if not item.personal_data:
         raise EvidenceError("This evidence does not hold personal data")
+    if not claim(item, "personal_data", False):
+        raise EvidenceConflict(
+            "Someone else deleted the personal data of this evidence a moment ago"
+        )
     keys = [f.storage_key for f in item.files]
     for version in list(item.files):
         item.files.remove(version)
         db.session.delete(version)  # an explicit delete, so the audit trail records it
-    item.personal_data = False
     item.retain_until = None
     _step(item, person, item.status, now, "Personal data removed: every file version deleted")
     db.session.flush()

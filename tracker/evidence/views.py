@@ -32,6 +32,7 @@ from tracker.evidence.pack import write_pack
 from tracker.evidence.services import (
     STATUS_COLOURS,
     STATUS_WORDS,
+    EvidenceConflict,
     EvidenceError,
     add_item,
     add_version,
@@ -44,6 +45,7 @@ from tracker.evidence.services import (
     project_elements,
     remove_personal_data,
     retention_due,
+    review_basis,
     streams_for,
     update_item,
 )
@@ -227,6 +229,8 @@ def _item_page(
     review_form: ReviewForm | None = None,
 ) -> tuple[str, int]:
     may_change = can("evidence.add", viewer.roles) and may_add_to(viewer, found.work_stream_id)
+    review_form = review_form or ReviewForm()
+    review_form.seen.data = review_basis(found)  # what the reviewer sees now
     return _render(
         "evidence/item.html",
         status,
@@ -236,7 +240,7 @@ def _item_page(
         may_review=may_review(viewer) and found.status is EvidenceStatus.SUBMITTED,
         version_form=version_form or VersionForm(),
         submit_form=SubmitForm(),
-        review_form=review_form or ReviewForm(),
+        review_form=review_form,
         today=london_today(),
         title=found.title,
     )
@@ -263,6 +267,10 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
         except UploadError as error:
             form.file.errors.append(str(error))
+        except EvidenceConflict as error:
+            _discard(stored)
+            flash(str(error), "error")
+            return _item_page(found, viewer, 409)
         except Exception:
             _discard(stored)
             raise
@@ -303,7 +311,12 @@ def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 accept=form.outcome.data == "accept",
                 comment=form.comment.data,
                 now=utcnow(),
+                seen=form.seen.data or "",
             )
+        except EvidenceConflict as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _item_page(found, viewer, 409)
         except EvidenceError as error:
             db.session.rollback()
             target = form.comment if "needs" in str(error) else form.outcome

@@ -44,6 +44,7 @@ from tracker.plan.baselines import dependency_keys
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
+from tracker.transitions import assign, claim, locked
 
 DECIDED = frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})
 
@@ -158,11 +159,7 @@ def update_issue(
     if identified_on != entry.identified_on:
         # A typed day replaces the month-only date the V1.2 log gives.
         values |= {"identified_on": identified_on, "identified_month_only": False}
-    changed = False
-    for name, value in values.items():
-        if getattr(entry, name) != value:
-            setattr(entry, name, value)
-            changed = True
+    changed = assign(entry, values)  # its status decided once (tracker.transitions)
     if changed:
         touch(entry, on)
         db.session.flush()
@@ -238,7 +235,11 @@ def raise_change(
     return change
 
 
-def _refuse_if_decided(change: ChangeRequest) -> None:
+def _refuse_if_decided(change: ChangeRequest, to: ChangeStatus | None = None) -> None:
+    """Refuse a decided change; with `to`, move it there once (tracker.transitions.claim)."""
+    if change.status not in DECIDED and (to is None or claim(change, "status", to)):
+        return
+    db.session.refresh(change, ["status"])  # as someone else left it a moment ago
     if change.status in DECIDED:
         raise AlreadyDecided(
             f"Change request {change.number} has been {change.status.value} already: "
@@ -257,9 +258,8 @@ def _was_major(change: ChangeRequest) -> bool:
 
 
 def _keep_major(change: ChangeRequest, was_major: bool) -> None:
-    """A major change is never made minor (9.3): if an edit to its analysis or its effects would
-    class it as minor, it stays major, as if the project manager had raised it, and the sponsor
-    decides it."""
+    """A major change is never made minor (9.3): if an edit to its analysis or effects would class
+    it as minor, it stays major, as if the manager had raised it, and the sponsor decides it."""
     if was_major and not describe_change(change).classification.major:
         change.raised_to_major = True
         db.session.flush()
@@ -282,10 +282,10 @@ def assess_change(
     `raise_to_major` can only raise: a change raised to major stays major, and nothing lowers a
     change that the rule classes as major (a new analysis of a major change keeps it major).
     """
-    _refuse_if_decided(change)
+    was_major = _was_major(change)  # before the status moves to assessed
+    _refuse_if_decided(change, ChangeStatus.ASSESSED)
     if impact_days < 0 or impact_cost_pence < 0:
         raise ChangeError("Days of work and the cost of the change must be 0 or more")
-    was_major = _was_major(change)
     change.impact_days = impact_days
     change.impact_products = impact_products.strip()
     change.impact_cost_pence = impact_cost_pence
@@ -294,7 +294,6 @@ def assess_change(
     change.raised_to_major = change.raised_to_major or raise_to_major
     change.assessed_by_id = assessed_by.id
     change.assessed_at = now
-    change.status = ChangeStatus.ASSESSED
     _touch_entry(change, london_date(now) or today())
     db.session.flush()
     _keep_major(change, was_major)
@@ -736,11 +735,9 @@ def project_changes(project: Project) -> list[ChangeView]:
 def get_change(
     project: Project, change_id: int, *, for_update: bool = False
 ) -> ChangeRequest | None:
-    """One change request of the project; `for_update` locks its row until the commit (on
-    PostgreSQL), so two people cannot decide it at the same moment."""
+    """One change request of the project; `for_update` locks it till the commit (transitions)."""
     query = _change_query(project).where(ChangeRequest.id == change_id)
-    if for_update:
-        query = query.with_for_update(of=ChangeRequest).execution_options(populate_existing=True)
+    query = locked(query, ChangeRequest) if for_update else query
     return db.session.execute(query).unique().scalar_one_or_none()
 
 
@@ -1207,9 +1204,9 @@ def decide_change(
                 field="meeting",
             )
     with because_of(f"Change request {change.number}"):
+        _refuse_if_decided(change, ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED)
         if approve:
             apply_effects(project, change, now=now)
-        change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
         change.decision_note = note
         change.decided_by_id = decided_by.id
         change.decided_at = now

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, not_, or_, select, update
+from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
@@ -34,6 +34,7 @@ from tracker.plan.models import (
     task_responsible,
 )
 from tracker.projects.models import Meeting, MeetingKind, Membership, Project, Role, WorkStream
+from tracker.transitions import claim, lock, locked
 
 APPROVING = frozenset({ReviewDecision.APPROVED, ReviewDecision.APPROVED_WITH_CONDITIONS})
 
@@ -611,8 +612,13 @@ def request_review(
     """The manager (or support officer) asks the sponsor to review the current stage.
 
     A review scheduled for the stage and not yet asked for is used; otherwise (after a refusal)
-    a new one is added. The review takes the meeting's date.
+    a new one is added. The review takes the meeting's date. The stage is locked and its reviews
+    read again first, so that two people asking at once add one review between them.
     """
+    lock(stage)
+    for review in stage.reviews:
+        db.session.expire(review)
+    db.session.expire(stage, ["reviews"])
     status = stage_statuses(stages)[stage.number]
     if status is StageStatus.APPROVED:
         raise PlanRuleError(f"Stage {stage.number} has already been approved")
@@ -679,20 +685,6 @@ def parse_conditions(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def _claim(model: type, record_id: int, column: str, now: dt.datetime) -> bool:
-    """Set `column` only where it is still empty, so that of two people deciding at once only
-    the first succeeds, on any database. The ORM then writes (and the audit trail records) the
-    same change in full.
-    """
-    table = model.__table__
-    result = db.session.execute(
-        update(table)
-        .where(table.c.id == record_id, table.c[column].is_(None))
-        .values({column: now})
-    )
-    return result.rowcount == 1
-
-
 def decide_review(
     review: StageReview,
     stages: Sequence[Stage],
@@ -726,11 +718,10 @@ def decide_review(
         raise PlanRuleError("Enter the conditions of the approval, one per line", "conditions")
     if decision is ReviewDecision.NOT_APPROVED and not reasons:
         raise PlanRuleError("Enter the reasons the stage is not approved", field="reasons")
-    if not _claim(StageReview, review.id, "decided_at", now):
+    if not claim(review, "decided_at", now):
         raise PlanRuleError("This review was decided a moment ago. A decision cannot be changed.")
     review.decision = decision
     review.decided_by = person
-    review.decided_at = now
     review.reasons = reasons if decision is ReviewDecision.NOT_APPROVED else ""
     if decision is ReviewDecision.APPROVED_WITH_CONDITIONS:
         for text in conditions:
@@ -748,9 +739,8 @@ def close_condition(
         )
     if not (note or "").strip():
         raise PlanRuleError("Enter a note saying how the condition was met", field="note")
-    if not _claim(ReviewCondition, condition.id, "closed_at", now):
+    if not claim(condition, "closed_at", now):
         raise PlanRuleError("This condition was closed a moment ago")
-    condition.closed_at = now
     condition.closed_by_id = person.id
     condition.closing_note = note.strip()
     db.session.flush()
@@ -792,10 +782,7 @@ def get_review(project: Project, review_id: int, *, for_update: bool = False) ->
         .join(Stage, Stage.id == StageReview.stage_id)
         .where(StageReview.id == review_id, Stage.project_id == project.id)
     )
-    if for_update:
-        query = query.with_for_update(of=StageReview).execution_options(populate_existing=True)
-    else:
-        query = query.options(*_review_options())
+    query = locked(query, StageReview) if for_update else query.options(*_review_options())
     return db.session.execute(query).unique().scalar_one_or_none()
 
 
@@ -809,7 +796,7 @@ def get_condition(
         .where(ReviewCondition.id == condition_id, Stage.project_id == project.id)
     )
     if for_update:
-        query = query.with_for_update(of=ReviewCondition).execution_options(populate_existing=True)
+        query = locked(query, ReviewCondition)
     return db.session.execute(query).scalar_one_or_none()
 
 

@@ -25,6 +25,7 @@ from tracker.reports.drafting import (
     stream_snapshot,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+from tracker.transitions import claim, lock
 
 
 class ReportError(ValueError):
@@ -98,15 +99,24 @@ def save_sections(report: HighlightReport, edits: Mapping[str, tuple[str | None,
 
 
 def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.datetime) -> None:
-    """Number, date and freeze the report with the figures as they are today."""
+    """Number, date and freeze the report with the figures as they are today.
+
+    Issued once (tracker.transitions): of two people issuing it at the same moment, the second
+    is refused. The project is locked while the number is taken, so that two reports issued at
+    the same moment get the next two numbers."""
     _refuse_if_issued(report)
+    if not claim(report, "status", ReportStatus.ISSUED):
+        raise ReportError(
+            f"Someone else issued this {report.kind.label.lower()} a moment ago: it is now "
+            "frozen, and nothing was changed"
+        )
+    lock(project)
     last = db.session.execute(
         select(func.max(HighlightReport.number)).where(
             HighlightReport.project_id == report.project_id, HighlightReport.kind == report.kind
         )
     ).scalar_one()
     report.number = (last or 0) + 1
-    report.status = ReportStatus.ISSUED
     report.issued_on = today
     report.issued_at = now
     report.snapshot = (

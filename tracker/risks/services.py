@@ -25,6 +25,7 @@ from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
+from tracker.transitions import assign
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -435,11 +436,7 @@ def update_risk(
         "status": status,
         "review_by": review_by,
     }
-    changed = False
-    for name, value in values.items():
-        if getattr(risk, name) != value:
-            setattr(risk, name, value)
-            changed = True
+    changed = assign(risk, values)  # its status decided once (tracker.transitions)
     if reassessed:
         _record_review(risk, reviewed_by=edited_by, note=EDITED_NOTE, now=now)
     db.session.flush()
@@ -471,9 +468,7 @@ def review_risk(
     if review_by is not None and review_by < london_date(now):
         raise RiskError("The next review date must be today or in the future", "review_by")
     _keep_source_values(risk)
-    risk.probability = probability
-    risk.impact = impact
-    risk.status = status
+    assign(risk, {"probability": probability, "impact": impact, "status": status})
     risk.review_by = review_by
     review = _record_review(risk, reviewed_by=reviewed_by, note=(note or "").strip(), now=now)
     db.session.flush()
