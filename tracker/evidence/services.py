@@ -40,7 +40,7 @@ from tracker.evidence.models import (
 from tracker.extensions import db
 from tracker.permissions import PLANNERS, can
 from tracker.projects.models import Project, Role, WorkStream
-from tracker.transitions import claim, fingerprint, lock
+from tracker.transitions import Conflict, claim, fingerprint, lock
 
 STATUS_WORDS = {
     EvidenceStatus.DRAFT: "Draft",
@@ -55,10 +55,7 @@ STATUS_COLOURS = {
     EvidenceStatus.RETURNED: "orange",
 }
 CONTRIBUTORS = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
-CHANGED_MEANWHILE = (
-    "Someone else changed this evidence a moment ago, so nothing was saved: its status and "
-    "history below are as they are now"
-)
+CHANGED_MEANWHILE = "Someone else changed this evidence a moment ago, so nothing was saved"
 _CODE = re.compile(r"\d+\.\d+\.\d+")
 
 
@@ -66,7 +63,7 @@ class EvidenceError(ValueError):
     """A rule refused the change; the message says why, for the page."""
 
 
-class EvidenceConflict(EvidenceError):
+class EvidenceConflict(EvidenceError, Conflict):
     """Someone else changed the item first, or since the page was read (HTTP 409)."""
 
 

@@ -267,10 +267,6 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
         except UploadError as error:
             form.file.errors.append(str(error))
-        except EvidenceConflict as error:
-            _discard(stored)
-            flash(str(error), "error")
-            return _item_page(found, viewer, 409)
         except Exception:
             _discard(stored)
             raise

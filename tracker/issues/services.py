@@ -44,7 +44,7 @@ from tracker.plan.baselines import dependency_keys
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
-from tracker.transitions import assign, claim, locked
+from tracker.transitions import Conflict, assign, claim, locked
 
 DECIDED = frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})
 
@@ -78,7 +78,7 @@ class ChangeError(ValueError):
         self.field = field
 
 
-class AlreadyDecided(ChangeError):
+class AlreadyDecided(ChangeError, Conflict):
     """The request has been approved or rejected already: a decision is final."""
 
 
