@@ -1,0 +1,261 @@
+"""A decision made on a state someone else has just changed is refused with a message, on both
+databases (tracker/transitions.py); a race the database catches is a 409 page, never a 500.
+
+Real concurrency is tested with threads on PostgreSQL in tests/test_races.py. Here the other
+person acts at a chosen moment instead: `meanwhile` commits their change on a connection of its
+own while the request is between reading the record and writing it, which is the window two
+people at the same moment fall into.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+import tracker.evidence.views
+import tracker.issues.views
+import tracker.reports.services
+import tracker.reports.views
+from tests.test_evidence import PDF
+from tests.test_races import draft_report, people, submitted_item
+from tracker import create_app
+from tracker.config import TestConfig
+from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
+from tracker.extensions import db as _db
+from tracker.issues.models import ChangeRequest, ChangeStatus
+from tracker.projects.models import Role
+from tracker.reports.models import HighlightReport, ReportStatus
+
+
+def meanwhile(monkeypatch, module: object, name: str, *statements: Any) -> None:
+    """Someone else commits `statements` just before the request calls `module.name`."""
+    real = getattr(module, name)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with _db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(statement)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+
+
+def sign_in(client, person_id: int) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person_id)
+        session["_fresh"] = True
+
+
+# Evidence -----------------------------------------------------------------------------------
+
+
+def test_a_review_as_someone_else_accepts_the_item_is_refused(db, client, project, monkeypatch):
+    item = submitted_item(db, project)
+    (reviewer,) = people(db, project, Role.ASSURANCE, 1)
+    sign_in(client, reviewer)
+    meanwhile(
+        monkeypatch,
+        tracker.evidence.views,
+        "review_item",
+        update(EvidenceItem).where(EvidenceItem.id == item.id).values(status="accepted"),
+    )
+
+    response = client.post(
+        f"/projects/{project.slug}/evidence/{item.id}/review",
+        data={"outcome": "return", "comment": "Add the 2009 results"},
+    )
+
+    assert response.status_code == 409
+    assert "Someone else changed this evidence a moment ago" in response.text
+    assert db.session.execute(db.select(EvidenceStep)).scalars().all() == []
+    assert db.session.get(EvidenceItem, item.id).status is EvidenceStatus.ACCEPTED
+
+
+def test_a_review_of_a_page_read_before_a_new_version_is_refused(db, client, project):
+    item = submitted_item(db, project)
+    page = f"/projects/{project.slug}/evidence/{item.id}"
+    (reviewer,) = people(db, project, Role.ASSURANCE, 1)
+    (manager,) = people(db, project, Role.MANAGER, 1)
+    sign_in(client, reviewer)
+    seen = re.search(r'name="seen" type="hidden" value="(\w+)"', client.get(page).text)
+    assert seen is not None
+    # While the reviewer reads, a new file goes in and the item is submitted again.
+    sign_in(client, manager)
+    client.post(
+        f"{page}/versions",
+        data={"file": (io.BytesIO(PDF), "survey-v2.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert client.post(f"{page}/submit").status_code == 302
+    sign_in(client, reviewer)
+
+    response = client.post(f"{page}/review", data={"outcome": "accept", "seen": seen[1]})
+
+    assert response.status_code == 409
+    assert "This evidence changed after you opened it" in response.text
+    assert db.session.get(EvidenceItem, item.id).status is EvidenceStatus.SUBMITTED
+    # The page shown with the message can be reviewed as it is now.
+    again = re.search(r'name="seen" type="hidden" value="(\w+)"', response.text)
+    assert again is not None
+    ok = client.post(f"{page}/review", data={"outcome": "accept", "seen": again[1]})
+    assert ok.status_code == 302
+
+
+# Reports ------------------------------------------------------------------------------------
+
+
+def test_issuing_a_report_someone_else_has_just_issued_is_refused(db, client, project, monkeypatch):
+    report = draft_report(db, project)
+    (manager,) = people(db, project, Role.MANAGER, 1)
+    sign_in(client, manager)
+    meanwhile(
+        monkeypatch,
+        tracker.reports.views,
+        "issue",
+        update(HighlightReport)
+        .where(HighlightReport.id == report.id)
+        .values(status="issued", number=1, issued_on=dt.date(2010, 3, 1)),
+    )
+
+    response = client.post(
+        f"/projects/{project.slug}/reports/{report.id}/issue", follow_redirects=True
+    )
+
+    assert "Someone else issued this highlight report a moment ago" in response.text
+    found = db.session.get(HighlightReport, report.id)
+    assert (found.number, found.issued_on) == (1, dt.date(2010, 3, 1))
+
+
+def test_a_number_taken_as_the_report_is_issued_is_a_409_page_not_a_500(
+    db, client, project, monkeypatch
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: no one else can write in this window")
+    first, other = draft_report(db, project), draft_report(db, project)
+    (manager,) = people(db, project, Role.MANAGER, 1)
+    sign_in(client, manager)
+    # Between taking the next number and saving it, another report is issued with it.
+    meanwhile(
+        monkeypatch,
+        tracker.reports.services,
+        "snapshot",
+        update(HighlightReport)
+        .where(HighlightReport.id == other.id)
+        .values(status="issued", number=1),
+    )
+    address = f"/projects/{project.slug}/reports/{first.id}"
+
+    response = client.post(f"{address}/issue", headers={"Referer": f"http://localhost{address}"})
+
+    assert response.status_code == 409
+    assert "Someone else has just changed this" in response.text
+    assert f'href="{address}"' in response.text  # back to the record
+    assert db.session.get(HighlightReport, first.id).status is ReportStatus.DRAFT
+
+
+# Change requests ----------------------------------------------------------------------------
+
+
+def test_an_analysis_saved_after_the_decision_never_undoes_it(
+    db, client, login_as, project, monkeypatch
+):
+    login_as(Role.MANAGER)
+    client.post(
+        f"/projects/{project.slug}/changes/new",
+        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
+    )
+    change = db.session.execute(db.select(ChangeRequest)).scalar_one()
+    base = f"/projects/{project.slug}/changes/{change.id}"
+    analysis = {"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"}
+    assert client.post(f"{base}/assess", data=analysis).status_code == 302
+    meanwhile(
+        monkeypatch,
+        tracker.issues.views,
+        "assess_change",
+        update(ChangeRequest).where(ChangeRequest.id == change.id).values(status="approved"),
+    )
+
+    response = client.post(f"{base}/assess", data=analysis | {"impact_days": "9"})
+
+    assert response.status_code == 409
+    assert f"Change request {change.number} has been approved already" in response.text
+    found = db.session.get(ChangeRequest, change.id)
+    assert (found.status, found.impact_days) == (ChangeStatus.APPROVED, 1)
+
+
+# The one error handler ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare_app(tmp_path) -> Flask:
+    """An app of its own, to which the tests add routes that fail as a race would."""
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'bare.sqlite'}"
+        PROPAGATE_EXCEPTIONS = False  # as in production: the error pages answer
+
+    return create_app(Config)
+
+
+def _unique_violation() -> IntegrityError:
+    import sqlite3
+
+    return IntegrityError(
+        "UPDATE x", {}, sqlite3.IntegrityError("UNIQUE constraint failed: x.number")
+    )
+
+
+def _foreign_key_violation() -> IntegrityError:
+    import sqlite3
+
+    return IntegrityError("INSERT x", {}, sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (_unique_violation, 409),
+        (lambda: StaleDataError("UPDATE statement on table 'risk' expected to update 1 row"), 409),
+        (_foreign_key_violation, 500),
+    ],
+)
+def test_a_race_the_database_refuses_is_a_409_page(
+    bare_app: Flask, error: Callable[[], Exception], status: int
+):
+    @bare_app.post("/projects/p/risks/3/edit")
+    def fails() -> str:
+        raise error()
+
+    response = bare_app.test_client().post(
+        "/projects/p/risks/3/edit", headers={"Referer": "http://localhost/projects/p/risks/3"}
+    )
+
+    assert response.status_code == status
+    if status == 409:
+        assert "Someone else has just changed this" in response.text
+        assert 'href="/projects/p/risks/3"' in response.text
+        assert "govuk-template" in response.text  # the service's own page
+
+
+def test_a_race_found_at_the_commit_after_the_view_is_a_409_page(bare_app: Flask):
+    @bare_app.post("/projects/p/risks/3/review")
+    def saves() -> str:
+        return "saved"
+
+    @bare_app.after_request
+    def commit(response: Any) -> Any:
+        raise _unique_violation()
+
+    response = bare_app.test_client().post("/projects/p/risks/3/review")
+
+    assert response.status_code == 409
+    assert 'href="/projects/p/risks/3"' in response.text  # no Referer: the record posted to
