@@ -19,7 +19,8 @@ are softer: they do not apply to a browser holding a *device cookie* for the add
 signed cookie that a successful sign-in leaves behind (OWASP's "device cookies" defence against
 online guessing). The owner, on the browser they used before, is never stopped by what others
 do; an attacker, who has never signed in as that person, is. Only the first lock, which an
-attacker can only trip from the owner's own source, applies to everyone.
+attacker can only trip from the owner's own source, applies to everyone. The cookie names the last
+address signed in with on the browser; it proves nothing else, and opens no session.
 
 The source is `request.remote_addr`: the client, or, behind a reverse proxy, the proxy itself
 unless `PROXY_FIX_X_FOR` says how many proxies to trust with X-Forwarded-For (werkzeug's
@@ -99,9 +100,13 @@ def is_locked(
 def record_failure(
     throttle: Throttle, address: str, source: str, person_id: int | None, now: dt.datetime
 ) -> None:
-    """Count a failed sign-in, and forget those too old to count any more."""
+    """Count a failed sign-in, and forget those too old to count any more.
+
+    Rows another worker is purging at the same moment are skipped rather than waited for
+    (SKIP LOCKED on PostgreSQL), so that two purges never wait on each other."""
     since = now - dt.timedelta(seconds=throttle.window_seconds)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
+    stale = select(LoginAttempt.id).where(LoginAttempt.at < since).with_for_update(skip_locked=True)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(stale)))
     db.session.add(LoginAttempt(email=address, source=source, at=now, person_id=person_id))
 
 
