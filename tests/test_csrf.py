@@ -36,7 +36,7 @@ def test_post_with_token_is_accepted(app, db, client, login_as):
                 "csrf_token": token.group(1).decode(),
                 "name": "Genuine",
                 "email": "genuine@example.gov.uk",
-                "password": "x" * 20,
+                "password": "a long enough password",
             },
         )
         assert response.status_code == 302
@@ -60,7 +60,7 @@ def test_an_expired_token_is_refused_with_a_clear_message(app, db, client, login
                 "csrf_token": token.group(1).decode(),
                 "name": "Late",
                 "email": "late@example.gov.uk",
-                "password": "x" * 20,
+                "password": "a long enough password",
             },
         )
         assert response.status_code == 400

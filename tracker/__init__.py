@@ -31,6 +31,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    trust_proxies(app)
 
     register_templates(app)
     register_extensions(app)
@@ -39,6 +40,15 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_errors(app)
     register_cli(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR reverse proxies, the client's address is the one they add to
+    X-Forwarded-For; with none (the default) the header is ignored, as anyone could write it."""
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
 
 
 def register_templates(app: Flask) -> None:

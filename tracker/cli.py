@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from tracker.audit import acting_as
-from tracker.auth.forms import MIN_PASSWORD
 from tracker.auth.models import Person
+from tracker.auth.passwords import password_problem
 from tracker.auth.services import normalise_email
 from tracker.config import PROJECT_ROOT
 from tracker.extensions import db
@@ -116,8 +116,9 @@ def create_user_command(name: str, email: str, initials: str, admin: bool, passw
         raise click.BadParameter("Enter the person's full name", param_hint="--name")
     if "@" not in address:
         raise click.BadParameter("Enter an email address", param_hint="--email")
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"Password must be {MIN_PASSWORD} characters or more")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     if db.session.execute(select(Person.id).where(Person.email == address)).first():
         raise click.ClickException(f"Someone already has the address {address}")
     with acting_as("flask create-user"):

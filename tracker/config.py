@@ -1,6 +1,7 @@
 """Configuration read from the environment.
 
-Production refuses to start without a real SECRET_KEY; development and tests get safe defaults.
+Production refuses to start without a real SECRET_KEY (32 bytes or more); development and tests
+get safe defaults.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _int_setting(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
 
 
 def _database_url(default: str) -> str:
@@ -43,9 +48,17 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    # Failed sign-ins for one e-mail address within the window before further attempts are refused.
-    LOGIN_MAX_FAILURES = 5
+    # Failed sign-ins within the window before further attempts are refused: for one address
+    # from one source, from one source, for one address (tracker/auth/throttle.py says why).
+    LOGIN_MAX_FAILURES = _int_setting("LOGIN_MAX_FAILURES", 5)
+    LOGIN_MAX_FAILURES_PER_SOURCE = _int_setting("LOGIN_MAX_FAILURES_PER_SOURCE", 20)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int_setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
     LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    # How many reverse proxies in front of the tracker set X-Forwarded-For; 0 (none) ignores the
+    # header, which anyone could otherwise write to claim a new source for each sign-in attempt.
+    PROXY_FIX_X_FOR = _int_setting("PROXY_FIX_X_FOR", 0)
+    # A session cookie signed with a short key can be forged by guessing the key offline.
+    MIN_SECRET_KEY_BYTES = 32
     TESTING = False
     DEBUG = False
 
@@ -58,9 +71,17 @@ class Config:
 
     @classmethod
     def check(cls, config: dict) -> None:
-        if not config.get("SECRET_KEY"):
+        key = config.get("SECRET_KEY")
+        if not key:
             raise RuntimeError(
                 "SECRET_KEY is not set. Set it in the environment before starting the tracker."
+            )
+        size = len(key.encode() if isinstance(key, str) else key)
+        if size < config["MIN_SECRET_KEY_BYTES"]:
+            raise RuntimeError(
+                f"SECRET_KEY is {size} bytes long; it must be {config['MIN_SECRET_KEY_BYTES']} "
+                "bytes or more. Make one with: python -c 'import secrets; "
+                "print(secrets.token_hex(32))'"
             )
 
 
@@ -70,6 +91,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    MIN_SECRET_KEY_BYTES = 0
     DEBUG = False
 
 
@@ -78,6 +100,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret"
+    MIN_SECRET_KEY_BYTES = 0
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )

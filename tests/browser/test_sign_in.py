@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, make_project, member
 from tracker.auth.models import Person
@@ -191,9 +191,16 @@ def test_a_site_administrator_manages_users(page: Page, live_server, axe_check):
     summary.get_by_role("link", name="Enter the person's full name").click()
     expect(page.get_by_label("Full name")).to_be_focused()
 
-    # Put right, the user is saved (through the real form, with its CSRF token).
+    # A common password is refused beside its field, however long.
     page.get_by_label("Full name").fill("Nell New")
     page.get_by_label("Email address").fill("nell.new@example.gov.uk")
+    page.get_by_label("Password", exact=True).fill("password1234")
+    page.get_by_role("button", name="Save").click()
+    common = "Password is too easy to guess. Choose one that is not a common password"
+    expect(summary.get_by_role("link", name=common)).to_have_attribute("href", "#password")
+    expect(page.locator("#password-error")).to_contain_text(common)
+
+    # Put right, the user is saved (through the real form, with its CSRF token).
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Nell New can now sign in.")).to_be_visible()
@@ -205,6 +212,33 @@ def test_a_site_administrator_manages_users(page: Page, live_server, axe_check):
     expect(page.get_by_role("cell", name="Ada Admin")).to_be_visible()
     expect(page.get_by_text("(set)")).to_be_visible()
     axe_check(page)
+
+
+def test_a_copied_session_cookie_is_dead_once_its_owner_signs_out(
+    page: Page, live_server, browser: Browser
+):
+    project = make_project()
+    manager = PersonFactory()
+    member(manager, project, Role.MANAGER)
+    db.session.commit()
+    home = f"/projects/{project.slug}/"
+    page.goto("/sign-in")
+    sign_in(page, manager.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text(project.name)
+
+    # Someone copies the session cookie into another browser: it works, until the owner signs out.
+    other = browser.new_context(base_url=live_server, locale="en-GB")
+    try:
+        other.add_cookies(page.context.cookies())
+        copy = other.new_page()
+        copy.goto(home)
+        expect(copy.get_by_role("heading", level=1)).to_have_text(project.name)
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_text("You have signed out.")).to_be_visible()
+        copy.goto(home)
+        expect(copy).to_have_url(re.compile(r"/sign-in\?next="))
+    finally:
+        other.close()
 
 
 def test_signing_in_with_the_keyboard_alone(page: Page, live_server):

@@ -11,9 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
+from tracker.auth.passwords import HINT, password_problem
 from tracker.forms import ChoiceField, Required
 
-MIN_PASSWORD = 12
+
+def _refuse_weak_password(form: FlaskForm, field: PasswordField) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 class SignInForm(FlaskForm):
@@ -77,28 +82,20 @@ class PersonForm(FlaskForm):
 class NewPersonForm(PersonForm):
     password = PasswordField(
         "Password",
-        description=f"At least {MIN_PASSWORD} characters",
+        description=HINT,
         widget=GovPasswordInput(),
-        validators=[Required("Enter a password")],
+        validators=[Required("Enter a password"), _refuse_weak_password],
     )
-
-    def validate_password(self, field: PasswordField) -> None:
-        if len(field.data or "") < MIN_PASSWORD:
-            raise ValidationError(f"Password must be {MIN_PASSWORD} characters or more")
 
 
 class PasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        description=f"At least {MIN_PASSWORD} characters",
+        description=HINT,
         widget=GovPasswordInput(),
-        validators=[Required("Enter a new password")],
+        validators=[Required("Enter a new password"), _refuse_weak_password],
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
-
-    def validate_password(self, field: PasswordField) -> None:
-        if len(field.data or "") < MIN_PASSWORD:
-            raise ValidationError(f"Password must be {MIN_PASSWORD} characters or more")
 
 
 class MembershipForm(FlaskForm):

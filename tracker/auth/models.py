@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,8 @@ class Person(TimestampMixin, UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped to end every session at once (tracker.auth.services.end_sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")
 
@@ -40,6 +42,11 @@ class Person(TimestampMixin, UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session (and a remember cookie) keeps: the id and the session generation,
+        so that a cookie made before the last bump names no one (see load_user)."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -54,7 +61,7 @@ class Person(TimestampMixin, UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """A failed sign-in, kept to slow down password guessing for one address."""
+    """A failed sign-in, kept to slow down password guessing (tracker.auth.throttle)."""
 
     __tablename__ = "login_attempt"
     __audited__ = False
@@ -62,6 +69,8 @@ class LoginAttempt(db.Model):
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # The client address the attempt came from ("" for rows older than the column).
+    source: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
 
 

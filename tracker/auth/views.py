@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -11,7 +9,21 @@ from werkzeug.wrappers import Response
 from tracker.auth import bp
 from tracker.auth.forms import MembershipForm, NewPersonForm, PasswordForm, PersonForm, SignInForm
 from tracker.auth.models import Person
-from tracker.auth.services import authenticate, is_safe_next, normalise_email
+from tracker.auth.services import (
+    authenticate,
+    end_sessions,
+    is_safe_next,
+    normalise_email,
+    person_for_session,
+)
+from tracker.auth.throttle import (
+    DEVICE_COOKIE,
+    DEVICE_COOKIE_DAYS,
+    Throttle,
+    client_source,
+    device_cookie_value,
+    is_known_device,
+)
 from tracker.database import utcnow
 from tracker.extensions import db, login_manager
 from tracker.permissions import PUBLIC, SIGNED_IN, requires
@@ -22,42 +34,46 @@ login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 
-# A failed sign-in waits this long before answering, to slow down guessing.
-FAILURE_DELAY_SECONDS = 0.5
-
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    """The signed-in person; an account made inactive since signing in is signed out at once."""
-    person = db.session.get(Person, int(user_id))
-    return person if person is not None and person.is_active else None
+    """The signed-in person; a session ended since (sign-out, new password, account made
+    inactive) names no one, wherever its cookie has been copied to."""
+    return person_for_session(user_id)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @requires(PUBLIC)
 def sign_in() -> str | Response:
+    """A failed sign-in answers at once: a delay here would hold a worker, and the throttle
+    (tracker/auth/throttle.py) is what slows guessing down."""
     if current_user.is_authenticated:
         return redirect(url_for("projects.index"))
     form = SignInForm()
     locked = False
+    throttle = Throttle.from_config(current_app.config)
     if form.validate_on_submit():
+        address = normalise_email(form.email.data)
+        secret = current_app.config["SECRET_KEY"]
         person, locked = authenticate(
-            form.email.data,
+            address,
             form.password.data,
             utcnow(),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            window_seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            source=client_source(request.remote_addr),
+            throttle=throttle,
+            known_device=is_known_device(secret, request.cookies.get(DEVICE_COOKIE), address),
         )
         db.session.commit()
         if person is not None:
             login_user(person)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("projects.index"))
-        if not current_app.config["TESTING"]:
-            time.sleep(FAILURE_DELAY_SECONDS)
+            response = redirect(target if is_safe_next(target) else url_for("projects.index"))
+            _remember_device(response, device_cookie_value(secret, address))
+            return response
         if locked:
             form.email.errors.append(
-                "Too many failed attempts. Wait 15 minutes before you try again."
+                "Too many failed attempts. "
+                f"Wait {throttle.window_minutes} minutes before you try again."
             )
         else:
             form.email.errors.append("Enter a correct email address and password")
@@ -67,9 +83,23 @@ def sign_in() -> str | Response:
     )
 
 
+def _remember_device(response: Response, value: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_COOKIE_DAYS * 24 * 3600,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 @bp.route("/sign-out", methods=["POST"])
 @requires(SIGNED_IN)
 def sign_out() -> Response:
+    """Ends every session of the person, not only this one: a copied cookie dies with it."""
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -169,7 +199,10 @@ def user_password(person_id: int) -> str | Response:
     form = PasswordForm()
     if form.validate_on_submit():
         person.set_password(form.password.data)
+        end_sessions(person)
         db.session.commit()
+        if person.id == current_user.id:
+            login_user(person)  # the administrator's own session, made anew; the others end
         flash(f"New password set for {person.name}.", "success")
         return redirect(url_for("auth.user_edit", person_id=person.id))
     return render_template(
@@ -257,6 +290,8 @@ def _fill_person(person: Person, form: PersonForm) -> None:
     person.email = normalise_email(form.email.data)
     person.phone = (form.phone.data or "").strip() or None
     person.is_admin = bool(form.is_admin.data)
+    if person.is_active_account and not form.is_active_account.data and person.id is not None:
+        end_sessions(person)  # so that making the account active again revives no old session
     person.is_active_account = bool(form.is_active_account.data)
 
 
