@@ -35,6 +35,7 @@ from tracker.forms import PoundsField
 # A version that no record has: what a hidden field holding something other than a number means.
 _UNREADABLE = -1
 _NOT_COMPARED = frozenset({"csrf_token", "submit", "row_version"})
+BLANK = "(blank)"
 
 
 class VersionField(HiddenField):
@@ -76,6 +77,17 @@ def show_record(form: Any, record: VersionedMixin, data: Mapping[str, Any]) -> N
     for name, value in data.items():
         form[name].data = value
     form.row_version.data = record.row_version
+
+
+def record_data(form: Any, record: VersionedMixin, **overrides: Any) -> dict[str, Any]:
+    """The record as a form filled from it with `obj=` holds it: each field takes the
+    attribute of its name, except `overrides` (a select of ids, an enum's value)."""
+    data = {
+        field.name: getattr(record, field.name)
+        for field in form
+        if field.name not in _NOT_COMPARED and hasattr(record, field.name)
+    }
+    return data | overrides
 
 
 def is_stale(form: Any, record: VersionedMixin) -> bool:
@@ -145,7 +157,7 @@ def same(saved: Any, typed: Any) -> bool:
 def shown(field: Field, value: Any) -> str:
     """A value as the page shows it: a choice by its label, dates and money as elsewhere."""
     if value is None or value == "":
-        return "(blank)"
+        return BLANK
     if isinstance(field, SelectFieldBase):
         for choice in field.iter_choices():
             if str(choice.value) == str(value):

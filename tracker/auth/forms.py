@@ -12,6 +12,7 @@ from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from tracker.forms import ChoiceField, Required
+from tracker.versioning import VersionedForm
 
 MIN_PASSWORD = 12
 
@@ -33,7 +34,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class PersonForm(FlaskForm):
+class PersonForm(VersionedForm, FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
