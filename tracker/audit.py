@@ -27,8 +27,9 @@ from tracker.extensions import db
 _actor_label: ContextVar[str | None] = ContextVar("audit_actor_label", default=None)
 _cause: ContextVar[str | None] = ContextVar("audit_cause", default=None)
 
-# Columns whose changes are noise (timestamps) or must not be copied anywhere (password hashes).
-_SKIPPED = frozenset({"created_at", "updated_at"})
+# Columns whose changes are noise (timestamps, the row version every update adds 1 to) or must
+# not be copied anywhere (password hashes).
+_SKIPPED = frozenset({"created_at", "updated_at", "row_version"})
 _SECRET = frozenset({"password_hash"})
 
 

@@ -6,8 +6,18 @@ import datetime as dt
 import enum
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 from werkzeug.routing import IntegerConverter
 
 # The largest value an INTEGER column holds on PostgreSQL (SQLite's limit is larger).
@@ -63,6 +73,39 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class VersionedMixin:
+    """A record that people edit through a form, guarded against lost updates.
+
+    `row_version` is SQLAlchemy's version counter: every UPDATE adds 1 and only matches the row
+    at the number it was read at, so two saves racing each other cannot both succeed (the loser
+    gets StaleDataError). Edit forms carry it too (see tracker/versioning.py). Named
+    `row_version` because evidence files and the standard already have a `version` of their own.
+    """
+
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.row_version}
+
+
+@event.listens_for(Session, "before_flush")
+def _count_list_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """A record's many-to-many lists (a task's responsible people, the elements an evidence item
+    supports) live in another table, so changing only them would leave the record's row, and
+    with it its version, alone: count such a change as a change of the record."""
+    for obj in session.dirty:
+        if not isinstance(obj, VersionedMixin):
+            continue
+        state = inspect(obj)
+        lists_changed = any(
+            rel.secondary is not None and state.attrs[rel.key].history.has_changes()
+            for rel in state.mapper.relationships
+        )
+        if lists_changed and not state.attrs.row_version.history.has_changes():
+            obj.row_version += 1
 
 
 def enum_column(enum_cls: type[enum.Enum]) -> Enum:

@@ -13,6 +13,7 @@ from wtforms.validators import Email, Length, Optional, ValidationError
 
 from tracker.auth.passwords import HINT, password_problem
 from tracker.forms import ChoiceField, Required
+from tracker.versioning import VersionedForm
 
 
 def _refuse_weak_password(form: FlaskForm, field: PasswordField) -> None:
@@ -38,7 +39,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class PersonForm(FlaskForm):
+class PersonForm(VersionedForm, FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),

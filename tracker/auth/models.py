@@ -10,14 +10,14 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.database import TimestampMixin, UTCDateTime, intpk, utcnow
+from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, intpk, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.projects.models import Membership
 
 
-class Person(TimestampMixin, UserMixin, db.Model):
+class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
     """A person in the council's project. Only people with a password can sign in."""
 
     __tablename__ = "person"

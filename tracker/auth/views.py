@@ -29,6 +29,7 @@ from tracker.extensions import db, login_manager
 from tracker.permissions import PUBLIC, SIGNED_IN, requires
 from tracker.projects.models import WORK_STREAM_ROLES, Membership, Project, Role, WorkStream
 from tracker.projects.services import AUDIT_PAGE_SIZE, AuditFilter, audit_page
+from tracker.versioning import record_data, refuse_stale
 
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to see this page."
@@ -146,7 +147,9 @@ def user_new() -> str | Response:
 def user_edit(person_id: int) -> str | Response:
     person = db.session.get(Person, person_id) or abort(404)
     form = PersonForm(obj=person)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(
+        form, person, lambda: record_data(form, person)
+    ):
         if _email_taken(form.email.data, except_id=person.id):
             form.email.errors.append("Someone already has this email address")
         elif person.id == current_user.id and not (
@@ -166,7 +169,7 @@ def user_edit(person_id: int) -> str | Response:
         membership_form=membership_form,
         password_form=PasswordForm(formdata=None),
         title=f"Edit {person.name}",
-    )
+    ), (409 if form.version_conflict else 200)
 
 
 @bp.route("/admin/users/<int:person_id>/history")

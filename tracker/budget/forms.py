@@ -23,6 +23,7 @@ from wtforms.validators import Length, ValidationError
 
 from tracker.budget.services import parse_days
 from tracker.forms import DateInputField, PoundsField, Required, capitalised
+from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
 MAX_QUANTITY = 100_000
@@ -113,7 +114,7 @@ def _text(label: str, *, required: str | None = None, max_length: int, what: str
     return StringField(label, validators=validators, **kw)
 
 
-class FundingSourceForm(FlaskForm):
+class FundingSourceForm(VersionedForm, FlaskForm):
     code = _text(
         "Code",
         description="A short code, as the budget tables use it, for example SF",
@@ -138,7 +139,7 @@ class FundingSourceForm(FlaskForm):
     submit = SubmitField("Save the funding source", widget=GovSubmitInput())
 
 
-class BudgetLineForm(FlaskForm):
+class BudgetLineForm(VersionedForm, FlaskForm):
     source = SelectField(
         "Funding source",
         widget=GovSelect(),
@@ -240,7 +241,7 @@ class SpendForm(FlaskForm):
             raise ValidationError("The amount must be more than £0")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(VersionedForm, FlaskForm):
     submit = SubmitField("Yes, delete it", widget=GovSubmitInput())
 
 

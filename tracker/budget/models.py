@@ -9,11 +9,11 @@ from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, intpk
+from tracker.database import TimestampMixin, VersionedMixin, intpk
 from tracker.extensions import db
 
 
-class FundingSource(TimestampMixin, db.Model):
+class FundingSource(TimestampMixin, VersionedMixin, db.Model):
     """Where money comes from: the Service First budget, the corporate training budget."""
 
     __tablename__ = "funding_source"
@@ -31,7 +31,7 @@ class FundingSource(TimestampMixin, db.Model):
     )
 
 
-class BudgetLine(TimestampMixin, db.Model):
+class BudgetLine(TimestampMixin, VersionedMixin, db.Model):
     """A product the budget pays for. Actual to date and remaining are derived from spend."""
 
     __tablename__ = "budget_line"
@@ -52,7 +52,7 @@ class BudgetLine(TimestampMixin, db.Model):
     )
 
 
-class SpendEntry(TimestampMixin, db.Model):
+class SpendEntry(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "spend_entry"
     __audit_parent__ = "line"
 

@@ -59,14 +59,15 @@ from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.filters import money
 from tracker.permissions import requires
+from tracker.versioning import form_status, is_stale, refuse, refuse_stale, show_record
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(template, project=g.project, format_days=format_days, **context), status
 
 
-def _form_status() -> int:
-    return 400 if request.method == "POST" else 200
+def _form_status(form: Any) -> int:
+    return form_status(form, request.method)
 
 
 def _attach(form: FlaskForm, problem: BudgetRuleError) -> None:
@@ -195,11 +196,14 @@ def spend_export(slug: str) -> Response:
 
 def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse:
     form = FundingSourceForm()
+    saved = source and {
+        "code": source.code,
+        "name": source.name,
+        "allocation": source.allocation_pence,
+    }
     if request.method == "GET" and source is not None:
-        form.code.data = source.code
-        form.name.data = source.name
-        form.allocation.data = source.allocation_pence
-    if form.validate_on_submit():
+        show_record(form, source, saved)
+    if form.validate_on_submit() and not (source and refuse_stale(form, source, lambda: saved)):
         try:
             saved = save_source(
                 g.project,
@@ -217,7 +221,7 @@ def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse
             return redirect(url_for("budget.overview", slug=g.project.slug))
     return _render(
         "budget/source_form.html",
-        _form_status(),
+        _form_status(form),
         form=form,
         source=source,
         title=f"Change funding source {source.code}" if source else "Add a funding source",
@@ -245,19 +249,22 @@ def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
     form.source.choices = [(0, "Select the funding source")] + [
         (s.id, f"{s.name} ({s.code})") for s in sources
     ]
+    saved = line and {
+        "source": line.source_id,
+        "product": line.product,
+        "quantity": str(line.quantity),
+        "unit_cost": line.unit_cost_pence,
+        "provision": line.provision_pence,
+        "notes": line.notes,
+    }
     if request.method == "GET":
         if line is not None:
-            form.source.data = line.source_id
-            form.product.data = line.product
-            form.quantity.data = str(line.quantity)
-            form.unit_cost.data = line.unit_cost_pence
-            form.provision.data = line.provision_pence
-            form.notes.data = line.notes
+            show_record(form, line, saved)
         else:
             wanted = request.args.get("source", type=int)
             form.source.data = wanted if any(s.id == wanted for s in sources) else 0
             form.quantity.data = "1"
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not (line and refuse_stale(form, line, lambda: saved)):
         source = next(s for s in sources if s.id == form.source.data)
         try:
             saved = save_line(
@@ -281,7 +288,7 @@ def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
             )
     return _render(
         "budget/line_form.html",
-        _form_status(),
+        _form_status(form),
         form=form,
         line=line,
         sources=sources,
@@ -341,7 +348,7 @@ def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
             return redirect(url_for("budget.overview", slug=slug, _anchor=f"line-{line.id}"))
     return _render(
         "budget/spend_form.html",
-        _form_status(),
+        _form_status(form),
         form=form,
         has_lines=bool(lines),
         title="Record spend",
@@ -355,18 +362,23 @@ def spend_delete(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
     if entry is None:
         abort(404)
     form = DeleteForm()
+    if request.method == "GET":
+        form.row_version.data = entry.row_version
     if form.validate_on_submit():
-        text = (
-            f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} against "
-            f"{entry.line.product}"
-        )
-        delete_spend(entry)
-        db.session.commit()
-        flash(f"Deleted: {text}.", "success")
-        return redirect(url_for("budget.overview", slug=slug, _anchor="spend"))
+        if is_stale(form, entry):  # changed since the page showed it: delete nothing
+            refuse(form, entry)
+        else:
+            text = (
+                f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} against "
+                f"{entry.line.product}"
+            )
+            delete_spend(entry)
+            db.session.commit()
+            flash(f"Deleted: {text}.", "success")
+            return redirect(url_for("budget.overview", slug=slug, _anchor="spend"))
     return _render(
         "budget/spend_delete.html",
-        _form_status(),
+        _form_status(form),
         form=form,
         entry=entry,
         title="Delete a spend entry",
@@ -468,7 +480,7 @@ def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
             return redirect(url_for("budget.staff", slug=slug, _anchor="time"))
     return _render(
         "budget/staff_form.html",
-        _form_status(),
+        _form_status(form),
         form=form,
         has_roles=bool(resources),
         title="Record staff days",

@@ -18,11 +18,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from tracker.forms import DateInputField, Required
+from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(VersionedForm, FlaskForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -112,7 +113,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
 
-class GapActionForm(FlaskForm):
+class GapActionForm(VersionedForm, FlaskForm):
     description = StringField(
         "What will be done",
         widget=GovTextArea(),
@@ -137,7 +138,7 @@ class GapActionForm(FlaskForm):
     submit = SubmitField("Save the action", widget=GovSubmitInput())
 
 
-class RoundForm(FlaskForm):
+class RoundForm(VersionedForm, FlaskForm):
     name = StringField(
         "Name of the round",
         description="For example, Pre-assessment Oct 2010",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -17,6 +19,7 @@ from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.projects.services import project_members
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _element(code: str) -> Element:
@@ -46,6 +49,11 @@ def gap_actions(slug: str) -> str:
     )
 
 
+def _fields(action: GapAction) -> dict[str, Any]:
+    """The fields of the form that do not hold the action's attribute of the same name."""
+    return {"owner": action.owner_id or 0, "status": action.status.value}
+
+
 def _form_page(
     form: GapActionForm, element: Element, action: GapAction | None
 ) -> tuple[str, int] | BaseResponse:
@@ -53,7 +61,9 @@ def _form_page(
     form.owner.choices = [SelectChoice(0, "No owner yet")] + [
         SelectChoice(p.id, p.label) for p in project_members(g.project, owner)
     ]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not (
+        action and refuse_stale(form, action, lambda: record_data(form, action, **_fields(action)))
+    ):
         save_action(
             action or GapAction(project_id=g.project.id, element_id=element.id),
             description=form.description.data,
@@ -66,10 +76,9 @@ def _form_page(
         flash("Gap action saved.", "success")
         return redirect(url_for("evidence.element", slug=g.project.slug, code=element.code))
     title = f"{'Change the' if action else 'Add a'} gap action for element {element.code}"
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "evidence/gap_action_form.html", project=g.project, form=form, element=element, title=title
-    ), status
+    ), form_status(form, request.method)
 
 
 @bp.route("/projects/<slug>/standard/elements/<code>/gap-actions/new", methods=["GET", "POST"])
@@ -86,6 +95,5 @@ def gap_action_edit(slug: str, action_id: int) -> tuple[str, int] | BaseResponse
         abort(404)
     form = GapActionForm(obj=None if request.method == "POST" else action)
     if request.method == "GET":
-        form.owner.data = action.owner_id or 0
-        form.status.data = action.status.value
+        show_record(form, action, _fields(action))
     return _form_page(form, action.element, action)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, enum_column, intpk
+from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
 from tracker.extensions import db
 from tracker.projects.models import Service, WorkStream
 
@@ -116,7 +116,7 @@ evidence_element = Table(
 )
 
 
-class EvidenceItem(TimestampMixin, db.Model):
+class EvidenceItem(TimestampMixin, VersionedMixin, db.Model):
     """A document or link that supports one or more elements, owned by one work stream."""
 
     __tablename__ = "evidence_item"
@@ -198,7 +198,7 @@ class RatingScope(enum.StrEnum):
     COUNCIL = "council"
 
 
-class AssessmentRound(TimestampMixin, db.Model):
+class AssessmentRound(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "assessment_round"
     __table_args__ = (UniqueConstraint("project_id", "name"),)
 
@@ -246,7 +246,7 @@ class ActionStatus(enum.StrEnum):
     DONE = "done"
 
 
-class GapAction(TimestampMixin, db.Model):
+class GapAction(TimestampMixin, VersionedMixin, db.Model):
     """What will be done about an element rated partial or non-compliant."""
 
     __tablename__ = "gap_action"

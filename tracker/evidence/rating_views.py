@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -27,6 +29,7 @@ from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.plan.transfer import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _project_round(round_id: int) -> AssessmentRound:
@@ -103,10 +106,17 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
     ), status
 
 
+def _round_fields(round_: AssessmentRound) -> dict[str, Any]:
+    """The fields of the round's form that hold its choices' values, not the enums."""
+    return {"scale": round_.scale.value, "scope": round_.scope.value}
+
+
 def _round_page(form: RoundForm, round_: AssessmentRound) -> tuple[str, int] | BaseResponse:
     """The form of a new or existing round; saved only when every field can be."""
     adding = round_.id is None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(
+        form, round_, lambda: record_data(form, round_, **_round_fields(round_))
+    ):
         problems = save_round(
             round_,
             name=form.name.data,
@@ -126,7 +136,7 @@ def _round_page(form: RoundForm, round_: AssessmentRound) -> tuple[str, int] | B
                 )
             flash(f"Round “{round_.name}” saved.", "success")
             return redirect(url_for("evidence.matrix", slug=g.project.slug, round_id=round_.id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form, request.method)
     return render_template(
         "evidence/round_form.html",
         project=g.project,
@@ -148,8 +158,7 @@ def round_edit(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
     round_ = _project_round(round_id)
     form = RoundForm(obj=None if request.method == "POST" else round_)
     if request.method == "GET":
-        form.scale.data = round_.scale.value
-        form.scope.data = round_.scope.value
+        show_record(form, round_, _round_fields(round_))
     form.submit.label.text = "Save the round"
     return _round_page(form, round_)
 

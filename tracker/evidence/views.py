@@ -56,6 +56,7 @@ from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import can, requires
 from tracker.plan.services import project_work_streams
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 PAGE_SIZE = 100
 
@@ -384,6 +385,15 @@ def remove_personal(slug: str, item_id: int) -> BaseResponse:
     return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
 
 
+def _item_fields(found: EvidenceItem) -> dict[str, Any]:
+    """The fields of the edit form that do not hold the item's attribute of the same name."""
+    return {
+        "work_stream": found.work_stream_id,
+        "elements": ", ".join(e.code for e in found.elements),
+        "link_url": found.link_url or "",
+    }
+
+
 @bp.route("/projects/<slug>/evidence/<int:item_id>/edit", methods=["GET", "POST"])
 @requires("evidence.add")
 def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
@@ -396,10 +406,10 @@ def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
     form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
     form.submit.label.text = "Save the evidence"
     if request.method == "GET":
-        form.work_stream.data = found.work_stream_id
-        form.elements.data = ", ".join(e.code for e in found.elements)
-        form.link_url.data = found.link_url or ""
-    if form.validate_on_submit():
+        show_record(form, found, _item_fields(found))
+    if form.validate_on_submit() and not refuse_stale(
+        form, found, lambda: record_data(form, found, **_item_fields(found))
+    ):
         try:
             update_item(
                 found,
@@ -431,10 +441,9 @@ def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
             db.session.commit()
             flash("Evidence saved.", "success")
             return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
-    status = 400 if request.method == "POST" else 200
     return _render(
         "evidence/item_form.html",
-        status,
+        form_status(form, request.method),
         form=form,
         item=found,
         duplicates=[],

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.forms import DateInputField, PoundsField, Required
+from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
 MAX_DAYS = 10_000
@@ -25,7 +26,7 @@ MAX_DAYS = 10_000
 OTHER_MEETING = "other"
 
 
-class IssueForm(FlaskForm):
+class IssueForm(VersionedForm, FlaskForm):
     description = StringField(
         "Description",
         widget=GovTextArea(),
@@ -86,7 +87,7 @@ class ChangeRequestForm(FlaskForm):
     submit = SubmitField("Raise the request for change", widget=GovSubmitInput())
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(VersionedForm, FlaskForm):
     """Part 2 – impact analysis, by the project manager or the project support officer."""
 
     impact_days = StringField(

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, enum_column, intpk
+from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
 from tracker.extensions import db
 from tracker.projects.models import Meeting
 
@@ -24,7 +24,7 @@ class EntryStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class IssueLogEntry(TimestampMixin, db.Model):
+class IssueLogEntry(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "issue_log_entry"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
 
@@ -52,7 +52,7 @@ class ChangeStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ChangeRequest(TimestampMixin, db.Model):
+class ChangeRequest(TimestampMixin, VersionedMixin, db.Model):
     """Appendix 7. Whether it is major or minor is derived from its impact, never typed."""
 
     __tablename__ = "change_request"

@@ -62,6 +62,7 @@ from tracker.permissions import can, requires
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.projects.models import Project, Role
 from tracker.projects.services import project_members
+from tracker.versioning import form_status, refuse_stale, show_record
 
 STATUS_TAGS = {
     ChangeStatus.RAISED: ("Raised, awaiting impact analysis", "grey"),
@@ -153,21 +154,24 @@ def _people_choices(project: Project, also: Person | None = None) -> list[tuple[
     return [(p.id, p.label) for p in project_members(project, also)]
 
 
+def _issue_data(entry: IssueLogEntry) -> dict[str, Any]:
+    keys = ("description", "identified_on", "resolution")
+    return {key: getattr(entry, key) for key in keys} | {
+        "author": entry.author_id or 0,
+        "status": entry.status.value,
+    }
+
+
 def _issue_form(entry: IssueLogEntry | None) -> IssueForm:
     form = IssueForm(obj=None)
     form.author.choices = [(0, "Select the author")] + _people_choices(
         g.project, entry.author if entry else current_user
     )
-    if request.method == "GET":
-        if entry is None:
-            form.author.data = current_user.id
-            form.identified_on.data = today()
-        else:
-            form.description.data = entry.description
-            form.identified_on.data = entry.identified_on
-            form.author.data = entry.author_id or 0
-            form.resolution.data = entry.resolution
-            form.status.data = entry.status.value
+    if request.method == "GET" and entry is not None:
+        show_record(form, entry, _issue_data(entry))
+    elif request.method == "GET":
+        form.author.data = current_user.id
+        form.identified_on.data = today()
     return form
 
 
@@ -209,7 +213,7 @@ def issue_edit(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
     if entry is None or entry.project_id != g.project.id:
         abort(404)
     form = _issue_form(entry)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(form, entry, lambda: _issue_data(entry)):
         changed = update_issue(
             entry,
             description=form.description.data,
@@ -229,7 +233,7 @@ def issue_edit(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
         return redirect(url_for("issues.log", slug=slug, _anchor=f"entry-{entry.number}"))
     return _render(
         "issues/issue_form.html",
-        400 if request.method == "POST" else 200,
+        form_status(form, request.method),
         form=form,
         entry=entry,
         title=f"Edit issue {entry.number}",
@@ -490,13 +494,14 @@ def change_assess(slug: str, change_id: int) -> tuple[str, int] | BaseResponse:
         flash(f"Change request {change.number} has been decided: its analysis cannot change.")
         return redirect(url_for("issues.change", slug=slug, change_id=change.id))
     form = AssessmentForm()
-    if request.method == "GET" and change.status is ChangeStatus.ASSESSED:
-        form.impact_days.data = str(change.impact_days or 0)
-        form.impact_products.data = change.impact_products
-        form.impact_cost.data = change.impact_cost_pence
-        form.needs_more_resources.data = change.needs_more_resources
-        form.changes_requirements.data = change.changes_requirements
-    if form.validate_on_submit():
+    keys = ("impact_products", "needs_more_resources", "changes_requirements")
+    saved = {key: getattr(change, key) for key in keys} | {
+        "impact_days": str(change.impact_days or 0),
+        "impact_cost": change.impact_cost_pence,
+    }
+    if request.method == "GET":
+        show_record(form, change, saved if change.status is ChangeStatus.ASSESSED else {})
+    if form.validate_on_submit() and not refuse_stale(form, change, lambda: saved):
         assess_change(
             change,
             impact_days=form.days,
@@ -514,7 +519,7 @@ def change_assess(slug: str, change_id: int) -> tuple[str, int] | BaseResponse:
         return redirect(url_for("issues.change", slug=slug, change_id=change.id))
     return _render(
         "issues/assess.html",
-        400 if request.method == "POST" else 200,
+        form_status(form, request.method),
         form=form,
         change=change,
         can_raise=Role.MANAGER in g.roles,

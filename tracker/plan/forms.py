@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
@@ -14,8 +17,10 @@ from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from tracker.auth.models import Person
 from tracker.forms import DateInputField, Required
-from tracker.plan.models import Progress, ReviewDecision
+from tracker.plan.models import Progress, ReviewDecision, Task
+from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
 
@@ -48,7 +53,7 @@ def progress_choices() -> list[SelectChoice]:
     ]
 
 
-class TaskForm(FlaskForm):
+class TaskForm(VersionedForm, FlaskForm):
     code = StringField(
         "Code",
         description="As the work plan numbers it, for example 2.3",
@@ -123,7 +128,7 @@ class TaskForm(FlaskForm):
     submit = SubmitField("Save task", widget=GovSubmitInput())
 
 
-class TaskProgressForm(FlaskForm):
+class TaskProgressForm(VersionedForm, FlaskForm):
     progress = RadioField(
         "Progress",
         description=LATE_HINT,
@@ -154,7 +159,7 @@ class WorkPlanFilterForm(FlaskForm):
     submit = SubmitField("Show tasks", widget=GovSubmitInput())
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(VersionedForm, FlaskForm):
     scheduled_finish = DateInputField(
         "Scheduled finish",
         description="For example, 31 3 2010",
@@ -244,3 +249,26 @@ class ConditionCloseForm(FlaskForm):
         ],
     )
     submit = SubmitField("Close the condition", widget=GovSubmitInput())
+
+
+def people_initials(people: Iterable[Person]) -> str:
+    """People as the work plan writes them: "PK/EG"."""
+    return "/".join(p.initials or p.name for p in people)
+
+
+def task_data(task: Task) -> dict[str, Any]:
+    """The task as its form holds it."""
+    return {
+        "code": task.code,
+        "stage": task.stage_id,
+        "activity": task.activity,
+        "detail": task.detail,
+        "responsible": people_initials(task.responsible),
+        "responsibility_note": task.responsibility_note,
+        "work_stream": task.work_stream_id or 0,
+        "start_date": task.start_date,
+        "target_finish": task.target_finish,
+        "actual_finish": task.actual_finish,
+        "progress": task.progress.value,
+        "comments": task.comments,
+    }

@@ -308,11 +308,6 @@ def _add_unique(chosen: list[Person], matches: list[Person], token: str) -> None
         chosen.append(matches[0])
 
 
-def people_initials(people: Iterable[Person]) -> str:
-    """People as the work plan writes them: "PK/EG"."""
-    return "/".join(p.initials or p.name for p in people)
-
-
 # Saving tasks ---------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from tracker.plan.forms import (
     TaskForm,
     TaskProgressForm,
     WorkPlanFilterForm,
+    task_data,
 )
 from tracker.plan.models import Milestone, Progress, ReviewDecision, Stage, StageReview, Task
 from tracker.plan.services import (
@@ -56,7 +57,6 @@ from tracker.plan.services import (
     milestone_warnings,
     parse_conditions,
     people_by_id,
-    people_initials,
     plan_stages,
     project_meetings,
     project_milestones,
@@ -74,6 +74,7 @@ from tracker.plan.services import (
 )
 from tracker.plan.services import work_plan as group_work_plan
 from tracker.projects.models import Role
+from tracker.versioning import form_status, refuse_stale, show_record
 
 
 def _me() -> Person:
@@ -188,22 +189,13 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
             current = current_stage(stages)
             form.stage.data = current.id if current else 0
         else:
-            form.code.data = task.code
-            form.stage.data = task.stage_id
-            form.activity.data = task.activity
-            form.detail.data = task.detail
-            form.responsible.data = people_initials(task.responsible)
-            form.responsibility_note.data = task.responsibility_note
-            form.work_stream.data = task.work_stream_id or 0
-            form.start_date.data = task.start_date
-            form.target_finish.data = task.target_finish
-            form.actual_finish.data = task.actual_finish
-            form.progress.data = task.progress.value
-            form.comments.data = task.comments
+            show_record(form, task, task_data(task))
 
     status = 200
     if request.method == "POST":
-        valid = form.validate_on_submit()
+        valid = form.validate_on_submit() and not (
+            task and refuse_stale(form, task, lambda: task_data(task))
+        )
         problems: list[PlanRuleError] = []
         responsible: list[Person] = []
         if not form.responsible.errors:
@@ -251,7 +243,7 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
         db.session.rollback()
         for message in _attach(form, problems):
             flash(message)
-        status = 400
+        status = form_status(form, request.method)
 
     chosen = stage_by_id.get(form.stage.data or 0) or (task.stage if task else None)
     if chosen is not None and not form.progress.errors:
@@ -296,11 +288,11 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
     stages = plan_stages(project)
     stage = next(s for s in stages if s.id == task.stage_id)
     form = TaskProgressForm()
+    progress = {"progress": task.progress.value, "comments": task.comments}
     if request.method == "GET":
-        form.progress.data = task.progress.value
-        form.comments.data = task.comments
+        show_record(form, task, progress)
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(form, task, lambda: progress):
         try:
             update_task_progress(
                 task,
@@ -318,7 +310,7 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
             flash(f"Progress of task {task.code} saved", "success")
             return redirect(url_for("plan.work_plan", slug=project.slug) + f"#task-{task.id}")
     elif request.method == "POST":
-        status = 400
+        status = form_status(form, request.method)
     reason = gate_reason(stage, stages)
     if reason and not form.progress.errors:
         form.progress.description = reason
@@ -362,12 +354,15 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
     if milestone is None:
         abort(404)
     form = MilestoneForm()
+    saved = {
+        "scheduled_finish": milestone.scheduled_finish,
+        "actual_finish": milestone.actual_finish,
+        "notes": milestone.notes,
+    }
     if request.method == "GET":
-        form.scheduled_finish.data = milestone.scheduled_finish
-        form.actual_finish.data = milestone.actual_finish
-        form.notes.data = milestone.notes
+        show_record(form, milestone, saved)
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(form, milestone, lambda: saved):
         try:
             update_milestone(
                 milestone,
@@ -386,7 +381,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
             flash(f"{milestone.name} saved", "success")
             return redirect(url_for("plan.milestones", slug=project.slug))
     elif request.method == "POST":
-        status = 400
+        status = form_status(form, request.method)
     stages = plan_stages(project)
     context = _milestone_context(stages, all_milestones)
     return _render(

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from tracker.forms import DateInputField, Required
+from tracker.versioning import VersionedForm
 
 
 class PeriodForm(FlaskForm):
@@ -31,8 +32,9 @@ class PeriodForm(FlaskForm):
             raise ValidationError("The end of the period must be on or after its start")
 
 
-class ActionForm(FlaskForm):
-    """A button that only carries the CSRF token (issue, correct)."""
+class ActionForm(VersionedForm, FlaskForm):
+    """A button that carries the CSRF token and the version of the report it acts on (issue,
+    correct), or the form of a draft's sections (whose fields the page writes itself)."""
 
     submit = SubmitField("Issue the report", widget=GovSubmitInput())
 

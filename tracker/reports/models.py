@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, enum_column, intpk
+from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
 from tracker.extensions import db
 from tracker.projects.models import WorkStream
 
@@ -34,7 +34,7 @@ class ReportStatus(enum.StrEnum):
     ISSUED = "issued"
 
 
-class HighlightReport(TimestampMixin, db.Model):
+class HighlightReport(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "highlight_report"
     __table_args__ = (UniqueConstraint("project_id", "kind", "number"),)
 

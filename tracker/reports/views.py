@@ -49,6 +49,7 @@ from tracker.reports.services import (
     streams_reported,
 )
 from tracker.risks.services import LEVEL_WORDS
+from tracker.versioning import BLANK, Difference, form_status, is_stale, refuse, same
 
 MAX_TEXT = 5000
 
@@ -144,7 +145,7 @@ def report(slug: str, report_id: int) -> str:
         figures=figures,
         budget_columns=BUDGET_COLUMNS,
         work_plan_columns=WORK_PLAN_COLUMNS,
-        action_form=ActionForm(),
+        action_form=ActionForm(row_version=found.row_version),
         title=_title(found),
     )
 
@@ -185,6 +186,22 @@ def _title(report: HighlightReport) -> str:
     return f"{report.kind.label}{number}: {period}"
 
 
+def _section_differences(
+    report: HighlightReport, edits: dict[str, tuple[str | None, str]]
+) -> list[Difference]:
+    """The sections whose saved status or text is not what was typed."""
+    found = []
+    for section in report.sections:
+        status, text = edits[section["key"]]
+        heading = section["heading"].lower()
+        if not same(section.get("status"), status):
+            saved, typed = (RAG_WORDS.get(s or "", BLANK) for s in (section.get("status"), status))
+            found.append(Difference(f"Status of {heading}", saved, typed))
+        if not same(section["text"], text):
+            found.append(Difference(f"Text of {heading}", section["text"] or BLANK, text or BLANK))
+    return found
+
+
 @bp.route("/projects/<slug>/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @requires("report.write_stream")
 def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
@@ -194,7 +211,7 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
     if found.status is ReportStatus.ISSUED:
         flash("An issued report cannot be changed: issue a correction instead.", "error")
         return redirect(url_for("reports.report", slug=slug, report_id=found.id))
-    form = ActionForm()
+    form = ActionForm(row_version=found.row_version)
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         edits = {}
@@ -207,12 +224,15 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
             elif status not in (None, *RAG_WORDS):
                 errors[key] = f"Select a status for {section['heading']}"
             edits[key] = (status, text)
-        if not errors:
+        changed = _section_differences(found, edits) if is_stale(form, found) else []
+        if changed and not errors:
+            refuse(form, found, changed)  # shown again, what was typed beside what is saved
+        elif not errors:
             save_sections(found, edits)
             db.session.commit()
             flash("Report saved.", "success")
             return redirect(url_for("reports.report", slug=slug, report_id=found.id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form, request.method)
     return render_template(
         "reports/report_edit.html",
         project=g.project,
@@ -240,7 +260,10 @@ def report_issue(slug: str, report_id: int) -> BaseResponse:
     found = _load(report_id)
     if not _may_write(found):
         abort(403)
-    if ActionForm().validate_on_submit():
+    form = ActionForm()
+    if form.validate_on_submit() and is_stale(form, found):
+        flash("Someone changed the report since you opened it: read it again, then issue it.")
+    elif form.validate_on_submit():
         try:
             issue(found, g.project, london_today(), utcnow())
         except ReportError as error:

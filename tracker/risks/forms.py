@@ -18,6 +18,7 @@ from wtforms.validators import Length, StopValidation
 
 from tracker.forms import DateInputField, Required
 from tracker.risks.models import Level, RiskStatus
+from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
 
@@ -54,7 +55,7 @@ def _length(what: str) -> Length:
     return Length(max=MAX_TEXT, message=f"{what} must be {MAX_TEXT} characters or fewer")
 
 
-class RiskForm(FlaskForm):
+class RiskForm(VersionedForm, FlaskForm):
     description = StringField(
         "Risk description",
         widget=GovTextArea(),
@@ -104,7 +105,7 @@ class RiskForm(FlaskForm):
             raise StopValidation("Enter an action date or select ongoing, not both")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(VersionedForm, FlaskForm):
     probability = ChoiceRadioField(
         "Probability",
         choices=LEVEL_CHOICES,

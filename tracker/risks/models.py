@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, enum_column, intpk
+from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
 from tracker.extensions import db
 
 
@@ -26,7 +26,7 @@ class RiskStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Risk(TimestampMixin, db.Model):
+class Risk(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "risk"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
 

@@ -46,6 +46,7 @@ from tracker.risks.services import (
     trend_until,
     update_risk,
 )
+from tracker.versioning import form_status, refuse_stale, show_record
 
 SORTS = {"score": "Highest score first", "number": "Risk number"}
 
@@ -265,6 +266,26 @@ def _owner_choices(project: Project, also: Person | None) -> list[SelectChoice]:
     return [SelectChoice(0, "No owner")] + [SelectChoice(p.id, p.label) for p in people]
 
 
+def _risk_data(found: Risk) -> dict[str, Any]:
+    """The risk as its edit form holds it."""
+    return {
+        "description": found.description,
+        "probability": found.probability.value,
+        "impact": found.impact.value,
+        "owner": found.owner_id or 0,
+        "countermeasures": found.countermeasures,
+        "action_date": found.action_date,
+        "action_ongoing": found.action_ongoing,
+        "status": found.status.value if found.status else None,
+        "review_by": found.review_by,
+    }
+
+
+def _judgement(found: Risk) -> dict[str, Any]:
+    """The part of the risk a review form starts from."""
+    return {key: _risk_data(found)[key] for key in ("probability", "impact", "status")}
+
+
 def _risk_form(found: Risk | None) -> RiskForm:
     form = RiskForm()
     form.owner.choices = _owner_choices(g.project, found.owner if found else None)
@@ -272,15 +293,7 @@ def _risk_form(found: Risk | None) -> RiskForm:
         if found is None:
             form.status.data = RiskStatus.OPEN.value
         else:
-            form.description.data = found.description
-            form.probability.data = found.probability.value
-            form.impact.data = found.impact.value
-            form.owner.data = found.owner_id or 0
-            form.countermeasures.data = found.countermeasures
-            form.action_date.data = found.action_date
-            form.action_ongoing.data = found.action_ongoing
-            form.status.data = found.status.value if found.status else None
-            form.review_by.data = found.review_by
+            show_record(form, found, _risk_data(found))
     return form
 
 
@@ -301,7 +314,7 @@ def _risk_values(form: RiskForm) -> dict[str, Any]:
 def _form_page(form: RiskForm, found: Risk | None, title: str) -> tuple[str, int]:
     return _render(
         "risks/risk_form.html",
-        400 if request.method == "POST" else 200,
+        form_status(form, request.method),
         form=form,
         risk=found,
         title=title,
@@ -333,7 +346,7 @@ def risk_new(slug: str) -> tuple[str, int] | BaseResponse:
 def risk_edit(slug: str, risk_id: int) -> tuple[str, int] | BaseResponse:
     found = _load(risk_id)
     form = _risk_form(found)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not refuse_stale(form, found, lambda: _risk_data(found)):
         try:
             changed = update_risk(found, **_risk_values(form), edited_by=current_user, now=utcnow())
         except RiskError as error:
@@ -353,10 +366,8 @@ def risk_review(slug: str, risk_id: int) -> tuple[str, int] | BaseResponse:
     found = _load(risk_id)
     form = ReviewForm()
     if request.method == "GET":
-        form.probability.data = found.probability.value
-        form.impact.data = found.impact.value
-        form.status.data = found.status.value if found.status else None
-    if form.validate_on_submit():
+        show_record(form, found, _judgement(found))
+    if form.validate_on_submit() and not refuse_stale(form, found, lambda: _judgement(found)):
         try:
             review_risk(
                 found,
@@ -377,7 +388,7 @@ def risk_review(slug: str, risk_id: int) -> tuple[str, int] | BaseResponse:
             return redirect(url_for("risks.risk", slug=slug, risk_id=found.id, _anchor="reviews"))
     return _render(
         "risks/review_form.html",
-        400 if request.method == "POST" else 200,
+        form_status(form, request.method),
         form=form,
         risk=found,
         title=f"Review risk {found.number}",
