@@ -8,11 +8,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select
 
 from tracker.auth.models import LoginAttempt, Person
+from tracker.auth.models import normalise_email as normalise_email
 from tracker.extensions import db
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def recent_failures(email: str, now: dt.datetime, window_seconds: int) -> int:
