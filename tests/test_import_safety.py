@@ -273,3 +273,13 @@ def test_addresses_are_stored_and_looked_up_in_lower_case(db):
     ).scalar_one()
     assert found.name == "Anne"
     assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == 1
+
+
+def test_a_damaged_list_of_files_is_refused_not_an_error(db, project):
+    _add_evidence(project)
+    db.session.commit()
+    data = _export(project.id)
+    _empty_tables()
+    damaged = [{"evidence_file_id": [1], "path": ["files/1"]}, "files/1"]
+    error = _refused(_rezip(data, lambda m: m.update(files=damaged)), "nothing was imported")
+    assert "missing from the export" in error.problems[0]

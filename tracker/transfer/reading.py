@@ -65,6 +65,19 @@ class Archive:
     def project(self) -> dict[str, Any]:
         return self.rows[PROJECT][0]
 
+    @property
+    def files(self) -> dict[int, dict[str, Any]]:
+        """The manifest's well-formed file entries by evidence file id (others are ignored, and
+        an evidence file without one is then refused as missing)."""
+        entries = self.manifest.get("files")
+        return {
+            e["evidence_file_id"]: e
+            for e in (entries if isinstance(entries, list) else [])
+            if isinstance(e, dict)
+            and isinstance(e.get("evidence_file_id"), int)
+            and isinstance(e.get("path"), str)
+        }
+
 
 def _file_columns(name: str, columns: list[Any], version: int, problems: list[str]) -> bool:
     """Whether the file's columns of one table are exactly those an export writes."""
@@ -188,12 +201,11 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], problems: list[str]
 
 def _check_files(archive: Archive, problems: list[str]) -> None:
     """Every evidence file is in the ZIP, within the upload limit, with its size and checksum."""
-    entries = {e.get("evidence_file_id"): e for e in archive.manifest.get("files") or []}
     names = set(archive.zip.namelist())
     for row in archive.rows.get("evidence_file", []):
-        entry = entries.get(row["id"])
+        entry = archive.files.get(row["id"])
         label = f"{row['original_name']} (evidence file {row['id']})"
-        if entry is None or entry.get("path") not in names:
+        if entry is None or entry["path"] not in names:
             problems.append(f"The evidence file {label} is missing from the export")
             continue
         digest, size = hashlib.sha256(), 0

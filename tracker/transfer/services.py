@@ -240,7 +240,7 @@ def _write_rows(archive: Archive, slug: str | None) -> tuple[ImportResult, dict[
     # (table, row in the file, column, table it refers to): set once every row is in.
     deferred: list[tuple[Table, dict[str, Any], str, str]] = []
     files: dict[str, str] = {}
-    paths = {e["evidence_file_id"]: e["path"] for e in archive.manifest.get("files") or []}
+    paths = {file_id: entry["path"] for file_id, entry in archive.files.items()}
     counts: dict[str, int] = {}
     order = [t for t in plan.tables if t.name != HISTORY]
     position = {t.name: i for i, t in enumerate(order)}
