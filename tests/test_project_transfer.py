@@ -24,16 +24,16 @@ from tracker.extensions import db as _db
 from tracker.plan.models import Milestone, PlanBaseline, Task, TaskDependency
 from tracker.projects.models import Project, Role
 from tracker.reports.models import HighlightReport, ReportKind
-from tracker.transfer import services
+from tracker.transfer import remap, services
+from tracker.transfer.columns import KEPT_BY_THE_INSTALLATION
+from tracker.transfer.layout import NOT_EXPORTED, id_column, unexported_tables
 from tracker.transfer.services import (
     FORMAT_VERSION,
     MANIFEST,
-    NOT_EXPORTED,
     TransferError,
     export_project,
     gather,
     import_project,
-    unexported_tables,
 )
 
 
@@ -95,30 +95,32 @@ def _count(model: Any) -> int:
 def _canonical(rows: dict[str, list[dict]], ids: dict[str, dict] | None) -> dict[str, list[str]]:
     """Rows as sorted JSON strings, with every id (own and referenced) mapped through `ids`."""
     result: dict[str, list[str]] = {}
+    effects = {r["id"]: r for r in rows.get("change_effect", [])}
     for name, table_rows in rows.items():
         table = _db.metadata.tables[name]
         refs = {fk.parent.name: fk.column.table.name for fk in table.foreign_keys}
-        id_column = services._id_column(table)
+        own = id_column(table)
         out = []
         for row in table_rows:
-            row = {k: v for k, v in row.items() if k not in services.PRIVATE_COLUMNS.get(name, ())}
-            if name == "evidence_file":
-                row.pop("storage_key")
+            row = {k: v for k, v in row.items() if k not in KEPT_BY_THE_INSTALLATION.get(name, ())}
             if name == "audit_event":
                 if row["actor_label"] == "import":
                     continue
                 row.pop("id")
                 if ids is not None:
                     row["project_id"] = ids["project"][row["project_id"]]
-                    row["record_id"] = ids.get(row["table_name"], {}).get(row["record_id"])
+                    row["changes"] = remap.audit_changes(row, ids, effects)
+                    row["record_id"] = remap.new_id(ids, row["table_name"], row["record_id"])
             if ids is not None:
-                if id_column and id_column in row:
-                    row[id_column] = ids[name][row[id_column]]
+                if own and own in row:
+                    row[own] = ids[name][row[own]]
                 for column, target in refs.items():
                     if row.get(column) is not None:
                         row[column] = ids[target][row[column]]
                 if name == "plan_baseline":
-                    row["items"] = services._remap_baseline_items(row["items"], ids)
+                    row["items"] = remap.baseline_items(row["items"], ids)
+                if name == "change_effect":
+                    row["target_id"] = remap.effect_target(row, ids)
             out.append(json.dumps(row, default=services._encode, sort_keys=True))
         result[name] = sorted(out)
     return result

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Dialect, ForeignKey, Index, Integer, String, TypeDecorator, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +15,26 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.projects.models import Membership
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+class EmailAddress(TypeDecorator[str]):
+    """An email address, held and compared in lower case without surrounding spaces.
+
+    Every value bound to the column is normalised, so `Person.email == typed` finds the person
+    whatever case they typed, and every write (forms, CLI, seed, import) stores one spelling.
+    The unique index on lower(email) makes the database refuse a second person with the same
+    address in another case, even one written around this type.
+    """
+
+    impl = String(254)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return normalise_email(value) or None
 
 
 class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
@@ -26,7 +46,7 @@ class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     initials: Mapped[str | None] = mapped_column(String(10), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(EmailAddress)
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(256))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -58,6 +78,10 @@ class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
+
+
+# One address per person whatever its case, enforced by the database (SQLite and PostgreSQL).
+Index("uq_person_email_lower", func.lower(Person.email), unique=True)
 
 
 class LoginAttempt(db.Model):

@@ -11,12 +11,9 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import Person
+from tracker.auth.models import normalise_email as normalise_email
 from tracker.auth.throttle import Throttle, forget_failures, is_locked, record_failure
 from tracker.extensions import db
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 @functools.cache

@@ -6,17 +6,22 @@ table added later is carried without anyone remembering to list it:
 
 - the project's own tables: `project` and every table that refers (directly or through another
   of them) to it;
-- the shared tables it uses: the people its rows name (without password hashes or site
-  administrator rights, which belong to an installation) and the standard with its criteria,
+- the shared tables it uses: the people its rows name and the standard with its criteria,
   sub-criteria, elements and guidance;
 - the project's audit trail (`audit_event` rows of the project), so that its history moves too.
 
-An import checks everything first (format version, tables and columns this installation knows,
-every reference inside the file, every evidence file present with its checksum, the project's
-address free) and refuses with a clear message before writing anything. It then inserts every
-row in one transaction with new ids (people are matched by email address and the standard by
-name and version, so an installation that has them already keeps one copy), writes the evidence
-files under new storage names, and commits; on any failure the transaction is rolled back and
+Only the columns listed in columns.py are written, and an import refuses a file with any other
+(a password hash, site administrator rights: what belongs to an installation never moves).
+
+An import checks everything first (checks.py: safe member names, no member over the upload
+limit, project.json read with that limit before it is parsed, the format version; here: tables
+and columns an export writes, no row twice, every reference inside the file, every evidence file
+present with its checksum, the project's address free; shared.py: the standard the same as the
+stored one) and refuses with a clear message before writing anything. It then inserts every row
+in one transaction with new ids (people are matched by email address whatever its case, the
+standard by name and version: an import never adds to or changes a stored standard), moves the
+ids kept without a foreign key (remap.py), writes the evidence files under new storage names,
+and commits; on any failure the transaction is rolled back and
 the files written so far are removed. The import itself is recorded as one audit event by the
 actor "import"; the rows it inserts do not each add an event (they carry their own history).
 """
@@ -25,137 +30,36 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import json
-import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from alembic.migration import MigrationContext
 from flask import current_app
-from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    Table,
-    TypeDecorator,
-    UniqueConstraint,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, Table, insert, or_, select, update
 
 from tracker.database import utcnow
 from tracker.evidence.storage import storage
 from tracker.extensions import db
+from tracker.transfer import remap
+from tracker.transfer.checks import (
+    FILES_FOLDER,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MANIFEST,
+    TransferError,
+    read_member,
+)
+from tracker.transfer.columns import exported_columns
+from tracker.transfer.layout import HISTORY, PROJECT, Layout, id_column, layout
+from tracker.transfer.reading import Archive, read_archive
 
-FORMAT_NAME = "cse-tracker-project"
-# Raise when the meaning of project.json changes; an installation refuses newer formats.
-FORMAT_VERSION = 1
-MANIFEST = "project.json"
-FILES_FOLDER = "files/"
-MAX_MANIFEST_BYTES = 500 * 1024 * 1024
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
-
-PROJECT = "project"
-# Tables shared between projects: matched on import rather than duplicated.
-SHARED_ROOTS = ("person", "standard")
-HISTORY = "audit_event"
-# Tables that are not part of a project (sign-in attempts, personal API tokens) and so never
-# exported. A new table the project's rows cannot reach must be added here or made reachable:
-# tests/test_project_transfer.py fails until then.
-NOT_EXPORTED = frozenset({"login_attempt", "api_token"})
-# Columns that belong to an installation rather than to a project.
-PRIVATE_COLUMNS: dict[str, frozenset[str]] = {"person": frozenset({"password_hash", "is_admin"})}
-# Ids kept inside JSON columns: plan_baseline.items name the task, milestone or stage they copy.
-_JSON_ID_KINDS = {"task": "task", "milestone": "milestone", "stage": "stage"}
-
-
-class TransferError(Exception):
-    """An export or import that cannot be done; `problems` lists what is wrong."""
-
-    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
-
-    def __str__(self) -> str:
-        return "\n".join([self.message, *(f"- {p}" for p in self.problems)])
-
-
-# The shape of a project, from the metadata -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Which tables an export holds, in an order where every table follows those it refers to."""
-
-    owned: tuple[Table, ...]
-    standard: tuple[Table, ...]
-    person: Table
-    history: Table
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        names = {t.name for t in (*self.owned, *self.standard, self.person, self.history)}
-        return tuple(t for t in db.metadata.sorted_tables if t.name in names)
-
-
-def _grow(start: set[str], joins: Callable[[Table, set[str]], bool]) -> set[str]:
-    found = set(start)
-    changed = True
-    while changed:
-        changed = False
-        for table in db.metadata.sorted_tables:
-            if table.name not in found and joins(table, found):
-                found.add(table.name)
-                changed = True
-    return found
-
-
-def _refers_to(table: Table, names: set[str]) -> bool:
-    return any(fk.column.table.name in names for fk in table.foreign_keys)
-
-
-def layout() -> Layout:
-    """The project's own tables, the standard's tables, people and the audit trail."""
-    owned = _grow({PROJECT}, _refers_to)
-    standard = _grow({"standard"}, lambda t, found: t.name not in owned and _refers_to(t, found))
-    known = owned | standard | {"person", HISTORY}
-    for name in owned | standard:
-        for fk in db.metadata.tables[name].foreign_keys:
-            if fk.column.table.name not in known:
-                raise RuntimeError(f"{name} refers to {fk.column.table.name}, outside the export")
-    sorted_tables = db.metadata.sorted_tables
-    return Layout(
-        owned=tuple(t for t in sorted_tables if t.name in owned),
-        standard=tuple(t for t in sorted_tables if t.name in standard),
-        person=db.metadata.tables["person"],
-        history=db.metadata.tables[HISTORY],
-    )
-
-
-def unexported_tables() -> set[str]:
-    """Tables an export leaves out: should be exactly NOT_EXPORTED."""
-    plan = layout()
-    return set(db.metadata.tables) - {t.name for t in plan.tables}
-
-
-def _id_column(table: Table) -> str | None:
-    columns = list(table.primary_key.columns)
-    if len(columns) == 1 and isinstance(columns[0].type, Integer):
-        return columns[0].name
-    return None
-
-
-def _columns(table: Table) -> list[str]:
-    private = PRIVATE_COLUMNS.get(table.name, frozenset())
-    return [c.name for c in table.columns if c.name not in private]
+__all__ = ["FORMAT_VERSION", "MANIFEST", "TransferError", "export_project", "import_project"]
 
 
 # Values to and from JSON -------------------------------------------------------------------
@@ -169,25 +73,6 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-def _decoder(table: Table, name: str) -> Callable[[Any], Any]:
-    column_type = table.c[name].type
-    if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
-    try:
-        python_type = column_type.python_type
-    except NotImplementedError:
-        return lambda value: value
-    if python_type is dt.datetime:
-        return dt.datetime.fromisoformat
-    if python_type is dt.date:
-        return dt.date.fromisoformat
-    if python_type is Decimal:
-        return Decimal
-    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
-        return python_type
-    return lambda value: value
 
 
 # Export ------------------------------------------------------------------------------------
@@ -262,7 +147,7 @@ def export_project(project_id: int, destination: IO[bytes] | Path) -> dict[str, 
     plan = layout()
     tables: dict[str, Any] = {}
     for table in plan.tables:
-        columns = _columns(table)
+        columns = list(exported_columns(table.name))
         tables[table.name] = {
             "columns": columns,
             "rows": [[_encode(row[c]) for c in columns] for row in rows[table.name]],
@@ -303,184 +188,6 @@ def export_project(project_id: int, destination: IO[bytes] | Path) -> dict[str, 
     return {name: len(table["rows"]) for name, table in tables.items()}
 
 
-# Import: checking ---------------------------------------------------------------------------
-
-
-@dataclass
-class Archive:
-    """A checked export file: its manifest, rows decoded to Python values, and its ZIP."""
-
-    zip: zipfile.ZipFile
-    manifest: dict[str, Any]
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    @property
-    def project(self) -> dict[str, Any]:
-        return self.rows[PROJECT][0]
-
-
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
-    try:
-        info = archive.getinfo(MANIFEST)
-    except KeyError:
-        raise TransferError(f"The file is not a project export: it has no {MANIFEST}") from None
-    if info.file_size > MAX_MANIFEST_BYTES:
-        raise TransferError(f"The file's {MANIFEST} is too large to be a project export")
-    try:
-        manifest = json.loads(archive.read(info))
-    except (ValueError, zipfile.BadZipFile, OSError) as error:
-        raise TransferError(f"The file's {MANIFEST} cannot be read ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        raise TransferError("The file is not a CSE Tracker project export")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise TransferError("The file does not say which version of the export format it uses")
-    if version > FORMAT_VERSION:
-        raise TransferError(
-            f"The file was exported by a newer version of the tracker (format {version}); "
-            f"this installation reads format {FORMAT_VERSION} or older. "
-            "Update the tracker, then import the file again."
-        )
-    return manifest
-
-
-def _decode_tables(manifest: dict[str, Any], problems: list[str]) -> dict[str, list[dict]]:
-    """The file's rows as Python values. Unknown tables or columns, and missing parts, are
-    added to `problems`."""
-    plan = layout()
-    expected = {t.name: t for t in plan.tables}
-    tables = manifest.get("tables")
-    if not isinstance(tables, dict):
-        problems.append("The file has no tables")
-        return {}
-    for name in tables:
-        if name not in expected:
-            problems.append(f"The file holds a table this version does not know: {name}")
-    # The export writes every table, even an empty one: a table left out is a part lost (a
-    # risk log missing from the file would otherwise import as a project without risks).
-    missing = [name for name in expected if name not in tables]
-    if missing:
-        problems.append(f"The file is missing the tables {', '.join(sorted(missing))}")
-    decoded: dict[str, list[dict[str, Any]]] = {}
-    for name, table in expected.items():
-        if name not in tables:
-            continue
-        content = tables[name]
-        columns = content.get("columns") if isinstance(content, dict) else None
-        body = content.get("rows") if isinstance(content, dict) else None
-        if not isinstance(columns, list) or not isinstance(body, list):
-            problems.append(f"The {name} table in the file is damaged")
-            continue
-        unknown = [c for c in columns if c not in table.c]
-        if unknown:
-            problems.append(f"The {name} table has columns this version does not know: {unknown}")
-            continue
-        absent = [
-            c.name
-            for c in table.columns
-            if c.name not in columns
-            and not c.nullable
-            and c.default is None
-            and c.server_default is None
-            and not (c.primary_key and c.autoincrement)
-            and c.name not in PRIVATE_COLUMNS.get(name, ())
-        ]
-        if absent:
-            problems.append(f"The {name} table is missing the columns {absent}")
-            continue
-        decoders = [_decoder(table, c) for c in columns]
-        rows: list[dict[str, Any]] = []
-        try:
-            for values in body:
-                if len(values) != len(columns):
-                    raise ValueError("a row has the wrong number of values")
-                rows.append(
-                    {
-                        column: None if value is None else decode(value)
-                        for column, decode, value in zip(columns, decoders, values, strict=True)
-                    }
-                )
-        except (TypeError, ValueError) as error:
-            problems.append(f"The {name} table has a value that cannot be read ({error})")
-            continue
-        decoded[name] = rows
-    if PROJECT in decoded and len(decoded[PROJECT]) != 1:
-        problems.append("The file must hold exactly one project")
-    return decoded
-
-
-def _check_references(rows: dict[str, list[dict[str, Any]]], problems: list[str]) -> None:
-    """Every reference in the file points at a row that is also in the file."""
-    ids: dict[str, set[Any]] = {}
-    for name, table_rows in rows.items():
-        id_column = _id_column(db.metadata.tables[name])
-        if id_column:
-            ids[name] = {r[id_column] for r in table_rows}
-    for name, table_rows in rows.items():
-        for fk in db.metadata.tables[name].foreign_keys:
-            target = fk.column.table.name
-            column = fk.parent.name
-            dangling = {
-                r[column]
-                for r in table_rows
-                if r.get(column) is not None and r[column] not in ids.get(target, set())
-            }
-            if dangling:
-                sample = ", ".join(str(v) for v in sorted(dangling)[:5])
-                problems.append(
-                    f"{name}.{column} refers to {target} rows missing from the file ({sample})"
-                )
-
-
-def _hash(archive: zipfile.ZipFile, path: str) -> str:
-    digest = hashlib.sha256()
-    with archive.open(path) as stream:
-        for block in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _check_files(archive: Archive, problems: list[str]) -> None:
-    entries = {e.get("evidence_file_id"): e for e in archive.manifest.get("files") or []}
-    names = set(archive.zip.namelist())
-    for row in archive.rows.get("evidence_file", []):
-        entry = entries.get(row["id"])
-        label = f"{row['original_name']} (evidence file {row['id']})"
-        if entry is None or entry.get("path") not in names:
-            problems.append(f"The evidence file {label} is missing from the export")
-            continue
-        size = archive.zip.getinfo(entry["path"]).file_size
-        if size != row["size_bytes"] or _hash(archive.zip, entry["path"]) != row["sha256"]:
-            problems.append(f"The evidence file {label} does not match its checksum")
-
-
-def read_archive(archive: zipfile.ZipFile, *, slug: str | None = None) -> Archive:
-    """Check a whole export file before anything is written; raise TransferError if it is not
-    one this installation can import as a new project."""
-    manifest = _read_manifest(archive)
-    problems: list[str] = []
-    checked = Archive(zip=archive, manifest=manifest)
-    checked.rows = _decode_tables(manifest, problems)
-    if problems:
-        raise TransferError("The file cannot be imported: nothing was imported", problems)
-    _check_references(checked.rows, problems)
-    _check_files(checked, problems)
-    new_slug = slug or checked.project["slug"]
-    if not SLUG.fullmatch(new_slug):
-        problems.append(
-            "The project's address must be 1 to 60 lower-case letters, digits and hyphens"
-        )
-    projects = db.metadata.tables[PROJECT]
-    if db.session.execute(select(projects.c.id).where(projects.c.slug == new_slug)).first():
-        problems.append(
-            f"A project with the address {new_slug!r} already exists: "
-            "import it under another address"
-        )
-    if problems:
-        raise TransferError("The file cannot be imported: nothing was imported", problems)
-    return checked
-
-
 # Import: writing ----------------------------------------------------------------------------
 
 
@@ -495,52 +202,18 @@ class ImportResult:
     ids: dict[str, dict[Any, Any]]
 
 
-def _unique_keys(table: Table) -> list[tuple[str, ...]]:
-    keys = [
-        tuple(c.name for c in constraint.columns)
-        for constraint in table.constraints
-        if isinstance(constraint, UniqueConstraint)
-    ]
-    if keys:
-        return keys
-    skip = {"created_at", "updated_at"} | {c.name for c in table.primary_key.columns}
-    return [tuple(c.name for c in table.columns if c.name not in skip)]
-
-
-def _match_shared(table: Table, rows: list[dict[str, Any]], id_column: str) -> dict[Any, Any]:
-    """Rows of a shared table (people, the standard) that this installation already has."""
-    keys = _unique_keys(table)
-    index: dict[tuple[str, ...], dict[tuple[Any, ...], Any]] = {key: {} for key in keys}
-    for existing in db.session.execute(select(table)).mappings():
-        for key in keys:
-            index[key][tuple(existing[c] for c in key)] = existing[id_column]
-    matched: dict[Any, Any] = {}
-    for row in rows:
-        for key in keys:
-            values = tuple(row.get(c) for c in key)
-            if None not in values and values in index[key]:
-                matched[row[id_column]] = index[key][values]
-                break
-    return matched
-
-
-def _remap_baseline_items(items: list[Any], ids: dict[str, dict[Any, Any]]) -> list[Any]:
-    remapped = []
-    for item in items or []:
-        table = _JSON_ID_KINDS.get(item.get("kind")) if isinstance(item, dict) else None
-        if table and item.get("id") in ids.get(table, {}):
-            item = {**item, "id": ids[table][item["id"]]}
-        remapped.append(item)
-    return remapped
-
-
-def _remap_json_ids(archive: Archive, ids: dict[str, dict[Any, Any]]) -> None:
-    """Ids kept inside JSON columns, once every table has its new ids."""
-    baselines = db.metadata.tables["plan_baseline"]
+def _move_soft_references(archive: Archive, ids: remap.Ids) -> None:
+    """Ids kept without a foreign key (see remap.py), once every table has its new ids."""
+    tables = db.metadata.tables
     for row in archive.rows.get("plan_baseline", []):
         if row.get("items"):
-            items = _remap_baseline_items(row["items"], ids)
-            _update(baselines, ids["plan_baseline"][row["id"]], {"items": items}, row)
+            items = remap.baseline_items(row["items"], ids)
+            _update(tables["plan_baseline"], ids["plan_baseline"][row["id"]], {"items": items}, row)
+    for row in archive.rows.get("change_effect", []):
+        target_id = remap.effect_target(row, ids)
+        _update(
+            tables["change_effect"], ids["change_effect"][row["id"]], {"target_id": target_id}, row
+        )
 
 
 def _update(table: Table, row_id: Any, values: dict[str, Any], original: dict[str, Any]) -> None:
@@ -550,13 +223,13 @@ def _update(table: Table, row_id: Any, values: dict[str, Any], original: dict[st
     db.session.execute(update(table).where(table.primary_key.columns[0] == row_id).values(values))
 
 
-def _insert(table: Table, rows: list[dict[str, Any]], id_column: str | None) -> list[Any]:
+def _insert(table: Table, rows: list[dict[str, Any]], key: str | None) -> list[Any]:
     if not rows:
         return []
-    if id_column is None:
+    if key is None:
         db.session.execute(insert(table), rows)
         return []
-    statement = insert(table).returning(table.c[id_column], sort_by_parameter_order=True)
+    statement = insert(table).returning(table.c[key], sort_by_parameter_order=True)
     return list(db.session.execute(statement, rows).scalars())
 
 
@@ -567,15 +240,18 @@ def _write_rows(archive: Archive, slug: str | None) -> tuple[ImportResult, dict[
     # (table, row in the file, column, table it refers to): set once every row is in.
     deferred: list[tuple[Table, dict[str, Any], str, str]] = []
     files: dict[str, str] = {}
-    paths = {e["evidence_file_id"]: e["path"] for e in archive.manifest.get("files") or []}
+    paths = {file_id: entry["path"] for file_id, entry in archive.files.items()}
     counts: dict[str, int] = {}
     order = [t for t in plan.tables if t.name != HISTORY]
     position = {t.name: i for i, t in enumerate(order)}
     for table in order:
-        id_column = _id_column(table)
+        own = id_column(table)
         source = archive.rows.get(table.name, [])
+        ids[table.name] = dict(archive.shared.get(table.name, {}))
         rows: list[dict[str, Any]] = []
         for original in source:
+            if own and original[own] in ids[table.name]:
+                continue  # a person or the standard this installation has already
             row = dict(original)
             for fk in table.foreign_keys:
                 column, target = fk.parent.name, fk.column.table.name
@@ -593,20 +269,16 @@ def _write_rows(archive: Archive, slug: str | None) -> tuple[ImportResult, dict[
                 files[paths[row["id"]]] = key
                 row["storage_key"] = key
             rows.append(row)
-        ids[table.name] = {}
-        if table.name in SHARED_ROOTS or table in plan.standard:
-            ids[table.name] = _match_shared(table, rows, id_column)
-            rows = [r for r in rows if r[id_column] not in ids[table.name]]
-        if id_column:
-            old_ids = [r.pop(id_column) for r in rows]
-            ids[table.name] |= dict(zip(old_ids, _insert(table, rows, id_column), strict=True))
+        if own:
+            old_ids = [r.pop(own) for r in rows]
+            ids[table.name] |= dict(zip(old_ids, _insert(table, rows, own), strict=True))
         else:
             _insert(table, rows, None)
         counts[table.name] = len(source)
     for table, original, column, target in deferred:
-        new_id = ids[table.name][original[_id_column(table)]]
+        new_id = ids[table.name][original[id_column(table)]]
         _update(table, new_id, {column: ids[target][original[column]]}, original)
-    _remap_json_ids(archive, ids)
+    _move_soft_references(archive, ids)
     project_id = ids[PROJECT][archive.project["id"]]
     counts[HISTORY] = _write_history(archive, ids, project_id)
     result = ImportResult(
@@ -624,6 +296,7 @@ def _write_history(archive: Archive, ids: dict[str, dict[Any, Any]], project_id:
     """The project's audit trail with its references moved to the new ids, and one event that
     records the import itself."""
     history = db.metadata.tables[HISTORY]
+    effects = {r["id"]: r for r in archive.rows.get("change_effect", [])}
     rows = []
     for original in archive.rows.get(HISTORY, []):
         row = dict(original)
@@ -631,7 +304,8 @@ def _write_history(archive: Archive, ids: dict[str, dict[Any, Any]], project_id:
         row["project_id"] = project_id
         row["actor_id"] = ids["person"].get(row.get("actor_id"))
         # A record deleted before the export has no new id: its events keep their labels.
-        row["record_id"] = ids.get(row["table_name"], {}).get(row.get("record_id"))
+        row["record_id"] = remap.new_id(ids, row["table_name"], row.get("record_id"))
+        row["changes"] = remap.audit_changes(original, ids, effects)
         rows.append(row)
     manifest = archive.manifest
     rows.append(
@@ -658,9 +332,10 @@ def _write_history(archive: Archive, ids: dict[str, dict[Any, Any]], project_id:
 def _write_files(archive: Archive, files: dict[str, str], written: list[str]) -> None:
     store = storage()
     for path, key in files.items():
-        with archive.zip.open(path) as source, store.open_writer(key) as out:
+        with store.open_writer(key) as out:
             written.append(key)
-            shutil.copyfileobj(source, out, 1024 * 1024)
+            for block in read_member(archive.zip, path):
+                out.write(block)
 
 
 def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> ImportResult:
