@@ -21,12 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy.orm.attributes import flag_modified
 
 import tracker
 from tests.factories import PersonFactory, member
 from tests.hostile import make_hostile
 from tests.pages import manager_pages, seeded_records
+from tracker.charts import escape_figure
 from tracker.extensions import db
 from tracker.projects.models import Role
 from tracker.reports.models import HighlightReport
@@ -36,7 +38,7 @@ STYLED = '<span style="color:red">styled</span>'
 # The bold part first, so that it survives in a column as short as a person's initials.
 HOSTILE = f"<b>B</b>{LINK}{STYLED}<i>i</i>"
 # Markup that must never reach a figure from the data.
-RAW = ("<a", "<span", "<b>B", "<i>", 'evil.example/login"')
+RAW = ("<a", "<span", "<b>B", "<i>", 'evil.example/login"', "&amp;lt;")  # the last: escaped twice
 ESCAPED = ("&lt;b&gt;B&lt;/b&gt;", "&lt;a href=&#34;https://evil.example/login&#34;&gt;")
 FIGURE = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.S)
 TRACKER = Path(tracker.__file__).parent
@@ -139,3 +141,29 @@ def test_every_figure_leaves_through_the_one_escaping_serialiser():
             if re.search(pattern, source):
                 offenders.append(f"{path.relative_to(TRACKER.parent)}: {pattern}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_escaper_keeps_the_charts_own_markup_and_escapes_the_rest_once():
+    figure = {
+        "data": [
+            {
+                "name": Markup("Spent<br>(grey bars)"),
+                "hovertext": [Markup("<b>{}</b>").format("<i>x</i>"), "a & <b>b</b>"],
+                "hovertemplate": "%{y} from the data",
+                "x": [1, 2],
+            }
+        ],
+        "layout": {"yaxis": {"ticktext": ['it\'s "<u>"']}},
+    }
+    assert escape_figure(figure) == {
+        "data": [
+            {
+                "name": "Spent<br>(grey bars)",
+                "hovertext": ["<b>&lt;i&gt;x&lt;/i&gt;</b>", "a &amp; &lt;b&gt;b&lt;/b&gt;"],
+                # text in a template cannot name a field of the trace
+                "hovertemplate": "%&#123;y} from the data",
+                "x": [1, 2],
+            }
+        ],
+        "layout": {"yaxis": {"ticktext": ["it&#39;s &#34;&lt;u&gt;&#34;"]}},
+    }
