@@ -52,9 +52,19 @@ def chart_builders() -> dict[str, Callable]:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == info.name and function.__annotations__.get("return") in (
                 "go.Figure",
+                "Figure",
                 "plotly.graph_objects.Figure",
             ):
                 found[f"{info.name}.{name}"] = function
+    drawing = {
+        "tracker." + ".".join(path.relative_to(TRACKER).with_suffix("").parts)
+        for path in TRACKER.rglob("*.py")
+        if "plotly.graph_objects" in path.read_text(encoding="utf-8")
+    } - {"tracker.charts"}
+    unseen = drawing - {name.rsplit(".", 1)[0] for name in found}
+    assert not unseen, (
+        f"these draw with Plotly but no function says it returns a go.Figure: {unseen}"
+    )
     return found
 
 
