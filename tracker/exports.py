@@ -1,7 +1,9 @@
 """Tables to CSV and XLSX downloads, for every log, plan and matrix.
 
 Text that starts like a formula is never run by a spreadsheet: CSV cells get a leading
-apostrophe (as Excel itself does) and XLSX cells are typed as text.
+apostrophe (as Excel itself does) and XLSX cells are typed as text, header cells included (a
+matrix's columns are named after work streams and services). Every CSV and workbook the tracker
+writes goes through here (tests/test_spreadsheet_formulas.py checks it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -39,10 +42,21 @@ def table_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> byte
     """UTF-8 CSV with a byte-order mark (so that Excel reads £ and – right), ISO dates."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([_csv_cell(column) for column in columns])
     for row in rows:
         writer.writerow([_csv_cell(row.get(column)) for column in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(cell: Cell, value: Any) -> None:
+    """Put `value` in `cell`: a date as a date, text always as text (never a formula)."""
+    cell.value = value
+    if isinstance(value, dt.date):
+        cell.number_format = "dd mmm yyyy"
+    elif isinstance(value, str):
+        if len(value) > XLSX_CELL_LIMIT:
+            cell.value = value[: XLSX_CELL_LIMIT - len(_CUT)] + _CUT
+        cell.data_type = "s"
 
 
 def table_xlsx(
@@ -55,22 +69,15 @@ def table_xlsx(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for col_number, column in enumerate(columns, start=1):
+        header = sheet.cell(row=1, column=col_number)
+        _xlsx_cell(header, column)
+        header.font = Font(bold=True)
     for row_number, row in enumerate(rows, start=2):
         for col_number, column in enumerate(columns, start=1):
             value = row.get(column)
-            if value is None or value == "":
-                continue
-            cell = sheet.cell(row=row_number, column=col_number)
-            cell.value = value
-            if isinstance(value, dt.date):
-                cell.number_format = "dd mmm yyyy"
-            elif isinstance(value, str):
-                if len(value) > XLSX_CELL_LIMIT:
-                    cell.value = value[: XLSX_CELL_LIMIT - len(_CUT)] + _CUT
-                cell.data_type = "s"
+            if value is not None and value != "":
+                _xlsx_cell(sheet.cell(row=row_number, column=col_number), value)
     for col_number, column in enumerate(columns, start=1):
         width = (widths or {}).get(column, max(10, min(len(column) + 2, 40)))
         sheet.column_dimensions[get_column_letter(col_number)].width = width

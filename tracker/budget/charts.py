@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from markupsafe import Markup
 
 from tracker.budget.services import MonthSpend, StaffSummary, format_days
+from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.filters import money
-from tracker.plan.gantt import figure_json
 
-__all__ = ["figure_json", "spend_figure", "spend_summary", "staff_figure", "staff_summary_text"]
+__all__ = ["spend_figure", "spend_summary", "staff_figure", "staff_summary_text"]
 
 PLANNED_COLOUR = "#1d70b8"  # GOV.UK blue
 ACTUAL_COLOUR = "#0b0c0c"  # GOV.UK black
@@ -58,7 +59,7 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
     past = [m for m in months if m.actual_to_date_pence is not None]
     traces: list[go.BaseTraceType] = [
         go.Bar(
-            name="Spent in the month<br>(grey bars)",
+            name=Markup("Spent in the month<br>(grey bars)"),
             x=[_month_label(m) for m in past],
             y=[pounds(m.actual_pence or 0) for m in past],
             marker={"color": MONTH_COLOUR, "line": {"color": "#505a5f", "width": 1}},
@@ -66,10 +67,10 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
                 f"{format_date(m.month, month_only=True)}: {money(m.actual_pence)} spent"
                 for m in past
             ],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate=HOVER_TEXT,
         ),
         go.Scatter(
-            name="Planned to date<br>(dashed line, squares)",
+            name=Markup("Planned to date<br>(dashed line, squares)"),
             x=x,
             y=[pounds(m.planned_to_date_pence) for m in months],
             mode="lines+markers",
@@ -80,10 +81,10 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
                 "planned to date"
                 for m in months
             ],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate=HOVER_TEXT,
         ),
         go.Scatter(
-            name="Spent to date<br>(solid line, circles)",
+            name=Markup("Spent to date<br>(solid line, circles)"),
             x=[_month_label(m) for m in past],
             y=[pounds(m.actual_to_date_pence or 0) for m in past],
             mode="lines+markers",
@@ -94,7 +95,7 @@ def spend_figure(months: Sequence[MonthSpend]) -> go.Figure:
                 "spent to date"
                 for m in past
             ],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate=HOVER_TEXT,
         ),
     ]
     layout = _layout(
@@ -158,7 +159,7 @@ def staff_figure(summary: StaffSummary) -> go.Figure:
                 f"({r.resource.quantity} × {r.resource.days_each})"
                 for r in roles
             ],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate=HOVER_TEXT,
         ),
         go.Bar(
             name="Actual days (solid bars)",
@@ -169,7 +170,7 @@ def staff_figure(summary: StaffSummary) -> go.Figure:
             hovertext=[
                 f"{r.resource.role_name}: {format_days(r.actual_days)} days recorded" for r in roles
             ],
-            hovertemplate="%{hovertext}<extra></extra>",
+            hovertemplate=HOVER_TEXT,
         ),
     ]
     layout = _layout(

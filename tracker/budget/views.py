@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.budget import bp
 from tracker.budget.charts import (
-    figure_json,
     spend_figure,
     spend_summary,
     staff_figure,
@@ -54,6 +53,7 @@ from tracker.budget.services import (
     summarise_staff,
     today,
 )
+from tracker.charts import figure_json
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import date as format_date

@@ -1,7 +1,7 @@
 """The readiness chart: elements by criterion, stacked by compliance.
 
 Drawn like every chart in the tracker by static/js/charts.js from JSON embedded in the page
-(`figure_json` of tracker/budget/charts.py); the readiness page has the same figures as a
+(`figure_json` of tracker/charts.py); the readiness page has the same figures as a
 table, and the chart's aria-label (`readiness_summary`) says what it shows. Colour is never the
 only cue: each compliance has its own pattern, its count written on the bar, and a legend.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from tracker.budget.charts import FONT, figure_json
+from tracker.budget.charts import FONT
+from tracker.charts import HOVER_TEXT
 from tracker.evidence.readiness import Compliance, Readiness
 
-__all__ = ["figure_json", "readiness_figure", "readiness_summary"]
+__all__ = ["readiness_figure", "readiness_summary"]
 
 # GOV.UK green, orange and red, each with its own pattern.
 STYLES: dict[Compliance, tuple[str, str]] = {
@@ -43,7 +44,7 @@ def readiness_figure(readiness: Readiness) -> go.Figure:
                     f"{label}: {c} {compliance.label.lower()}"
                     for label, c in zip(x, counts, strict=True)
                 ],
-                hovertemplate="%{hovertext}<extra></extra>",
+                hovertemplate=HOVER_TEXT,
             )
         )
     return go.Figure(

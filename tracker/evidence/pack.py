@@ -10,14 +10,12 @@ written to a temporary file, a chunk at a time, so memory does not grow with the
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 import zipfile
 from collections import defaultdict
 from html import escape
 from typing import BinaryIO
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -34,9 +32,12 @@ from tracker.evidence.models import (
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
 from tracker.evidence.storage import Storage, storage
+from tracker.exports import table_xlsx
 from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.projects.models import Project
+
+ELEMENT_COLUMNS = ("Element", "Text", "Accepted evidence", "Ratings", "Gap actions")
 
 
 def _folder(element: Element) -> str:
@@ -76,23 +77,19 @@ def _workbook(
     ratings: dict[int, list[str]],
     actions: dict[int, list[str]],
 ) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Elements"
-    sheet.append(["Element", "Text", "Accepted evidence", "Ratings", "Gap actions"])
-    for element in elements:
-        sheet.append(
-            [
-                element.code,
-                element.text,
-                "; ".join(i.title for i in items_by_element.get(element.id, [])),
-                "; ".join(ratings.get(element.id, [])),
-                "; ".join(actions.get(element.id, [])),
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """`elements.xlsx`, written like every other spreadsheet of the tracker by
+    tracker/exports.py, so that an evidence title or gap action is never a formula."""
+    rows = [
+        {
+            "Element": element.code,
+            "Text": element.text,
+            "Accepted evidence": "; ".join(i.title for i in items_by_element.get(element.id, [])),
+            "Ratings": "; ".join(ratings.get(element.id, [])),
+            "Gap actions": "; ".join(actions.get(element.id, [])),
+        }
+        for element in elements
+    ]
+    return table_xlsx(ELEMENT_COLUMNS, rows, "Elements")
 
 
 def _entry(

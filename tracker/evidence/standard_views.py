@@ -9,9 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.charts import figure_json
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
-from tracker.evidence.charts import figure_json, readiness_figure, readiness_summary
+from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.evidence.gap_actions import STATUS_WORDS as ACTION_WORDS
 from tracker.evidence.gap_actions import element_actions
 from tracker.evidence.matrices import cell_text, coverage, project_criteria

@@ -18,7 +18,9 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
+from markupsafe import Markup
 
+from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.filters import days as format_days
 from tracker.plan.baselines import PlanData, milestone_key, task_key
@@ -274,8 +276,10 @@ def _span_ms(start: dt.date, finish: dt.date) -> int:
     return max((finish - start).days + 1, 1) * MS_PER_DAY
 
 
-def _hover(row: TimelineRow) -> str:
-    parts = [f"<b>{_escape(row.label)}</b>"]
+def _hover(row: TimelineRow) -> Markup:
+    """The hover text: the row's label in bold, then a line for each fact; the label and the
+    names in it are escaped by `Markup`, the tracker's own `<b>` and `<br>` are kept."""
+    parts: list[str | Markup] = [Markup("<b>{}</b>").format(row.label)]
     if row.kind == "milestone":
         parts.append(f"Scheduled {format_date(row.finish)}")
         if row.forecast_finish and row.forecast_finish != row.finish:
@@ -296,12 +300,8 @@ def _hover(row: TimelineRow) -> str:
     if row.critical:
         parts.append("On the critical path")
     if row.responsible:
-        parts.append(f"Responsible: {_escape(row.responsible)}")
-    return "<br>".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts.append(f"Responsible: {row.responsible}")
+    return Markup("<br>").join(parts)
 
 
 def _bar(
@@ -314,7 +314,7 @@ def _bar(
     """Horizontal bars on a date axis: each starts at `base` and is `x` milliseconds long."""
     if hover:
         kwargs["hovertext"] = [_hover(row) for row in rows]
-        kwargs["hovertemplate"] = "%{hovertext}<extra></extra>"
+        kwargs["hovertemplate"] = HOVER_TEXT
     else:
         kwargs["hoverinfo"] = "skip"
     return go.Bar(
@@ -424,7 +424,7 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
                     "line": {"width": 2},
                 },
                 hovertext=[_hover(r) for r in pushed],
-                hovertemplate="%{hovertext}<extra></extra>",
+                hovertemplate=HOVER_TEXT,
             )
         )
     if milestone_rows:
@@ -450,7 +450,7 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
                 textfont={"size": 11, "color": "#0b0c0c"},
                 cliponaxis=False,
                 hovertext=[_hover(r) for r in milestone_rows],
-                hovertemplate="%{hovertext}<extra></extra>",
+                hovertemplate=HOVER_TEXT,
             )
         )
 
@@ -515,7 +515,7 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
             "side": "top",
             "showgrid": True,
             "gridcolor": "#e5e6e7",
-            "tickformat": "%b<br>%Y",
+            "tickformat": Markup("%b<br>%Y"),
             "ticklabelmode": "period",
             "tickangle": 0,
             "automargin": True,
@@ -528,13 +528,9 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
             "tickmode": "array",
             "tickvals": [r.key for r in rows],
             "ticktext": [
-                f"<b>{_escape(r.short_label)}</b>"
+                Markup("<b>{}</b>").format(r.short_label)
                 if r.kind == "stage"
-                else (
-                    f"◆ {_escape(r.short_label)}"
-                    if r.kind == "milestone"
-                    else _escape(r.short_label)
-                )
+                else (f"◆ {r.short_label}" if r.kind == "milestone" else r.short_label)
                 for r in rows
             ],
             "automargin": True,
@@ -577,16 +573,6 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
             {"text": "Nothing to show", "showarrow": False, "xref": "paper", "yref": "paper"}
         )
     return go.Figure(data=traces, layout=layout)
-
-
-def figure_json(figure: go.Figure) -> str:
-    """The figure as JSON that is safe inside a <script type="application/json"> element."""
-    return (
-        figure.to_json(validate=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
 
 
 def chart_summary(timeline: Timeline, today: dt.date | None = None) -> str:

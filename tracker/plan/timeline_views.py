@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.charts import figure_json
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today as _today
@@ -34,7 +35,6 @@ from tracker.plan.baselines import (
 from tracker.plan.gantt import (
     PROGRESS_STYLES,
     chart_summary,
-    figure_json,
     gantt_figure,
     timeline_rows,
 )

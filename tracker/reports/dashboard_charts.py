@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.plan.models import Stage
 from tracker.plan.services import StageStatus
@@ -68,7 +69,7 @@ def stage_figure(
                     f"{format_date(s.end_date)}, {status.label.lower()}"
                     for s in rows
                 ],
-                hovertemplate="%{hovertext}<extra></extra>",
+                hovertemplate=HOVER_TEXT,
             )
         )
     dated = [row for row in milestones if row.milestone.stage is not None]
@@ -84,7 +85,7 @@ def stage_figure(
                     f"{row.milestone.name}: {format_date(row.milestone.scheduled_finish)}"
                     for row in dated
                 ],
-                hovertemplate="%{hovertext}<extra></extra>",
+                hovertemplate=HOVER_TEXT,
             )
         )
     first, last = chart_span(stages, milestones, today)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import g, render_template
 
-from tracker.budget.charts import figure_json, spend_figure, spend_summary
+from tracker.budget.charts import spend_figure, spend_summary
+from tracker.charts import figure_json
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.filters import london_today as today
 from tracker.permissions import requires

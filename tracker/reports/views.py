@@ -7,8 +7,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from tracker.budget.charts import figure_json, spend_figure, spend_summary
+from tracker.budget.charts import spend_figure, spend_summary
 from tracker.budget.services import months_between
+from tracker.charts import figure_json
 from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db

@@ -1,0 +1,64 @@
+"""The one way a chart leaves the server: `figure_json`, which every page with a chart uses.
+
+Plotly draws a subset of HTML in every piece of text it shows (trace names, hover and bar
+text, tick labels and category names, titles, annotations, templates): `<a href>` becomes a
+live link, `<b>` and `<span style>` style the text. So a milestone named
+`<a href="https://evil.example">Sign in again</a>` would put a link on the dashboard.
+
+`figure_json` therefore escapes every string of the finished figure (`&`, `<`, `>` and quotes
+become entities, which Plotly shows as the characters they stand for), except the strings
+the chart modules mark as their own markup with `markupsafe.Markup`. Such markup is built with
+`Markup(...).format(...)` or `Markup("<br>").join(...)`, which escape whatever they insert,
+so a user's text is escaped exactly once wherever it goes. Escaping everything but declared
+markup, rather than a list of text attributes, means a new kind of label cannot be missed.
+
+In the template attributes (`hovertemplate`, `texttemplate`), plain text also has its `%{`
+neutralised, so that text cannot name another field of the trace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from markupsafe import Markup, escape
+
+__all__ = ["HOVER_TEXT", "escape_figure", "figure_json"]
+
+# A trace's hover shows its `hovertext` as it is, without the trace name beside it.
+HOVER_TEXT = Markup("%{hovertext}<extra></extra>")
+
+
+def _escape_text(value: str, *, template: bool) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    escaped = str(escape(value))
+    return escaped.replace("%{", "%&#123;") if template else escaped
+
+
+def escape_figure(node: Any, *, template: bool = False) -> Any:
+    """A copy of a figure's dict (or any part of it) with every string escaped for Plotly,
+    but for `Markup`, which the chart modules vouch for."""
+    if isinstance(node, str):
+        return _escape_text(node, template=template)
+    if isinstance(node, dict):
+        return {
+            key: escape_figure(value, template=template or key.endswith("template"))
+            for key, value in node.items()
+        }
+    if isinstance(node, list | tuple):
+        return [escape_figure(value, template=template) for value in node]
+    return node
+
+
+def figure_json(figure: go.Figure) -> str:
+    """The figure, every user's text escaped, as JSON that is safe inside a
+    `<script type="application/json">` element."""
+    safe = escape_figure(figure.to_plotly_json())
+    return (
+        pio.to_json(safe, validate=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
