@@ -371,6 +371,9 @@ def test_downloads_are_attachments_behind_the_permission_check(
     _switch(client, _person(db, evidence_project, Role.EMT))
     assert client.get(file_url).status_code == 404
     _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.get(file_url).status_code == 404  # a draft: not put forward yet
+    item.status = EvidenceStatus.SUBMITTED
+    db.session.commit()
     assert client.get(file_url).status_code == 200
 
 
