@@ -230,7 +230,7 @@ def test_a_lead_cannot_add_evidence_for_another_stream(db, client, login_as, evi
     assert other.name not in form
     response = post_item(client, evidence_project, work_stream=str(other.id))
     assert response.status_code == 400
-    assert "You can only add evidence for your own work stream" in response.text
+    assert "Select a work stream you can add evidence for" in response.text
     assert db.session.execute(db.select(EvidenceItem)).first() is None
 
 
