@@ -175,6 +175,7 @@ def test_home_counts_what_each_area_holds_and_links_to_it(db, client, seeded):
         link = f'<a class="govuk-link" href="/projects/{seeded.slug}{path}">{label}</a>'
         assert link in held, label
         assert f"{n}</dd>" in held.split(link, 1)[1].split("</div>", 1)[0], label
-    # The assessor is not offered what their role cannot open.
+    # The assessor is not told about, nor offered, what their role cannot open.
     held = sign_in_as(Role.ASSESSOR).split("What the project holds", 1)[1]
-    assert "Budget lines" in held and f"/projects/{seeded.slug}/budget" not in held
+    assert "Budget lines" not in held and f"/projects/{seeded.slug}/budget" not in held
+    assert "Risks" not in held and "Elements of the standard" in held

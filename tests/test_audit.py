@@ -192,7 +192,7 @@ def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
 def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_as, project):
     from tests.factories import WorkStreamFactory
     from tracker.budget.models import BudgetLine, FundingSource
-    from tracker.evidence.models import EvidenceItem
+    from tracker.evidence.models import EvidenceItem, EvidenceStatus
 
     source = FundingSource(
         project_id=project.id, code="SF", name="Service First", allocation_pence=1
@@ -211,6 +211,7 @@ def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_
         title="Complaint letters",
         personal_data=True,
         retain_until=dt.date(2012, 1, 1),
+        status=EvidenceStatus.SUBMITTED,  # put forward: the assessor reads it
     )
     db.session.add_all([line, private])
     db.session.commit()

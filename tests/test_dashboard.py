@@ -203,9 +203,9 @@ def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
 
 
 def test_an_assessor_sees_no_budget(client, login_as, project):
-    login_as(Role.ASSESSOR)
+    login_as(Role.ASSESSOR)  # nor the dashboard: the project's internals are not theirs
     page = client.get(f"/projects/{project.slug}/dashboard")
-    assert page.status_code == 200
+    assert page.status_code == 403
     assert "Spend against plan" not in page.text and "spend-chart" not in page.text
 
 

@@ -230,7 +230,7 @@ def test_a_lead_cannot_add_evidence_for_another_stream(db, client, login_as, evi
     assert other.name not in form
     response = post_item(client, evidence_project, work_stream=str(other.id))
     assert response.status_code == 400
-    assert "You can only add evidence for your own work stream" in response.text
+    assert "Select a work stream you can add evidence for" in response.text
     assert db.session.execute(db.select(EvidenceItem)).first() is None
 
 
@@ -371,6 +371,9 @@ def test_downloads_are_attachments_behind_the_permission_check(
     _switch(client, _person(db, evidence_project, Role.EMT))
     assert client.get(file_url).status_code == 404
     _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    assert client.get(file_url).status_code == 404  # a draft: not put forward yet
+    item.status = EvidenceStatus.SUBMITTED
+    db.session.commit()
     assert client.get(file_url).status_code == 200
 
 

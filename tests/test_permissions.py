@@ -211,6 +211,52 @@ def test_project_routes_follow_the_permission_table(app, db, client, login_as, p
             assert response.status_code == 403, f"{role} reached {rule.endpoint}"
 
 
+# The assessor's row, written out rather than read from the table: the standard, the evidence
+# put forward (its library, items, files, coverage and pack), ratings with their gap actions,
+# readiness, the project's landing page and the histories of what those pages show. Nothing of
+# the project's internals: plan, risks, issues, changes, budget, staff, people, reports,
+# meetings, the dashboard, the audit trail or the export.
+ASSESSOR_OPENS = frozenset(
+    {
+        "projects.home",
+        "projects.record_history",
+        "evidence.standard",
+        "evidence.element",
+        "evidence.library_page",
+        "evidence.item",
+        "evidence.download",
+        "evidence.coverage_page",
+        "evidence.pack",
+        "evidence.rounds",
+        "evidence.matrix",
+        "evidence.gap_actions",
+        "evidence.readiness",
+        "reports.evidence_export",
+        "reports.gap_actions_export",
+        "api.project",
+        "api.readiness",
+    }
+)
+
+
+def test_the_assessor_opens_the_evidence_and_nothing_else(app, db, client, login_as, project):
+    person = login_as(Role.ASSESSOR)
+    token = _token_headers(person, db)
+    project.objective = "Changed so that the audit trail has an entry"
+    db.session.commit()
+    reached = set()
+    for rule, _action in _project_rules(app):
+        url = app.url_map.bind("localhost").build(
+            rule.endpoint, _url_values(rule, project, person, db)
+        )
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, headers=token if _is_api(rule) else {})
+        assert response.status_code < 500, f"{response.status_code} at {url}"
+        if response.status_code != 403:
+            reached.add(rule.endpoint)
+    assert reached == ASSESSOR_OPENS
+
+
 def test_person_outside_the_project_is_refused(app, db, client, login_as, project):
     token = _token_headers(login_as(None), db)
     for rule, _action in _project_rules(app):

@@ -775,4 +775,4 @@ def test_the_assessor_does_not_read_highlight_reports_which_state_the_budget(db,
     base = f"/projects/{seeded.slug}/reports"
     for url in (base, f"{base}/{report.id}", f"{base}/{report.id}/pdf"):
         assert client.get(url).status_code == 403, url
-    assert f'href="{base}"' not in client.get(f"/projects/{seeded.slug}/dashboard").text
+    assert f'href="{base}"' not in client.get(f"/projects/{seeded.slug}/").text

@@ -8,7 +8,7 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field, SelectField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 
 class Required(DataRequired):
@@ -42,12 +42,27 @@ class ChoiceField(SelectField):
             raise ValueError(self.choice_message) from None
 
     def pre_validate(self, form: Any) -> None:
-        if self.process_errors:  # already refused, with the same message
-            return
+        if self.process_errors:  # already refused, with the same message: say it once
+            raise StopValidation()
         try:
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(self.choice_message) from None
+
+
+class IdField(ChoiceField):
+    """A select of one of the project's own records (a work stream, person, stage, meeting,
+    budget line ...) by its id: `data` is the id, or the blank option's 0.
+
+    The view sets `choices` from the project's records, so an id of another project's record,
+    of a deleted one or a made-up one (a forged or stale form) is refused here, with
+    `choice_message` beside the field, and never reaches the database. Every form that takes
+    an id takes it through this field; never pass `validate_choice=False`.
+    """
+
+    def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", int)
+        super().__init__(*args, choice_message=choice_message, **kwargs)
 
 
 def capitalised(text: str) -> str:

@@ -25,15 +25,19 @@ ALL_ROLES = frozenset(Role)
 MANAGERS = frozenset({Role.SPONSOR, Role.MANAGER})
 # The manager and the support officer, who does everything the manager does except approvals.
 PLANNERS = frozenset({Role.MANAGER, Role.SUPPORT})
+# Everyone who works on or oversees the project. The external assessor reads the evidence put
+# forward (the standard, submitted and accepted evidence, ratings, readiness and the pack), not
+# the project's internals: plan, risks, issues, changes, money, people or the dashboard.
+INSIDERS = ALL_ROLES - {Role.ASSESSOR}
 
 # action -> the project roles that hold it. The only place where access is decided.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "project.view": ALL_ROLES,
-    "project.people": ALL_ROLES,
+    "project.people": INSIDERS,
     "audit.project": MANAGERS,
     "audit.record": ALL_ROLES - {Role.EMT, Role.LEAD_MEMBER},
     # The plan (issue 3)
-    "plan.view": ALL_ROLES,
+    "plan.view": INSIDERS,
     "plan.edit": PLANNERS,
     # A work stream lead updates progress and comments on tasks of their own stream.
     "task.update_progress": PLANNERS | {Role.WS_LEAD},
@@ -43,20 +47,21 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "stage_review.decide": frozenset({Role.SPONSOR}),
     "review_condition.close": PLANNERS | {Role.SPONSOR},
     # Control logs and money (issue 4)
-    "risk.view": ALL_ROLES,
+    "risk.view": INSIDERS,
     "risk.edit": PLANNERS,
-    "issue.view": ALL_ROLES,
+    "issue.view": INSIDERS,
     "issue.edit": PLANNERS,
     # Part 1 of a request for change: any project member who works on the project.
-    "change.raise": ALL_ROLES - {Role.EMT, Role.LEAD_MEMBER, Role.ASSESSOR},
+    "change.raise": INSIDERS - {Role.EMT, Role.LEAD_MEMBER},
     "change.assess": PLANNERS,
     # Deciding: the manager decides minor changes, the sponsor major ones (the service routes it).
     "change.decide": MANAGERS,
-    "budget.view": ALL_ROLES - {Role.ASSESSOR},
+    "budget.view": INSIDERS,
     "budget.edit": PLANNERS,
-    "staff.view": ALL_ROLES - {Role.ASSESSOR},
+    "staff.view": INSIDERS,
     "staff.record": PLANNERS,
-    # Evidence (issue 5). Personal-data items are further limited by tracker/evidence/access.py.
+    # Evidence (issue 5). Personal-data items, and drafts and returned items (not for the
+    # assessor), are further limited by tracker/evidence/access.py.
     "standard.view": ALL_ROLES,
     "evidence.view": ALL_ROLES,
     # Leads and members add evidence for their own work stream only (the service checks which).
@@ -71,11 +76,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "readiness.view": ALL_ROLES,
     "gap_action.edit": PLANNERS | {Role.WS_LEAD},
     # Reporting (issue 6): the dashboard, whole-project export, the read-only API
-    "dashboard.view": ALL_ROLES,
+    "dashboard.view": INSIDERS,
     "project.export": MANAGERS,
     # Highlight reports: everyone but the assessor reads issued ones (they state the budget,
     # which the assessor does not see); drafts are for those who write or approve.
-    "report.view": ALL_ROLES - {Role.ASSESSOR},
+    "report.view": INSIDERS,
     "report.view_drafts": PLANNERS | {Role.SPONSOR},
     "report.write": PLANNERS,
     # A work stream lead writes and issues their own stream's report (the view checks which).

@@ -18,6 +18,7 @@ from tracker.api import serialise as out
 from tracker.api.auth import api_requires
 from tracker.api.openapi import document, openapi_document
 from tracker.budget.services import budget_summary
+from tracker.evidence.access import viewer_for
 from tracker.extensions import csrf, db
 from tracker.filters import london_today as today
 from tracker.issues.services import issue_log, project_changes
@@ -173,7 +174,8 @@ def budget(slug: str) -> Response:
 def readiness(slug: str) -> Response | tuple[Response, int]:
     from tracker.reports.sources import readiness_json
 
-    figures = readiness_json(g.project, today())
+    viewer = viewer_for(g.api_person.id, g.project, g.roles)
+    figures = readiness_json(g.project, today(), viewer.visible_clause())
     if figures is None:
         message = "This project has no standard to assess its readiness against"
         return jsonify({"error": {"status": 404, "message": message}}), 404

@@ -18,11 +18,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, SelectField, StringField, SubmitField
+from wtforms import Field, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
 from tracker.budget.services import parse_days
-from tracker.forms import DateInputField, PoundsField, Required, capitalised
+from tracker.forms import DateInputField, IdField, PoundsField, Required, capitalised
 from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
@@ -140,12 +140,11 @@ class FundingSourceForm(VersionedForm, FlaskForm):
 
 
 class BudgetLineForm(VersionedForm, FlaskForm):
-    source = SelectField(
+    source = IdField(
         "Funding source",
         widget=GovSelect(),
-        coerce=int,
-        validate_choice=False,
         validators=[Required("Select the funding source")],
+        choice_message="Select the funding source",
     )
     product = _text(
         "Product",
@@ -179,10 +178,6 @@ class BudgetLineForm(VersionedForm, FlaskForm):
     )
     submit = SubmitField("Save the budget line", widget=GovSubmitInput())
 
-    def validate_source(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError("Select the funding source")
-
     def validate_quantity(self, field: StringField) -> None:
         text = (field.data or "").strip()
         if not text:
@@ -200,12 +195,11 @@ class BudgetLineForm(VersionedForm, FlaskForm):
 
 
 class SpendForm(FlaskForm):
-    line = SelectField(
+    line = IdField(
         "Budget line",
         widget=GovSelect(),
-        coerce=int,
-        validate_choice=False,
         validators=[Required("Select the budget line the money was spent against")],
+        choice_message="Select the budget line the money was spent against",
     )
     spent_on = DateInputField(
         "Date spent",
@@ -232,10 +226,6 @@ class SpendForm(FlaskForm):
     )
     submit = SubmitField("Record the spend", widget=GovSubmitInput())
 
-    def validate_line(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError("Select the budget line the money was spent against")
-
     def validate_amount(self, field: PoundsField) -> None:
         if field.data is not None and field.data <= 0:
             raise ValidationError("The amount must be more than £0")
@@ -246,20 +236,18 @@ class DeleteForm(VersionedForm, FlaskForm):
 
 
 class StaffTimeForm(FlaskForm):
-    person = SelectField(
+    person = IdField(
         "Person",
         widget=GovSelect(),
-        coerce=int,
-        validate_choice=False,
         validators=[Required("Select the person")],
+        choice_message="Select the person",
     )
-    resource = SelectField(
+    resource = IdField(
         "Role",
         description="The planned staff resource (section 10.1) the time counts against",
         widget=GovSelect(),
-        coerce=int,
-        validate_choice=False,
         validators=[Required("Select the role")],
+        choice_message="Select the role",
     )
     month = MonthField(
         "Month",
@@ -276,14 +264,6 @@ class StaffTimeForm(FlaskForm):
         widget=GovTextInput(),
     )
     submit = SubmitField("Record the days", widget=GovSubmitInput())
-
-    def validate_person(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError("Select the person")
-
-    def validate_resource(self, field: SelectField) -> None:
-        if field.data not in {value for value, _ in field.choices if value}:
-            raise ValidationError("Select the role")
 
     def validate_days(self, field: StringField) -> None:
         try:

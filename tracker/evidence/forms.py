@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from tracker.forms import DateInputField, Required
+from tracker.forms import DateInputField, IdField, Required
 from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
@@ -40,7 +40,11 @@ class EvidenceForm(VersionedForm, FlaskForm):
             Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer")
         ],
     )
-    work_stream = SelectField("Work stream", widget=GovSelect(), coerce=int, validate_choice=False)
+    work_stream = IdField(
+        "Work stream",
+        widget=GovSelect(),
+        choice_message="Select a work stream you can add evidence for",
+    )
     elements = StringField(
         "Elements it supports",
         description="The numbers of the elements of the standard, separated by commas, "
@@ -122,7 +126,9 @@ class GapActionForm(VersionedForm, FlaskForm):
             Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer"),
         ],
     )
-    owner = SelectField("Owner", widget=GovSelect(), coerce=int, validate_choice=False)
+    owner = IdField(
+        "Owner", widget=GovSelect(), choice_message="Select the owner from the list, or no one yet"
+    )
     due_on = DateInputField("Due", description="For example, 30 9 2010", what="the due date")
     status = RadioField(
         "Status",

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 
 from tracker.evidence.models import (
     AssessmentRound,
@@ -191,12 +191,14 @@ def _ratings(round_: AssessmentRound | None) -> dict[int, list[str]]:
     return found
 
 
-def _evidence_statuses(project: Project) -> dict[int, set[EvidenceStatus]]:
+def _evidence_statuses(
+    project: Project, visible: ColumnElement[bool]
+) -> dict[int, set[EvidenceStatus]]:
     found: dict[int, set[EvidenceStatus]] = defaultdict(set)
     for element_id, status in db.session.execute(
         select(evidence_element.c.element_id, EvidenceItem.status)
         .join(EvidenceItem, EvidenceItem.id == evidence_element.c.evidence_id)
-        .where(EvidenceItem.project_id == project.id)
+        .where(EvidenceItem.project_id == project.id, visible)
         .distinct()
     ):
         found[element_id].add(status)
@@ -234,7 +236,9 @@ def quality_checks(
     ]
 
 
-def _items(project: Project) -> list[tuple[str, dt.date | None, bool]]:
+def _items(
+    project: Project, visible: ColumnElement[bool]
+) -> list[tuple[str, dt.date | None, bool]]:
     linked = select(evidence_element.c.evidence_id).where(
         evidence_element.c.evidence_id == EvidenceItem.id
     )
@@ -242,7 +246,7 @@ def _items(project: Project) -> list[tuple[str, dt.date | None, bool]]:
         (title, review_by, bool(has))
         for title, review_by, has in db.session.execute(
             select(EvidenceItem.title, EvidenceItem.review_by, linked.exists())
-            .where(EvidenceItem.project_id == project.id)
+            .where(EvidenceItem.project_id == project.id, visible)
             .order_by(EvidenceItem.title)
         )
     ]
@@ -256,14 +260,18 @@ def _assessor_compliance(ratings: Sequence[str]) -> Compliance:
     return min((ASSESSOR_COMPLIANCE.get(r, Compliance.NONE) for r in ratings), key=order.index)
 
 
-def project_readiness(project: Project, today: dt.date) -> Readiness | None:
+def project_readiness(
+    project: Project, today: dt.date, visible: ColumnElement[bool] | None = None
+) -> Readiness | None:
     """The project's readiness in a fixed number of queries, whatever the data size; None for
-    a project that has no standard to be assessed against yet."""
+    a project that has no standard to be assessed against yet. `visible` (a viewer's
+    `visible_clause()`) keeps the evidence the reader may not see out of it, titles and all."""
+    visible = true() if visible is None else visible
     if project.standard_id is None:
         return None
     standard = db.session.get(Standard, project.standard_id)
     elements = project_elements(project)
-    evidence = _evidence_statuses(project)
+    evidence = _evidence_statuses(project, visible)
     assessor = _latest_round(project, RatingScale.ASSESSOR)
     if assessor is not None:
         ratings = _ratings(assessor)
@@ -292,7 +300,7 @@ def project_readiness(project: Project, today: dt.date) -> Readiness | None:
             counts[Compliance.FULL], counts[Compliance.PARTIAL], counts[Compliance.NONE], standard
         ),
         by_criterion=by_criterion,
-        checks=quality_checks(states, evidence, _items(project), today),
+        checks=quality_checks(states, evidence, _items(project, visible), today),
     )
 
 

@@ -146,7 +146,8 @@ def coverage_page(slug: str) -> str | Response:
 @bp.route("/projects/<slug>/readiness")
 @requires("readiness.view")
 def readiness(slug: str) -> str:
-    found = project_readiness(g.project, london_today())
+    viewer = viewer_for(current_user.id, g.project, g.roles)
+    found = project_readiness(g.project, london_today(), viewer.visible_clause())
     return render_template(
         "evidence/readiness.html",
         project=g.project,

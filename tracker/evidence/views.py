@@ -98,7 +98,7 @@ def library_page(slug: str) -> tuple[str, int]:
     code = request.args.get("element", "").strip()
     element = next((e for e in elements if e.code == code), None)
     status = request.args.get("status", "")
-    chosen_status = EvidenceStatus(status) if status in {s.value for s in EvidenceStatus} else None
+    chosen_status = EvidenceStatus(status) if status in {s.value for s in viewer.statuses} else None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items, total, page = library(
         g.project,
@@ -119,6 +119,7 @@ def library_page(slug: str) -> tuple[str, int]:
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         streams=streams,
         elements=elements,
+        statuses=viewer.statuses,
         chosen=chosen,
         filters={name: value for name, value in chosen.items() if value},  # for page links
         unknown_element=bool(code) and element is None,
@@ -239,6 +240,7 @@ def _item_page(
         may_change=may_change,
         may_submit=may_change and found.status in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED),
         may_review=may_review(viewer) and found.status is EvidenceStatus.SUBMITTED,
+        sees_review=viewer.sees_work_in_progress,
         version_form=version_form or VersionForm(),
         submit_form=SubmitForm(),
         review_form=review_form,

@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.forms import DateInputField, PoundsField, Required
+from tracker.forms import ChoiceField, DateInputField, IdField, PoundsField, Required
 from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
@@ -41,8 +41,11 @@ class IssueForm(VersionedForm, FlaskForm):
         what="the date identified",
         required="Enter the date the issue was identified",
     )
-    author = SelectField(
-        "Author", widget=GovSelect(), coerce=int, validators=[Required("Select the author")]
+    author = IdField(
+        "Author",
+        widget=GovSelect(),
+        validators=[Required("Select the author")],
+        choice_message="Select the author",
     )
     resolution = StringField(
         "Resolution",
@@ -145,10 +148,11 @@ class AssessmentForm(VersionedForm, FlaskForm):
 class EffectForm(FlaskForm):
     """One proposed effect on the plan or the budget: what moves, and to what."""
 
-    target = SelectField(
+    target = ChoiceField(
         "What the change moves",
         widget=GovSelect(),
         validators=[Required("Select the task, milestone, stage, project end or budget line")],
+        choice_message="Select the task, milestone, stage, project end or budget line",
     )
     new_date = DateInputField(
         "New date",
@@ -194,11 +198,12 @@ class DecisionForm(FlaskForm):
             Length(max=MAX_TEXT, message=f"The note must be {MAX_TEXT} characters or fewer")
         ],
     )
-    meeting = SelectField(
+    meeting = ChoiceField(
         "Project group meeting",
         description="A major change is decided by the sponsor at a project group meeting.",
         widget=GovSelect(),
-        validate_choice=False,
+        default="",  # a minor change is decided without one
+        choice_message="Select the project group meeting at which the sponsor decided",
     )
     meeting_date = DateInputField(
         "Date of the meeting, if it is not listed",

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from tracker.auth.models import Person
-from tracker.forms import DateInputField, Required
+from tracker.forms import DateInputField, IdField, Required
 from tracker.plan.models import Progress, ReviewDecision, Task
 from tracker.versioning import VersionedForm
 
@@ -63,8 +63,11 @@ class TaskForm(VersionedForm, FlaskForm):
             Length(max=20, message="Code must be 20 characters or fewer"),
         ],
     )
-    stage = SelectField(
-        "Stage", widget=GovSelect(), coerce=int, validators=[Required("Select the stage")]
+    stage = IdField(
+        "Stage",
+        widget=GovSelect(),
+        validators=[Required("Select the stage")],
+        choice_message="Select the stage",
     )
     activity = StringField(
         "Activity",
@@ -92,7 +95,12 @@ class TaskForm(VersionedForm, FlaskForm):
         widget=GovTextInput(),
         validators=[Length(max=200, message="Responsibility must be 200 characters or fewer")],
     )
-    work_stream = SelectField("Work stream", widget=GovSelect(), coerce=int, default=0)
+    work_stream = IdField(
+        "Work stream",
+        widget=GovSelect(),
+        default=0,
+        choice_message="Select a work stream of this project, or none",
+    )
     start_date = DateInputField(
         "Start",
         description="For example, 1 4 2010",
@@ -195,12 +203,12 @@ class ReviewRequestForm(FlaskForm):
             Length(max=MAX_TEXT, message=f"Summary must be {MAX_TEXT} characters or fewer"),
         ],
     )
-    meeting = SelectField(
+    meeting = IdField(
         "Project group meeting",
         description="The meeting where the sponsor will review the stage",
         widget=GovSelect(),
-        coerce=int,
         validators=[Required("Select the project group meeting the review is for")],
+        choice_message="Select the project group meeting the review is for",
     )
     submit = SubmitField("Ask for the review", widget=GovSubmitInput())
 

@@ -14,22 +14,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
-from tracker.forms import Required
+from tracker.forms import ChoiceField, Required
 
 MAX_LAG_DAYS = 365
 
 
 class DependencyForm(FlaskForm):
-    predecessor = SelectField(
+    predecessor = ChoiceField(
         "Task or milestone that must finish first",
         description="A milestone finishes on the day it is reached, such as a stage review.",
         widget=GovSelect(),
         validators=[Required("Select the task or milestone that must finish first")],
+        choice_message="Select the task or milestone that must finish first",
     )
-    successor = SelectField(
+    successor = ChoiceField(
         "Task or milestone that waits for it",
         widget=GovSelect(),
         validators=[Required("Select the task or milestone that waits for it")],
+        choice_message="Select the task or milestone that waits for it",
     )
     lag_days = StringField(
         "Lag in days (optional)",

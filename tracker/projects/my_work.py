@@ -127,8 +127,9 @@ def my_work(project: Project, person: Person, roles: frozenset[Role], today: dt.
         work.overdue_risk_reviews = overdue_reviews(project, today)
         work.late_tasks = _tasks(project, progress_condition(Progress.LATE, today))
         work.new_entries = _new_entries(project, today)
-    work.own_risks = risks_owned_by(project, person)
-    work.own_overdue = {r.id for r in work.own_risks if is_review_overdue(r, today)}
+    if can("risk.view", roles):
+        work.own_risks = risks_owned_by(project, person)
+        work.own_overdue = {r.id for r in work.own_risks if is_review_overdue(r, today)}
     work.gap_actions = project_actions(project, owner_id=person.id)
     if Role.WS_LEAD in roles:
         streams = led_work_stream_ids(person.id, project)

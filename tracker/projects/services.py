@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import AuditEvent
@@ -15,8 +15,9 @@ from tracker.evidence.models import Criterion, Element, EvidenceItem, SubCriteri
 from tracker.extensions import db
 from tracker.filters import LONDON
 from tracker.issues.models import ChangeRequest, IssueLogEntry
+from tracker.permissions import can
 from tracker.plan.models import Milestone, Stage, Task
-from tracker.projects.models import Meeting, Membership, Project, WorkStream
+from tracker.projects.models import Meeting, Membership, Project, Role, WorkStream
 from tracker.reports.models import HighlightReport
 from tracker.risks.models import Risk
 
@@ -42,8 +43,11 @@ def project_stages(project: Project) -> list[Stage]:
     )
 
 
-def area_counts(project: Project) -> list[AreaCount]:
-    """How much each area holds, in one query."""
+def area_counts(
+    project: Project, roles: frozenset[Role], evidence_visible: ColumnElement[bool]
+) -> list[AreaCount]:
+    """How much each area these roles may open holds, in one query. An area they may not open
+    is left out, count and all; evidence counts only the items `evidence_visible` keeps."""
 
     def count(model: type, *where: object) -> object:
         return (
@@ -65,6 +69,7 @@ def area_counts(project: Project) -> list[AreaCount]:
         .where(Membership.project_id == project.id)
         .scalar_subquery()
     )
+    evidence = count(EvidenceItem, evidence_visible)
     areas = [
         ("People", people, "projects.people", "project.people"),
         ("Work streams", count(WorkStream), "projects.people", "project.people"),
@@ -76,9 +81,10 @@ def area_counts(project: Project) -> list[AreaCount]:
         ("Change requests", count(ChangeRequest), "issues.changes", "issue.view"),
         ("Budget lines", count(BudgetLine), "budget.overview", "budget.view"),
         ("Elements of the standard", elements, "evidence.standard", "standard.view"),
-        ("Evidence items", count(EvidenceItem), "evidence.library_page", "evidence.view"),
+        ("Evidence items", evidence, "evidence.library_page", "evidence.view"),
         ("Highlight reports", count(HighlightReport), "reports.reports", "report.view"),
     ]
+    areas = [area for area in areas if can(area[3], roles)]
     row = db.session.execute(select(*(query for _, query, _, _ in areas))).one()
     return [
         AreaCount(label, n, endpoint, action)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from flask import abort, g, redirect, render_template, request, url_for
@@ -8,13 +9,13 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.evidence.access import viewer_for
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStep
 from tracker.extensions import db
 from tracker.filters import london_today
-from tracker.permissions import SIGNED_IN, can, requires
+from tracker.permissions import SIGNED_IN, requires
 from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.services import effective_progress, stage_statuses
 from tracker.projects import bp
+from tracker.projects.history import Reader, hidden_fields, may_read_history, shown
 from tracker.projects.models import Membership, Project
 from tracker.projects.my_work import DUE_SOON_DAYS, NEW_ENTRY_DAYS, my_work
 from tracker.projects.services import (
@@ -26,7 +27,6 @@ from tracker.projects.services import (
     project_people,
     project_stages,
 )
-from tracker.reports.models import HighlightReport, ReportStatus
 
 
 @bp.route("/")
@@ -66,7 +66,9 @@ def home(slug: str) -> str:
         new_entry_days=NEW_ENTRY_DAYS,
         due_soon_days=DUE_SOON_DAYS,
         statuses=stage_statuses(stages),
-        counts=area_counts(project),
+        counts=area_counts(
+            project, g.roles, viewer_for(current_user.id, project, g.roles).visible_clause()
+        ),
         title=project.name,
     )
 
@@ -127,39 +129,6 @@ def audit_trail(slug: str) -> str:
     )
 
 
-# A record's history shows what the record held, so reading it needs the right to read the
-# record itself. Tables not named here belong to areas every role of `audit.record` reads.
-HISTORY_ACTIONS = {
-    "funding_source": "budget.view",
-    "budget_line": "budget.view",
-    "spend_entry": "budget.view",
-    "staff_resource": "staff.view",
-    "staff_time": "staff.view",
-    "evidence_item": "evidence.view",
-    "evidence_file": "evidence.view",
-    "evidence_step": "evidence.view",
-}
-
-
-def _may_read_history(table: str, record_id: int) -> bool:
-    action = HISTORY_ACTIONS.get(table)
-    if action and not can(action, g.roles):
-        return False
-    if table.startswith("evidence_"):
-        # Personal-data evidence: only its work stream, the managers and the assessor.
-        record = db.session.get(
-            {"evidence_item": EvidenceItem, "evidence_file": EvidenceFile}.get(table, EvidenceStep),
-            record_id,
-        )
-        item = record if isinstance(record, EvidenceItem) else getattr(record, "item", None)
-        return item is None or viewer_for(current_user.id, g.project, g.roles).may_see(item)
-    if table == "highlight_report":
-        report = db.session.get(HighlightReport, record_id)
-        if report is not None and report.status is ReportStatus.DRAFT:
-            return can("report.view_drafts", g.roles) or can("report.write_stream", g.roles)
-    return True
-
-
 @bp.route("/projects/<slug>/history/<table>/<int:record_id>")
 @requires("audit.record")
 def record_history(slug: str, table: str, record_id: int) -> str:
@@ -168,13 +137,15 @@ def record_history(slug: str, table: str, record_id: int) -> str:
     found = audit_page(g.project, wanted, page, AUDIT_PAGE_SIZE, with_choices=False)
     if not found.events:
         abort(404)
-    if not _may_read_history(table, record_id):
+    reader = Reader(g.project, viewer_for(current_user.id, g.project, g.roles))
+    if not may_read_history(reader, table, record_id):
         abort(403)
+    hidden = hidden_fields(reader, table, record_id)
     label = found.events[0].record_label
     return render_template(
         "projects/history.html",
         project=g.project,
-        found=found,
+        found=dataclasses.replace(found, events=[shown(e, hidden) for e in found.events]),
         caption=g.project.name,
         pages_args={"slug": slug, "table": table, "record_id": record_id},
         title=f"History of {label or table}",

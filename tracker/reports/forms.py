@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from tracker.forms import DateInputField, Required
+from tracker.forms import DateInputField, IdField, Required
 from tracker.versioning import VersionedForm
 
 
@@ -40,7 +40,9 @@ class ActionForm(VersionedForm, FlaskForm):
 
 
 class StreamReportForm(PeriodForm):
-    work_stream = SelectField("Work stream", widget=GovSelect(), coerce=int, validate_choice=False)
+    work_stream = IdField(
+        "Work stream", widget=GovSelect(), choice_message="Select one of your work streams"
+    )
 
 
 class QuarterForm(FlaskForm):

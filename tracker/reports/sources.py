@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from tracker.evidence.readiness import Readiness, project_readiness, readiness_dict
 from tracker.projects.models import Project
 from tracker.reports.drafting import Status, budget_status, resource_status, schedule_status
@@ -30,6 +32,8 @@ def statuses(project: Project, today: dt.date) -> dict[str, tuple[Status, str]]:
     return found
 
 
-def readiness_json(project: Project, today: dt.date) -> dict[str, Any] | None:
-    figures = readiness(project, today)
+def readiness_json(
+    project: Project, today: dt.date, visible: ColumnElement[bool] | None = None
+) -> dict[str, Any] | None:
+    figures = project_readiness(project, today, visible)
     return readiness_dict(figures) if figures is not None else None

@@ -345,25 +345,22 @@ def report_new_stream(slug: str) -> tuple[str, int] | BaseResponse:
         abort(403)
     form = StreamReportForm()
     form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
-    if form.validate_on_submit():
-        if form.work_stream.data not in {s.id for s in streams}:
-            form.work_stream.errors.append("Select one of your work streams")
-        else:
-            report = new_draft(
-                g.project,
-                current_user,
-                form.period_start.data,
-                form.period_end.data,
-                london_today(),
-                kind=ReportKind.WORK_STREAM,
-                work_stream_id=form.work_stream.data,
-            )
-            db.session.commit()
-            flash(
-                "The work stream report is drafted: check the wording and set the resource status.",
-                "success",
-            )
-            return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
+    if form.validate_on_submit():  # the field takes only the streams offered
+        report = new_draft(
+            g.project,
+            current_user,
+            form.period_start.data,
+            form.period_end.data,
+            london_today(),
+            kind=ReportKind.WORK_STREAM,
+            work_stream_id=form.work_stream.data,
+        )
+        db.session.commit()
+        flash(
+            "The work stream report is drafted: check the wording and set the resource status.",
+            "success",
+        )
+        return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "reports/report_new.html",

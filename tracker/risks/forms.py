@@ -16,7 +16,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, StopValidation
 
-from tracker.forms import DateInputField, Required
+from tracker.forms import DateInputField, IdField, Required
 from tracker.risks.models import Level, RiskStatus
 from tracker.versioning import VersionedForm
 
@@ -73,7 +73,9 @@ class RiskForm(VersionedForm, FlaskForm):
         choices=LEVEL_CHOICES,
         message="Select high, medium or low for the impact",
     )
-    owner = SelectField("Owner", widget=GovSelect(), coerce=int, default=0)
+    owner = IdField(
+        "Owner", widget=GovSelect(), default=0, choice_message="Select the owner, or no owner"
+    )
     countermeasures = StringField(
         "Countermeasures",
         description="What is being done to make the risk less likely or less harmful",
