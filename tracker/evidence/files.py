@@ -146,6 +146,8 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
 
     Raises UploadError (and removes anything written) for a missing or odd name, a type not
     accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
+    The file keeps a temporary name until the caller's database transaction commits
+    (tracker/evidence/storage.py), so that no row ever points at a file still being written.
     """
     name = clean_name(filename)
     if not name:

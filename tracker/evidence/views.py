@@ -325,7 +325,7 @@ def download(slug: str, file_id: int) -> Response:
         abort(404)
     # send_file names it for every browser: RFC 6266 `filename*` keeps a name like
     # "Siân_Ó_Briain_Œuvre.docx", with a plain ASCII `filename` beside it for old ones.
-    return send_file(
+    response = send_file(
         storage().open_reader(version.storage_key),
         mimetype=version.content_type,
         as_attachment=True,
@@ -333,6 +333,8 @@ def download(slug: str, file_id: int) -> Response:
         conditional=False,
         etag=False,
     )
+    response.content_length = version.size_bytes
+    return response
 
 
 @bp.route("/projects/<slug>/evidence/pack")
