@@ -67,22 +67,28 @@ def test_names_are_cleaned() -> None:
         ("tool.exe", EXE, "must be a PDF, Word, Excel"),
     ],
 )
-def test_a_refused_upload_leaves_no_file(tmp_path: Path, name, content, message) -> None:
+def test_a_refused_upload_leaves_no_file(app, tmp_path: Path, name, content, message) -> None:
     store = LocalStorage(tmp_path)
     with pytest.raises(UploadError, match=message):
         store_upload(io.BytesIO(content), name, store, max_bytes=1000)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_accepted_upload_is_stored_under_a_random_name_with_its_checksum(tmp_path) -> None:
+def test_an_accepted_upload_is_stored_under_a_random_name_with_its_checksum(
+    app, db, tmp_path
+) -> None:
     import hashlib
 
     stored = store_upload(io.BytesIO(PDF), "Report.pdf", LocalStorage(tmp_path), max_bytes=10**6)
     assert stored.original_name == "Report.pdf"
     assert stored.size_bytes == len(PDF)
     assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert (tmp_path / stored.key).read_bytes() == PDF
     assert stored.key != "Report.pdf" and len(stored.key) == 32
+    # Under a temporary name until the transaction that records it commits.
+    assert [p.name for p in tmp_path.iterdir()] == [f"{stored.key}.part"]
+    db.session.commit()
+    assert [p.name for p in tmp_path.iterdir()] == [stored.key]
+    assert (tmp_path / stored.key).read_bytes() == PDF
 
 
 # Through the pages ----------------------------------------------------------------------------

@@ -579,7 +579,7 @@ def test_exports_of_the_log_and_the_change_requests_have_every_field(
 
     response = client.get(page(project, "issues/export?format=csv"))
     assert response.headers["Content-Disposition"].startswith(
-        f'attachment; filename="{project.slug}-issue-log-'
+        f"attachment; filename={project.slug}-issue-log-"
     )
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert list(rows[0]) == [

@@ -76,7 +76,9 @@ def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.headers import register_security_headers
 
+    register_security_headers(app)  # first: its nonce must exist before anything can answer
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True

@@ -5,6 +5,8 @@ They are served by the app itself so that nothing is fetched from a CDN.
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 
 import plotly
@@ -16,6 +18,10 @@ bp = Blueprint("assets", __name__)
 
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 _ONE_YEAR = 365 * 24 * 3600
+# Where the bundle adds a <style> element of its own (maplibre's rules) unless that id exists.
+_BUNDLED_STYLE = re.compile(
+    r'getElementById\("([^"]+)"\)\)\{var [\w$]+=document\.createElement\("style"\)'
+)
 
 
 def _govuk_dir() -> Path:
@@ -41,3 +47,15 @@ def plotly_js() -> Response:
     if not (_PLOTLY_DIR / "plotly.min.js").exists():
         abort(404)
     return send_from_directory(_PLOTLY_DIR, "plotly.min.js", max_age=_ONE_YEAR)
+
+
+@bp.app_template_global()
+@cache
+def plotly_style_ids() -> tuple[str, ...]:
+    """The ids of the <style> elements plotly.js would otherwise create itself, which the
+    Content-Security-Policy refuses (they carry no nonce). base.html puts them in every page's
+    head with the nonce: plotly.js then adds its rules to "plotly.js-style-global" through the
+    CSSOM, which the policy allows, and skips the others (maps, which the tracker never draws)."""
+    bundle = _PLOTLY_DIR / "plotly.min.js"
+    found = _BUNDLED_STYLE.findall(bundle.read_text(encoding="utf-8")) if bundle.exists() else []
+    return ("plotly.js-style-global", *found)

@@ -138,3 +138,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(export_project_command)
     app.cli.add_command(import_project_command)
+    from tracker.evidence.orphans import storage_orphans_command
+
+    app.cli.add_command(storage_orphans_command)

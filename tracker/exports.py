@@ -14,7 +14,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Font
@@ -100,7 +100,7 @@ def download(
         body, mimetype, ext = table_xlsx(columns, rows, title), XLSX_MIMETYPE, "xlsx"
     else:
         body, mimetype, ext = table_csv(columns, rows), CSV_MIMETYPE, "csv"
-    response = Response(body, content_type=mimetype)  # mimetype= would add a second charset
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{ext}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    # send_file writes Content-Disposition for any name (RFC 6266 `filename*` when not ASCII).
+    response = send_file(io.BytesIO(body), as_attachment=True, download_name=f"{filename}.{ext}")
+    response.content_type = mimetype  # as it is: mimetype= would add a second charset
     return response

@@ -20,6 +20,8 @@ from tracker.projects.models import ROLE_LABELS
 F = TypeVar("F", bound=Callable[..., Any])
 
 API_VERSION = "1.0.0"
+# Relative (RFC 3986 reference): clients resolve it against the address they fetched this from.
+API_BASE = "/api/v1"
 
 
 def document(summary: str, schema: str) -> Callable[[F], F]:
@@ -264,7 +266,9 @@ def _error(description: str) -> dict:
     }
 
 
-def openapi_document(app: Flask, server: str) -> dict:
+def openapi_document(app: Flask) -> dict:
+    """The API's description. Its server address is relative to wherever the document was
+    fetched from, never built from the request's Host header, which the client chooses."""
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("api."):
@@ -306,7 +310,7 @@ def openapi_document(app: Flask, server: str) -> dict:
                 "are ISO 8601; times are UTC."
             ),
         },
-        "servers": [{"url": f"{server}/api/v1"}],
+        "servers": [{"url": API_BASE}],
         "security": [{"bearerAuth": []}],
         "paths": {path.removeprefix("/api/v1"): item for path, item in paths.items()},
         "components": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -73,13 +73,6 @@ def unexpected_error(error: Exception) -> tuple[Response, int]:
     return response, 500
 
 
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _items(items: list[dict]) -> Response:
     return jsonify({"project": g.project.slug, "count": len(items), "items": items})
 
@@ -87,7 +80,7 @@ def _items(items: list[dict]) -> Response:
 @bp.route("/openapi.json")
 @api_requires(PUBLIC)
 def openapi() -> Response:
-    return jsonify(openapi_document(current_app, request.host_url.rstrip("/")))
+    return jsonify(openapi_document(current_app))
 
 
 @bp.route("/projects")

@@ -8,11 +8,11 @@ executable renamed `.pdf` is refused. A refused or failed upload leaves nothing 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
-
-from werkzeug.utils import secure_filename
 
 from tracker.evidence.storage import CHUNK, Storage
 
@@ -50,6 +50,9 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 ACCEPTED_LIST = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, GIF, CSV, text or e-mail"
 OOXML_FOLDER = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+MAX_NAME = 200  # characters of a cleaned name, extension included
+MAX_EXTENSION = 16  # longer is no file type: the name is refused as having none
+_NOT_IN_NAME = re.compile(r"[^\w.\-]")  # \w: letters and digits of any script, and "_"
 
 
 class UploadError(ValueError):
@@ -66,11 +69,20 @@ class StoredFile:
 
 
 def clean_name(name: str) -> str:
-    """A file name safe to show and to offer back on download: no folders, no odd characters."""
-    cleaned = secure_filename(name or "")
-    if "." not in cleaned:
+    """A file name safe to show and to offer back on download: no folders, no odd characters.
+
+    Letters of any alphabet are kept ("Siân_Ó_Briain_Œuvre.docx"): the name is only shown and
+    offered back (RFC 6266 `filename*` on download), never used as a path, which is a random key.
+    Spaces become underscores; anything but letters, digits, "_", "." and "-" goes (path
+    separators, quotes, control and invisible characters). A long name is shortened before its
+    extension, which is kept.
+    """
+    words = unicodedata.normalize("NFC", name or "").replace("\\", " ").replace("/", " ").split()
+    cleaned = _NOT_IN_NAME.sub("", "_".join(words)).strip("._")
+    stem, dot, ext = cleaned.rpartition(".")
+    if not dot or not stem or not 0 < len(ext) <= MAX_EXTENSION:
         return ""
-    return cleaned[:200]
+    return f"{stem[: MAX_NAME - len(ext) - 1].rstrip('._')}.{ext}"
 
 
 def extension(name: str) -> str:
@@ -134,6 +146,8 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
 
     Raises UploadError (and removes anything written) for a missing or odd name, a type not
     accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
+    The file keeps a temporary name until the caller's database transaction commits
+    (tracker/evidence/storage.py), so that no row ever points at a file still being written.
     """
     name = clean_name(filename)
     if not name:
@@ -154,10 +168,10 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
                     )
                 digest.update(chunk)
                 out.write(chunk)
-        if size == 0:
-            raise UploadError("The selected file is empty")
-        with store.open_reader(key) as stored:
-            if not content_matches(stored, ext):
+            if size == 0:
+                raise UploadError("The selected file is empty")
+            out.flush()
+            if not content_matches(out, ext):
                 raise UploadError(
                     f"The selected file is not a real {KINDS[ext][1]}: its content does not match "
                     f"its name"

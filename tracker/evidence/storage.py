@@ -3,27 +3,55 @@
 Views and services only ever call `storage()`; an object store can be added as another
 `Storage` without touching them. Files are kept under random names outside `static/`, so they
 can only be reached through the download view and its permission check.
+
+A file is written under a temporary name (`<key>.part`) and takes its real name only when the
+database transaction that records it commits; if that transaction is rolled back, or ends
+without committing, the temporary file is removed. So a row never points at a half-written
+file, and a failed upload leaves nothing. Only a process killed mid-upload can leave a `.part`
+behind: `flask storage-orphans` (tracker/evidence/orphans.py) finds and removes those.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from tracker.extensions import db
 
 CHUNK = 1024 * 1024
+PENDING_SUFFIX = ".part"
+_PENDING = "tracker.storage.pending"  # key of Session.info: (store, key) awaiting the commit
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file in storage, as `flask storage-orphans` reports it."""
+
+    name: str
+    key: str
+    pending: bool  # still under its temporary name
+    size_bytes: int
+    modified: dt.datetime  # UTC
 
 
 class Storage(Protocol):
     def new_key(self) -> str: ...
     def open_writer(self, key: str) -> BinaryIO: ...
+    def publish(self, key: str) -> None: ...
     def open_reader(self, key: str) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def entries(self) -> Iterator[Entry]: ...
+    def remove_entry(self, entry: Entry) -> None: ...
 
 
 class LocalStorage:
@@ -37,29 +65,78 @@ class LocalStorage:
             raise ValueError(f"Not a storage key: {key!r}")
         return self.folder / key
 
+    def _pending_path(self, key: str) -> Path:
+        return self._path(key).with_name(key + PENDING_SUFFIX)
+
     def new_key(self) -> str:
         return secrets.token_hex(16)
 
     def open_writer(self, key: str) -> BinaryIO:
+        """A new file under its temporary name, open for writing and reading back; it is
+        published when the current database transaction commits (see the module's docstring)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        return open(self._path(key), "xb")  # noqa: SIM115 - the caller closes it
+        handle = open(self._pending_path(key), "xb+")  # noqa: SIM115 - the caller closes it
+        session = db.session()
+        if not session.in_transaction():  # so that a rollback or close still ends one
+            session.begin()
+        session.info.setdefault(_PENDING, []).append((self, key))
+        return handle
+
+    def publish(self, key: str) -> None:
+        """Give a written file its real name (an atomic rename within the folder)."""
+        os.replace(self._pending_path(key), self._path(key))
 
     def open_reader(self, key: str) -> BinaryIO:
         return open(self._path(key), "rb")  # noqa: SIM115 - the caller closes it
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+        self._pending_path(key).unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def entries(self) -> Iterator[Entry]:
+        """Every file that has the name of a stored or pending file; anything else is left be."""
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.iterdir()):
+            key = path.name.removesuffix(PENDING_SUFFIX)
+            if not key.isalnum() or not path.is_file():
+                continue
+            stat = path.stat()
+            yield Entry(
+                name=path.name,
+                key=key,
+                pending=path.name != key,
+                size_bytes=stat.st_size,
+                modified=dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC),
+            )
+
+    def remove_entry(self, entry: Entry) -> None:
+        """Delete exactly that file: the pending one, or the one under the real name."""
+        path = self._pending_path(entry.key) if entry.pending else self._path(entry.key)
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_written_files(session: Session) -> None:
+    for store, key in session.info.pop(_PENDING, []):
+        try:
+            store.publish(key)
+        except OSError:  # the row is committed: `flask storage-orphans` can finish the rename
+            current_app.logger.exception("Could not publish stored file %s", key)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_unpublished_files(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended without a commit (rolled back, or closed): the files
+    written during it have no row, so they go."""
+    if transaction.parent is not None:
+        return
+    for store, key in session.info.pop(_PENDING, []):
+        store.delete(key)
+
 
 def storage() -> Storage:
     return LocalStorage(current_app.config["UPLOAD_FOLDER"])
-
-
-def read_chunks(key: str) -> Iterator[bytes]:
-    """The stored file's bytes, a chunk at a time (for streaming a download)."""
-    with storage().open_reader(key) as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk

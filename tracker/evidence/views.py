@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -15,7 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
+    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -51,7 +50,7 @@ from tracker.evidence.services import (
 )
 from tracker.evidence.services import review as review_item
 from tracker.evidence.services import submit as submit_item
-from tracker.evidence.storage import read_chunks, storage
+from tracker.evidence.storage import storage
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import can, requires
@@ -336,14 +335,17 @@ def download(slug: str, file_id: int) -> Response:
         abort(404)
     if not _viewer().may_see(version.item) or not storage().exists(version.storage_key):
         abort(404)
-    response = Response(
-        stream_with_context(read_chunks(version.storage_key)),
+    # send_file names it for every browser: RFC 6266 `filename*` keeps a name like
+    # "Siân_Ó_Briain_Œuvre.docx", with a plain ASCII `filename` beside it for old ones.
+    response = send_file(
+        storage().open_reader(version.storage_key),
         mimetype=version.content_type,
+        as_attachment=True,
+        download_name=version.original_name,
+        conditional=False,
+        etag=False,
     )
-    response.headers.set("Content-Disposition", "attachment", filename=version.original_name)
-    response.headers["Content-Length"] = str(version.size_bytes)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.content_length = version.size_bytes
     return response
 
 
@@ -356,16 +358,15 @@ def pack(slug: str) -> Response:
     size = handle.tell()
     handle.seek(0)
 
-    def chunks() -> Iterator[bytes]:
-        with handle:
-            while chunk := handle.read(1024 * 1024):
-                yield chunk
-
-    response = Response(chunks(), mimetype="application/zip")
-    filename = f"{g.project.slug}-evidence-pack-{london_today().isoformat()}.zip"
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Content-Length"] = str(size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = send_file(
+        handle,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{g.project.slug}-evidence-pack-{london_today().isoformat()}.zip",
+        conditional=False,
+        etag=False,
+    )
+    response.content_length = size
     return response
 
 

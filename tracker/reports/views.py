@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -299,11 +311,12 @@ def report_correct(slug: str, report_id: int) -> BaseResponse:
 @requires("report.view")
 def report_pdf_download(slug: str, report_id: int) -> Response:
     found = _load(report_id)
-    response = Response(report_pdf(g.project, found, _title(found)), mimetype="application/pdf")
-    name = f"{g.project.slug}-highlight-report-{found.number or 'draft'}.pdf"
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_file(
+        io.BytesIO(report_pdf(g.project, found, _title(found))),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{g.project.slug}-highlight-report-{found.number or 'draft'}.pdf",
+    )
 
 
 @bp.route("/projects/<slug>/meetings/<int:meeting_id>/pack")
