@@ -13,6 +13,11 @@ Two saves that race past this check still cannot both win: the UPDATE matches on
 it read, and the loser's flush raises StaleDataError, which the application's error handlers
 turn into a "someone else just did this" page.
 
+A form that is not one record's fields (the ratings grid, a decision on a change request or a
+stage review) carries instead what its page showed, as words (`SeenField`); on save, what
+differs from what the records hold now is named (`changed_since`) and the save is refused the
+same way, on the same page.
+
 A form posted without a version (a script, or a page rendered before versions existed) is not
 checked: the hidden field is on every edit form a browser gets.
 """
@@ -20,6 +25,7 @@ checked: the hidden field is on every edit form a browser gets.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +52,60 @@ class VersionField(HiddenField):
         self.data = int(text) if text.isdigit() else (_UNREADABLE if text else None)
 
 
+class SeenField(HiddenField):
+    """What a page showed of the records its form acts on, as words (name -> text), carried as
+    JSON: None when not sent, {} when unreadable (then everything counts as changed)."""
+
+    data: dict[str, str] | None
+
+    def _value(self) -> str:
+        return json.dumps(self.data or {}, sort_keys=True)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = valuelist[0] if valuelist else ""
+        try:
+            seen = json.loads(text) if text else None
+        except ValueError:
+            seen = {}
+        if seen is not None and not isinstance(seen, dict):
+            seen = {}
+        self.data = None if seen is None else {str(k): str(v) for k, v in seen.items()}
+
+
+def changed_since(seen: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The names whose text differs between what a page showed and what is saved now, in the
+    order of `now` (then any that are gone)."""
+    names = list(now) + [name for name in seen if name not in now]
+    return [name for name in names if not same(seen.get(name), now.get(name))]
+
+
+class DecidedOnForm:
+    """Mix into a FlaskForm that decides on a record (a change request, a stage review); render
+    `form.seen` beside `form.csrf_token`, filled from what the page shows the decision is based
+    on (`refuse_changed_decision`)."""
+
+    seen = SeenField()
+    version_conflict: Conflict | None = None
+
+
+def refuse_changed_decision(form: Any, now: Mapping[str, str]) -> bool:
+    """Refuse a decision made on a page that showed something other than `now` (name -> text
+    of what the decision is based on, as the page words it): True when the record's page must
+    be shown again, naming what changed. What the form carries moves on to `now`, so deciding
+    again, once the person has read it, is accepted. Not checked when not sent (see above)."""
+    seen = form.seen.data
+    form.seen.data = dict(now)
+    if seen is None:
+        return False
+    found = [
+        Difference(name, now.get(name) or BLANK, seen.get(name) or BLANK)
+        for name in changed_since(seen, now)
+    ]
+    if found:
+        form.version_conflict = Conflict(tuple(found), decision=True)
+    return bool(found)
+
+
 class VersionedForm:
     """Mix into a FlaskForm that edits an existing record; render `form.row_version` in the
     template beside `form.csrf_token`."""
@@ -67,9 +127,11 @@ class Difference:
 @dataclass(frozen=True)
 class Conflict:
     """A refused save: the fields that differ (none for a form with no fields of the record,
-    such as a confirmation to delete it)."""
+    such as a confirmation to delete it). For a refused decision, `decision` is True and each
+    difference's `yours` is what the person's page showed, not what they typed."""
 
     differences: tuple[Difference, ...]
+    decision: bool = False
 
 
 def show_record(form: Any, record: VersionedMixin, data: Mapping[str, Any]) -> None:

@@ -23,7 +23,7 @@ from wtforms.validators import Length, ValidationError
 
 from tracker.budget.services import parse_days
 from tracker.forms import DateInputField, IdField, PoundsField, Required, capitalised
-from tracker.versioning import VersionedForm
+from tracker.versioning import VersionedForm, VersionField
 
 MAX_TEXT = 5000
 MAX_QUANTITY = 100_000
@@ -235,7 +235,9 @@ class DeleteForm(VersionedForm, FlaskForm):
     submit = SubmitField("Yes, delete it", widget=GovSubmitInput())
 
 
-class StaffTimeForm(FlaskForm):
+class StaffTimeForm(VersionedForm, FlaskForm):
+    # The record the form was read for (tracker/budget/staff_edit.py): 0 for none.
+    entry = VersionField()
     person = IdField(
         "Person",
         widget=GovSelect(),

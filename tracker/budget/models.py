@@ -80,7 +80,7 @@ class StaffResource(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class StaffTime(TimestampMixin, db.Model):
+class StaffTime(TimestampMixin, VersionedMixin, db.Model):
     """Days a person actually gave the project in a month, against a planned role."""
 
     __tablename__ = "staff_time"

@@ -53,6 +53,7 @@ from tracker.budget.services import (
     summarise_staff,
     today,
 )
+from tracker.budget.staff_edit import refuse_stale_days, show_entry, staff_entry
 from tracker.charts import figure_json
 from tracker.exports import download
 from tracker.extensions import db
@@ -456,15 +457,17 @@ def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
         days = request.args.get("days")
         if days:
             form.days.data = days
+        show_entry(form, staff_entry(form.resource.data, form.person.data, form.month.data))
     if form.validate_on_submit():
         person = next(p for p in people if p.id == form.person.data)
         resource: StaffResource = next(r for r in resources if r.id == form.resource.data)
+        recorded = None
         try:
             recorded = _record(person, resource, form)
         except BudgetRuleError as problem:
             db.session.rollback()
             _attach(form, problem)
-        else:
+        if recorded is not None:
             month = format_date(recorded.entry.month, month_only=True)
             days = format_days(recorded.entry.days)
             if recorded.previous_days is None:
@@ -488,10 +491,13 @@ def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
 
 
 def _record(person: Any, resource: StaffResource, form: StaffTimeForm) -> Any:
-    """Record the days and commit; if another request recorded the same month a moment
-    earlier (the unique constraint), record again: this time it is an update."""
+    """Record the days and commit, or None when the form is refused as stale. If another
+    request recorded the same month a moment earlier (the unique constraint), check again:
+    those days are then saved, and replaced only if the person saw them."""
     for attempt in range(2):
         try:
+            if refuse_stale_days(form, staff_entry(resource.id, person.id, form.month.data)):
+                return None
             recorded = record_staff_time(
                 g.project,
                 resource=resource,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -14,7 +14,8 @@ from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
 from tracker.evidence.forms import ImportForm, RoundForm
 from tracker.evidence.matrices import project_criteria
-from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
+from tracker.evidence.models import AssessmentRound, RatingScale, RatingScope
+from tracker.evidence.rating_grid import RatingGridForm, as_read, column_ratings, refuse_stale_grid
 from tracker.evidence.ratings import (
     RatingError,
     may_rate,
@@ -29,6 +30,7 @@ from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.plan.transfer import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
+from tracker.transitions import lock
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
@@ -68,29 +70,30 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         abort(403)
     criteria = project_criteria(g.project)
     elements = [e for c in criteria for sub in c.subcriteria for e in sub.elements]
-    query = select(ElementRating).where(ElementRating.round_id == round_.id)
-    if round_.scope is RatingScope.SERVICE:
-        query = query.where(ElementRating.service_id == column_id)
-    elif round_.scope is RatingScope.WORK_STREAM:
-        query = query.where(ElementRating.work_stream_id == column_id)
-    current = {r.element_id: r.rating for r in db.session.execute(query).scalars()}
-    form = FlaskForm()
-    error = None
-    status = 200
-    if request.method == "POST":
-        values = {e.id: request.form.get(f"element-{e.id}", "").strip() for e in elements}
-        if form.validate_on_submit():
+    labels = SCALE_LABELS[round_.scale]
+    form = RatingGridForm()
+    current: Mapping[int, str] = {}
+    error, status = None, 200
+    if request.method == "GET":
+        current = column_ratings(round_, column_id)
+        form.read_as.data = as_read(current)
+    elif not form.validate_on_submit():
+        current, status = column_ratings(round_, column_id), 400
+    else:
+        current = {e.id: request.form.get(f"element-{e.id}", "").strip() for e in elements}
+        lock(round_)  # one grid of the round checked and saved at a time
+        if refuse_stale_grid(form, elements, column_ratings(round_, column_id), current, labels):
+            status = form_status(form, request.method)
+        else:
             try:
-                changed = save_column(round_, column_id, values, current_user, london_today())
+                changed = save_column(round_, column_id, current, current_user, london_today())
             except RatingError as exc:
                 db.session.rollback()
-                error, status, current = str(exc), 400, values
+                error, status = str(exc), 400
             else:
                 db.session.commit()
                 flash(f"{changed} rating{'s' if changed != 1 else ''} saved.", "success")
                 return redirect(url_for("evidence.matrix", slug=slug, round_id=round_id))
-        else:
-            status = 400
     return render_template(
         "evidence/ratings_entry.html",
         project=g.project,
@@ -99,7 +102,7 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         choices=choices,
         criteria=criteria,
         current=current,
-        labels=SCALE_LABELS[round_.scale],
+        labels=labels,
         form=form,
         error=error,
         title=f"Enter ratings: {round_.name}",

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.forms import ChoiceField, DateInputField, IdField, PoundsField, Required
-from tracker.versioning import VersionedForm
+from tracker.versioning import DecidedOnForm, VersionedForm
 
 MAX_TEXT = 5000
 MAX_DAYS = 10_000
@@ -180,7 +180,7 @@ class EffectForm(FlaskForm):
         return True
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(DecidedOnForm, FlaskForm):
     decision = RadioField(
         "Decision",
         widget=GovRadioInput(),

@@ -18,6 +18,7 @@ from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import money
 from tracker.issues import bp
+from tracker.issues.decision_basis import change_basis
 from tracker.issues.forms import (
     OTHER_MEETING,
     AssessmentForm,
@@ -62,7 +63,7 @@ from tracker.permissions import can, requires
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.projects.models import Project, Role
 from tracker.projects.services import project_members
-from tracker.versioning import form_status, refuse_stale, show_record
+from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
 
 STATUS_TAGS = {
     ChangeStatus.RAISED: ("Raised, awaiting impact analysis", "grey"),
@@ -447,6 +448,8 @@ def _decision_form(change: ChangeRequest, formdata: Any = ...) -> DecisionForm:
         + [(str(m.id), _value_text(m.held_on, False)) for m in reversed(meetings)]
         + [(OTHER_MEETING, "Another date (enter it below)")]
     )
+    if formdata is None:  # the page as read: what the decision will be based on
+        form.seen.data = change_basis(describe_changes(g.project, [change])[0])
     return form
 
 
@@ -590,8 +593,9 @@ def change_decide(slug: str, change_id: int) -> tuple[str, int] | BaseResponse:
             "a decision cannot be changed"
         ]
         return _change_page(change_id, form=form, decision_form=form, status=409)
-    if not form.validate_on_submit():
-        return _change_page(change_id, form=form, decision_form=form, status=400)
+    if not form.validate_on_submit() or refuse_changed_decision(form, change_basis(view)):
+        status = form_status(form, request.method)  # 409 names what changed since it was read
+        return _change_page(change_id, form=form, decision_form=form, status=status)
     meeting = None
     if view.classification.major and form.meeting.data == OTHER_MEETING:
         if form.meeting_date.data is None:

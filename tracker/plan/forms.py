@@ -20,7 +20,7 @@ from wtforms.validators import Length
 from tracker.auth.models import Person
 from tracker.forms import DateInputField, IdField, Required
 from tracker.plan.models import Progress, ReviewDecision, Task
-from tracker.versioning import VersionedForm
+from tracker.versioning import DecidedOnForm, VersionedForm
 
 MAX_TEXT = 5000
 
@@ -220,7 +220,7 @@ DECISION_CHOICES = [
 ]
 
 
-class ReviewDecisionForm(FlaskForm):
+class ReviewDecisionForm(DecidedOnForm, FlaskForm):
     decision = RadioField(
         "Your decision",
         description="A decision cannot be changed afterwards",

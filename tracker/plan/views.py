@@ -36,6 +36,7 @@ from tracker.plan.forms import (
     task_data,
 )
 from tracker.plan.models import Milestone, Progress, ReviewDecision, Stage, StageReview, Task
+from tracker.plan.review_basis import review_basis
 from tracker.plan.services import (
     DECISION_LABELS,
     PlanRuleError,
@@ -74,7 +75,7 @@ from tracker.plan.services import (
 )
 from tracker.plan.services import work_plan as group_work_plan
 from tracker.projects.models import Role
-from tracker.versioning import form_status, refuse_stale, show_record
+from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
 
 
 def _me() -> Person:
@@ -561,37 +562,43 @@ def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
         if form.validate_on_submit():
             locked = get_review(project, review_id, for_update=True)
             assert locked is not None
-            try:
-                decide_review(
-                    locked,
-                    stages,
-                    person=_me(),
-                    decision=ReviewDecision(form.decision.data),
-                    conditions=parse_conditions(form.conditions.data or ""),
-                    reasons=form.reasons.data or "",
-                    now=utcnow(),
-                )
-                db.session.commit()
-            except PlanRuleError as refused:
-                db.session.rollback()
-                for message in _attach(form, [refused]):
-                    flash(message)
-                status = 400 if refused.field else 409
+            basis = review_basis(_review_context(locked, stages))
+            if locked.decision is None and refuse_changed_decision(form, basis):
+                status = 409  # the page names what changed since it was read
             else:
-                flash(
-                    f"Stage {locked.stage.number} review decided: "
-                    f"{DECISION_LABELS[locked.decision].lower()}",
-                    "success",
-                )
-                return redirect(
-                    url_for("plan.stage_review", slug=project.slug, review_id=review_id)
-                )
+                try:
+                    decide_review(
+                        locked,
+                        stages,
+                        person=_me(),
+                        decision=ReviewDecision(form.decision.data),
+                        conditions=parse_conditions(form.conditions.data or ""),
+                        reasons=form.reasons.data or "",
+                        now=utcnow(),
+                    )
+                    db.session.commit()
+                except PlanRuleError as refused:
+                    db.session.rollback()
+                    for message in _attach(form, [refused]):
+                        flash(message)
+                    status = 400 if refused.field else 409
+                else:
+                    flash(
+                        f"Stage {locked.stage.number} review decided: "
+                        f"{DECISION_LABELS[locked.decision].lower()}",
+                        "success",
+                    )
+                    return redirect(
+                        url_for("plan.stage_review", slug=project.slug, review_id=review_id)
+                    )
         elif review.decision is not None:
             status = 409
         review = get_review(project, review_id)
         assert review is not None
         stages = plan_stages(project)
     context = _review_context(review, stages)
+    if request.method == "GET":
+        form.seen.data = review_basis(context)
     return _render(
         "plan/review_decide.html",
         status,

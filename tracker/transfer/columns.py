@@ -24,6 +24,7 @@ _ROW_VERSIONED = (
     "milestone",
     "risk",
     "spend_entry",
+    "staff_time",
     "task",
 )
 KEPT_BY_THE_INSTALLATION: dict[str, frozenset[str]] = {
