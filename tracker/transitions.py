@@ -56,6 +56,10 @@ def claim(record: Any, attribute: str, value: Any) -> bool:
     """Move `attribute` of `record` to `value` only if the database still holds the value this
     request read. True if it did (the attribute is then set, for the audit trail to record at
     the flush); False if someone else changed it first: the caller refuses in its own words.
+
+    Nothing else this request has changed is flushed first: the claim is decided on the state
+    read, before any other write of the record (which, on a versioned record changed by someone
+    else meanwhile, would fail with the bare StaleDataError instead of the caller's words).
     """
     state = inspect(record)
     if state.key is None:  # not saved yet: no one else can be changing it
@@ -69,12 +73,13 @@ def claim(record: Any, attribute: str, value: Any) -> bool:
     assert identity is not None
     conditions = [c == v for c, v in zip(key_columns, identity, strict=True)]
     conditions.append(column.is_(None) if read is None else column == read)
-    result = db.session.execute(
-        update(mapper.local_table)
-        .where(*conditions)
-        .values({column.name: value})
-        .execution_options(synchronize_session=False)
-    )
+    with db.session.no_autoflush:
+        result = db.session.execute(
+            update(mapper.local_table)
+            .where(*conditions)
+            .values({column.name: value})
+            .execution_options(synchronize_session=False)
+        )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     setattr(record, attribute, value)
