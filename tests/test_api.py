@@ -325,3 +325,49 @@ def test_openapi_document_is_valid_and_the_answers_follow_it(app, db, client, se
         schema = {"$ref": "urn:openapi" + ref}
         errors = list(Draft202012Validator(schema, registry=registry).iter_errors(response.json))
         assert not errors, (url, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]])
+
+
+# Races --------------------------------------------------------------------------------------
+
+
+def _unique_violation() -> Exception:
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    return IntegrityError("UPDATE x", {}, sqlite3.IntegrityError("UNIQUE constraint failed: x.n"))
+
+
+def _stale() -> Exception:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    return StaleDataError("UPDATE statement on table 'risk' expected to update 1 row(s)")
+
+
+def _taken() -> Exception:
+    from tracker.transitions import Conflict
+
+    return Conflict("Someone else changed the status of this record a moment ago")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(_unique_violation, 409), (_stale, 409), (_taken, 409), (lambda: ValueError("x"), 500)],
+)
+def test_a_race_on_an_api_route_is_a_json_409(
+    app, db, client, login_as, project, monkeypatch, error, status
+):
+    import tracker.api.views
+
+    headers = _bearer(db, login_as(Role.MANAGER))
+
+    def fails(*args: object) -> None:
+        raise error()
+
+    monkeypatch.setattr(tracker.api.views, "project_risks", fails)
+    response = client.get(f"/api/v1/projects/{project.slug}/risks", headers=headers)
+
+    assert response.status_code == status
+    assert response.json["error"]["status"] == status
+    expected = "Someone else changed this" if status == 409 else "a problem with the service"
+    assert expected in response.json["error"]["message"]

@@ -17,23 +17,38 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+import tracker.evidence.gap_views
 import tracker.evidence.views
 import tracker.issues.views
+import tracker.plan.views
 import tracker.reports.services
 import tracker.reports.views
-from tests.test_evidence import PDF
+import tracker.risks.views
+from tests.test_evidence import PDF, evidence_project
 from tests.test_races import draft_report, people, submitted_item
+from tests.test_versioning import read_form
 from tracker import create_app
 from tracker.config import TestConfig
-from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
+from tracker.evidence.models import (
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceStatus,
+    EvidenceStep,
+    GapAction,
+)
+from tracker.evidence.services import project_elements
 from tracker.extensions import db as _db
-from tracker.issues.models import ChangeRequest, ChangeStatus
-from tracker.projects.models import Role
+from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, EntryType, IssueLogEntry
+from tracker.plan.models import StageReview
+from tracker.projects.models import Meeting, MeetingKind, Role
 from tracker.reports.models import HighlightReport, ReportStatus
+from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
+
+__all__ = ["evidence_project"]  # the fixture, used by name
 
 
 def meanwhile(monkeypatch, module: object, name: str, *statements: Any) -> None:
@@ -259,3 +274,249 @@ def test_a_race_found_at_the_commit_after_the_view_is_a_409_page(bare_app: Flask
 
     assert response.status_code == 409
     assert 'href="/projects/p/risks/3"' in response.text  # no Referer: the record posted to
+
+
+# Records whose status is claimed (tracker.transitions.assign) ---------------------------------
+
+TAKEN = "Someone else changed the status of this record a moment ago"
+AT = dt.datetime(2010, 3, 1, 9, tzinfo=dt.UTC)
+
+
+def post_form(client, address: str, **changes: str):
+    """Post the edit form as the page gives it (with its row version), with `changes`."""
+    return client.post(address, data=read_form(client.get(address)) | changes)
+
+
+@pytest.fixture
+def risk(db, project) -> Risk:
+    found = Risk(
+        project_id=project.id,
+        number="01",
+        description="Key staff leave the council",
+        probability=Level.M,
+        impact=Level.H,
+        status=RiskStatus.OPEN,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+def someone_reviews(risk: Risk, status: RiskStatus) -> tuple[Any, Any]:
+    """What another person's review setting `status` writes: the risk and a review row."""
+    return (
+        update(Risk)
+        .where(Risk.id == risk.id)
+        .values(status=status, row_version=Risk.row_version + 1),
+        insert(RiskReview).values(
+            risk_id=risk.id, reviewed_at=AT, probability="M", impact="H", status=status
+        ),
+    )
+
+
+def test_closing_a_risk_someone_else_has_just_closed_is_refused(
+    db, client, login_as, project, risk, monkeypatch
+):
+    login_as(Role.MANAGER)
+    meanwhile(
+        monkeypatch,
+        tracker.risks.views,
+        "update_risk",
+        *someone_reviews(risk, RiskStatus.CLOSED),
+    )
+
+    response = post_form(
+        client,
+        f"/projects/{project.slug}/risks/{risk.id}/edit",
+        status="closed",
+        countermeasures="Both posts filled",
+    )
+
+    assert response.status_code == 409
+    assert TAKEN in response.text
+    reviews = db.session.execute(db.select(RiskReview)).scalars().all()
+    assert [r.reviewed_by_id for r in reviews] == [None]  # the other person's review only
+
+
+def test_reopening_a_risk_someone_else_has_just_reopened_is_refused(
+    db, client, login_as, project, risk, monkeypatch
+):
+    risk.status = RiskStatus.CLOSED
+    db.session.commit()
+    login_as(Role.MANAGER)
+    meanwhile(
+        monkeypatch,
+        tracker.risks.views,
+        "review_risk",
+        *someone_reviews(risk, RiskStatus.OPEN),
+    )
+
+    response = post_form(
+        client,
+        f"/projects/{project.slug}/risks/{risk.id}/review",
+        status="open",
+        note="Two leavers announced",
+    )
+
+    assert response.status_code == 409
+    assert TAKEN in response.text
+    reviews = db.session.execute(db.select(RiskReview)).scalars().all()
+    assert [r.reviewed_by_id for r in reviews] == [None]
+
+
+def test_closing_an_issue_someone_else_has_just_closed_is_refused(
+    db, client, login_as, project, monkeypatch
+):
+    manager = login_as(Role.MANAGER)
+    entry = IssueLogEntry(
+        project_id=project.id,
+        author_id=manager.id,
+        number="1",
+        type=EntryType.ISSUE,
+        description="The survey supplier went out of business",
+        identified_on=dt.date(2010, 1, 4),
+        last_updated_on=dt.date(2010, 1, 4),
+        status=EntryStatus.OPEN,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    meanwhile(
+        monkeypatch,
+        tracker.issues.views,
+        "update_issue",
+        update(IssueLogEntry)
+        .where(IssueLogEntry.id == entry.id)
+        .values(status="closed", resolution="New supplier", row_version=2),
+    )
+
+    response = post_form(
+        client,
+        f"/projects/{project.slug}/issues/{entry.id}/edit",
+        status="closed",
+        resolution="Survey done in house",
+    )
+
+    assert response.status_code == 409
+    assert TAKEN in response.text
+    assert db.session.get(IssueLogEntry, entry.id).resolution == "New supplier"
+
+
+def test_finishing_a_gap_action_someone_else_has_just_finished_is_refused(
+    db, client, login_as, evidence_project, monkeypatch
+):
+    action = GapAction(
+        project_id=evidence_project.id,
+        element_id=project_elements(evidence_project)[0].id,
+        description="Segment the customers",
+    )
+    db.session.add(action)
+    db.session.commit()
+    login_as(Role.MANAGER)
+    meanwhile(
+        monkeypatch,
+        tracker.evidence.gap_views,
+        "save_action",
+        update(GapAction)
+        .where(GapAction.id == action.id)
+        .values(status="done", completed_at=AT, row_version=2),
+    )
+
+    response = post_form(
+        client,
+        f"/projects/{evidence_project.slug}/gap-actions/{action.id}/edit",
+        status="done",
+        description="Customers segmented",
+    )
+
+    assert response.status_code == 409
+    assert TAKEN in response.text
+    assert db.session.get(GapAction, action.id).completed_at == AT
+
+
+# Stage reviews and personal data --------------------------------------------------------------
+
+
+def group_meeting(db, project) -> Meeting:
+    meeting = Meeting(
+        project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2099, 3, 26)
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def pending_reviews(db) -> list[StageReview]:
+    query = db.select(StageReview).where(
+        StageReview.requested_at.is_not(None), StageReview.decision.is_(None)
+    )
+    return db.session.execute(query).scalars().all()
+
+
+def test_asking_for_a_review_someone_else_has_just_asked_for_is_refused(
+    db, client, login_as, project, monkeypatch
+):
+    meeting = group_meeting(db, project)
+    login_as(Role.MANAGER)
+    meanwhile(
+        monkeypatch,
+        tracker.plan.views,
+        "request_review",
+        insert(StageReview).values(
+            stage_id=project.stages[0].id,
+            meeting_id=meeting.id,
+            scheduled_on=meeting.held_on,
+            requested_at=AT,
+            summary="Asked by someone else",
+        ),
+    )
+
+    response = client.post(
+        f"/projects/{project.slug}/plan/reviews/request",
+        data={"summary": "Seminars held", "meeting": str(meeting.id)},
+    )
+
+    assert response.status_code == 409
+    assert "A review of stage 1 is already waiting for the sponsor" in response.text
+    assert [r.summary for r in pending_reviews(db)] == ["Asked by someone else"]
+
+
+def test_removing_personal_data_someone_else_has_just_removed_is_refused(
+    db, client, login_as, project, monkeypatch
+):
+    item = submitted_item(db, project)
+    item.personal_data, item.retain_until = True, dt.date(2011, 1, 1)
+    db.session.add(
+        EvidenceFile(
+            item=item,
+            version=1,
+            original_name="complaints.pdf",
+            storage_key="0" * 32,
+            size_bytes=len(PDF),
+            content_type="application/pdf",
+            sha256="0" * 64,
+        )
+    )
+    db.session.commit()
+    login_as(Role.MANAGER)
+    meanwhile(
+        monkeypatch,
+        tracker.evidence.views,
+        "remove_personal_data",
+        update(EvidenceItem)
+        .where(EvidenceItem.id == item.id)
+        .values(personal_data=False, retain_until=None, row_version=EvidenceItem.row_version + 1),
+        delete(EvidenceFile).where(EvidenceFile.item_id == item.id),
+        insert(EvidenceStep).values(
+            item_id=item.id, at=AT, from_status="submitted", to_status="submitted"
+        ),
+    )
+
+    response = client.post(
+        f"/projects/{project.slug}/evidence/{item.id}/remove-personal-data",
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert "Someone else deleted the personal data of this evidence a moment ago" in response.text
+    steps = db.session.execute(db.select(EvidenceStep)).scalars().all()
+    assert [s.at for s in steps] == [AT]  # the other person's removal, once

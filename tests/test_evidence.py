@@ -240,14 +240,16 @@ def test_a_lead_cannot_add_evidence_for_another_stream(db, client, login_as, evi
     assert db.session.execute(db.select(EvidenceItem)).first() is None
 
 
-def test_the_same_file_twice_is_offered_for_linking(db, client, login_as, evidence_project):
+def test_the_same_file_twice_is_offered_for_linking(app, db, client, login_as, evidence_project):
     login_as(Role.WS_LEAD)
     assert post_item(client, evidence_project).status_code == 302
+    stored = uploads(app)
     again = post_item(client, evidence_project, title="Survey again")
     assert again.status_code == 400
     assert "This file is in the library already" in again.text
     assert "Customer survey 2009" in again.text
     assert len(db.session.execute(db.select(EvidenceFile)).scalars().all()) == 1
+    assert uploads(app) == stored  # the second copy was not kept
     anyway = post_item(client, evidence_project, title="Survey again", store_anyway="y")
     assert anyway.status_code == 302
 

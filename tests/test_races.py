@@ -287,3 +287,26 @@ def test_an_analysis_saved_as_the_change_is_decided_never_undoes_the_decision(
     assert answers[1].status in (302, 409)  # saved before the decision, or refused after it
     db.session.expire_all()
     assert db.session.get(ChangeRequest, change.id).status is ChangeStatus.APPROVED
+
+
+def test_a_stage_review_asked_for_by_two_at_once_is_asked_for_once(app, db, project):
+    meeting = Meeting(
+        project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2099, 3, 26)
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    address = f"/projects/{project.slug}/plan/reviews/request"
+    managers = people(db, project, Role.MANAGER, 2) + people(db, project, Role.SUPPORT, 2)
+
+    def ask(n: int) -> Callable[[FlaskClient], object]:
+        data = {"summary": f"Summary {n}", "meeting": str(meeting.id)}
+        return lambda client: client.post(address, data=data)
+
+    answers = at_once(app, [(p, ask(n)) for n, p in enumerate(managers)])
+
+    assert sorted(a.status for a in answers) == [302, 409, 409, 409]
+    refused = [a for a in answers if a.status == 409]
+    assert all("already waiting for the sponsor" in a.text for a in refused)
+    db.session.expire_all()
+    reviews = db.session.execute(db.select(StageReview)).scalars().all()
+    assert [r.requested_at is not None for r in reviews] == [True]

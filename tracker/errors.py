@@ -91,8 +91,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def is_conflict(error: BaseException) -> bool:
-    """Whether the database refused a write because someone else wrote first."""
-    if isinstance(error, StaleDataError):  # a versioned row changed since it was read
+    """Whether the request lost a race: the database refused a write because someone else
+    wrote first, or a state change found the state already moved (tracker.transitions)."""
+    if isinstance(error, StaleDataError | Conflict):  # changed since this request read it
         return True
     if not isinstance(error, IntegrityError | OperationalError):
         return False

@@ -14,11 +14,12 @@ message, and nothing is doubled. Three tools, used by every area's services:
   first transaction to end, then re-checks its WHERE against the committed row and updates
   nothing; SQLite lets one writer at a time. So it decides once on either database, and the
   row stays locked (PostgreSQL) until the commit, so the rest of the change is one piece.
-- `lock(record)` / `locked(query, model)`: `SELECT ... FOR UPDATE`, re-reading the row, for a
-  change that derives a value from other rows (the next file version, the next report number)
-  where there is no single column to compare. It has effect on PostgreSQL, the production
-  database; SQLite, which runs one writer at a time, ignores it, and a race there ends at a
-  unique constraint, which tracker.errors turns into the "someone else just did this" page.
+- `lock(record)` / `locked(query, model)`: `SELECT ... FOR NO KEY UPDATE`, re-reading the
+  row, for a change that derives a value from other rows (the next file version, the next
+  report number) where there is no single column to compare. It has effect on PostgreSQL,
+  the production database; SQLite, which runs one writer at a time, ignores it, and a race
+  there ends at a unique constraint, which tracker.errors turns into the "someone else just
+  did this" page.
 - `fingerprint(*values)`: a short digest of what a decision was based on, carried by the form,
   so that a decision made on a page read before the record changed is refused.
 """
@@ -56,6 +57,10 @@ def claim(record: Any, attribute: str, value: Any) -> bool:
     """Move `attribute` of `record` to `value` only if the database still holds the value this
     request read. True if it did (the attribute is then set, for the audit trail to record at
     the flush); False if someone else changed it first: the caller refuses in its own words.
+
+    Nothing else this request has changed is flushed first: the claim is decided on the state
+    read, before any other write of the record (which, on a versioned record changed by someone
+    else meanwhile, would fail with the bare StaleDataError instead of the caller's words).
     """
     state = inspect(record)
     if state.key is None:  # not saved yet: no one else can be changing it
@@ -69,12 +74,13 @@ def claim(record: Any, attribute: str, value: Any) -> bool:
     assert identity is not None
     conditions = [c == v for c, v in zip(key_columns, identity, strict=True)]
     conditions.append(column.is_(None) if read is None else column == read)
-    result = db.session.execute(
-        update(mapper.local_table)
-        .where(*conditions)
-        .values({column.name: value})
-        .execution_options(synchronize_session=False)
-    )
+    with db.session.no_autoflush:
+        result = db.session.execute(
+            update(mapper.local_table)
+            .where(*conditions)
+            .values({column.name: value})
+            .execution_options(synchronize_session=False)
+        )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     setattr(record, attribute, value)
@@ -97,8 +103,14 @@ def assign(record: Any, values: Mapping[str, Any], *, once: Collection[str] = ("
 
 def locked(query: Q, model: type) -> Q:
     """`query` (which loads `model`) with the rows it reads locked until the commit, and
-    re-read, so that what the request then checks is what the database holds now."""
-    return query.with_for_update(of=model).execution_options(populate_existing=True)
+    re-read, so that what the request then checks is what the database holds now.
+
+    The lock is PostgreSQL's FOR NO KEY UPDATE, the one an UPDATE of the row takes: two
+    requests locking the row still go one after the other, but a request that has already
+    added a row pointing at it (an audit event naming the project, which takes FOR KEY SHARE)
+    does not block the other. With FOR UPDATE, two people issuing two reports each held that
+    share and waited for the other's: a deadlock, and one of them got the 409 page."""
+    return query.with_for_update(of=model, key_share=True).execution_options(populate_existing=True)
 
 
 def lock(record: Any) -> None:

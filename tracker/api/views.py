@@ -18,6 +18,7 @@ from tracker.api import serialise as out
 from tracker.api.auth import api_requires
 from tracker.api.openapi import document, openapi_document
 from tracker.budget.services import budget_summary
+from tracker.errors import is_conflict
 from tracker.evidence.access import viewer_for
 from tracker.extensions import csrf, db
 from tracker.filters import london_today as today
@@ -45,6 +46,8 @@ ERROR_MESSAGES = {
     403: "Your roles in this project do not allow this",
     404: "Not found",
     405: "Only GET is allowed: the API is read-only",
+    409: "Someone else changed this at the same moment: send the request again",
+    500: "Sorry, there is a problem with the service",
 }
 
 
@@ -60,17 +63,22 @@ def api_error(code: int) -> tuple[Response, int]:
 
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[Response, int]:
+    # An error at a commit after the view reaches Flask as a 500 that wraps it.
+    original = getattr(error, "original_exception", None)
+    if error.code == 500 and original is not None:
+        return unexpected_error(original)
     return api_error(error.code or 500)
 
 
 @bp.errorhandler(Exception)
-def unexpected_error(error: Exception) -> tuple[Response, int]:
-    current_app.logger.exception("Unhandled API error")
-    response, _ = api_error(500)
-    response.set_data(
-        b'{"error":{"message":"Sorry, there is a problem with the service","status":500}}\n'
-    )
-    return response, 500
+def unexpected_error(error: BaseException) -> tuple[Response, int]:
+    """A race lost to someone else's write is a 409, as on the pages (tracker.errors decides
+    which errors are races); anything else is a 500 that says nothing of the inside."""
+    if is_conflict(error):
+        current_app.logger.warning("Concurrent change refused: %s", error)
+        return api_error(409)
+    current_app.logger.exception("Unhandled API error", exc_info=error)
+    return api_error(500)
 
 
 def _items(items: list[dict]) -> Response:

@@ -161,7 +161,6 @@ def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> 
     if form.personal_data.data and form.retain_until.data is None:
         form.retain_until.errors.append("Enter the date to keep the personal data until")
         return None
-    stored = None
     try:
         stored = _store(form.file)
         if stored is None and not (form.link_url.data or "").strip():
@@ -170,7 +169,7 @@ def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> 
         if stored is not None:
             duplicates.extend(items_with_checksum(g.project, stored.sha256, viewer))
             if duplicates and not request.form.get("store_anyway"):
-                storage().delete(stored.key)
+                db.session.rollback()  # which removes the file stored (storage.py)
                 form.file.errors.append(
                     "This file is in the library already: link the existing evidence to more "
                     "elements instead, or tick the box to store a second copy"
@@ -197,21 +196,10 @@ def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> 
     except UploadError as error:
         form.file.errors.append(str(error))
     except EvidenceError as error:
-        _discard(stored)
+        db.session.rollback()  # the row and the file stored with it go (storage.py)
         target = form.link_url if "link" in str(error) else form.work_stream
         target.errors.append(str(error))
-    except Exception:
-        _discard(stored)
-        raise
     return None
-
-
-def _discard(stored: StoredFile | None) -> None:
-    """After a failure past the upload checks (the database refusing the row, say), roll back
-    and remove the stored file, so that a failed upload leaves neither record nor file."""
-    db.session.rollback()
-    if stored is not None:
-        storage().delete(stored.key)
 
 
 @bp.route("/projects/<slug>/evidence/<int:item_id>")
@@ -257,7 +245,6 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
         abort(403)
     form = VersionForm()
     if form.validate_on_submit():
-        stored = None
         try:
             stored = _store(form.file)
             if stored is None:
@@ -269,9 +256,6 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
         except UploadError as error:
             form.file.errors.append(str(error))
-        except Exception:
-            _discard(stored)
-            raise
     return _item_page(found, viewer, 400, version_form=form)
 
 

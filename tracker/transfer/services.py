@@ -329,11 +329,12 @@ def _write_history(archive: Archive, ids: dict[str, dict[Any, Any]], project_id:
     return len(rows) - 1
 
 
-def _write_files(archive: Archive, files: dict[str, str], written: list[str]) -> None:
+def _write_files(archive: Archive, files: dict[str, str]) -> None:
+    """Write each file under its temporary name: published when the rows commit, removed by
+    the rollback otherwise (tracker/evidence/storage.py)."""
     store = storage()
     for path, key in files.items():
         with store.open_writer(key) as out:
-            written.append(key)
             for block in read_member(archive.zip, path):
                 out.write(block)
 
@@ -342,24 +343,21 @@ def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> Impo
     """Import an export file as a new project, or raise TransferError and change nothing.
 
     Unlike other services this one commits: the rows and the evidence files must land together,
-    so the files written are removed again if the commit fails.
+    so the files are published only by the commit, and removed by the rollback if it fails.
     """
     try:
         archive_zip = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError):
         raise TransferError("The file is not a ZIP file: choose a project export") from None
-    written: list[str] = []
     with archive_zip:
         archive = read_archive(archive_zip, slug=slug)
         try:
             result, files = _write_rows(archive, slug)
             db.session.flush()
-            _write_files(archive, files, written)
+            _write_files(archive, files)
             db.session.commit()
         except Exception as error:
-            db.session.rollback()
-            for key in written:
-                storage().delete(key)
+            db.session.rollback()  # which removes the files written (storage.py)
             if isinstance(error, TransferError):
                 raise
             current_app.logger.exception("Project import failed")
