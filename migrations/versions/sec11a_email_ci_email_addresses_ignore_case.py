@@ -10,7 +10,7 @@ an administrator to decide, not a migration. Give one of them another address (o
 Site administration > Users, then run `flask db upgrade` again.
 
 Revision ID: sec11a_email_ci
-Revises: f1c9bed2583d
+Revises: sec11c_versions
 Create Date: 2026-12-04 15:30:00
 
 """

@@ -2,7 +2,7 @@
 made from a stale form (or two saves racing) is refused instead of silently overwriting
 
 Revision ID: sec11c_versions
-Revises: f1c9bed2583d
+Revises: sec11b_sessions
 Create Date: 2026-12-01 10:00:00
 
 """
