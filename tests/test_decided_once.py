@@ -29,7 +29,7 @@ import tracker.reports.services
 import tracker.reports.views
 import tracker.risks.views
 from tests.test_evidence import PDF, evidence_project
-from tests.test_races import draft_report, people, submitted_item
+from tests.test_races import ANALYSIS, assessed_change, draft_report, people, submitted_item
 from tests.test_versioning import read_form
 from tracker import create_app
 from tracker.config import TestConfig
@@ -184,14 +184,7 @@ def test_an_analysis_saved_after_the_decision_never_undoes_it(
     db, client, login_as, project, monkeypatch
 ):
     login_as(Role.MANAGER)
-    client.post(
-        f"/projects/{project.slug}/changes/new",
-        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
-    )
-    change = db.session.execute(db.select(ChangeRequest)).scalar_one()
-    base = f"/projects/{project.slug}/changes/{change.id}"
-    analysis = {"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"}
-    assert client.post(f"{base}/assess", data=analysis).status_code == 302
+    change, base = assessed_change(db, client, project)
     meanwhile(
         monkeypatch,
         tracker.issues.views,
@@ -199,7 +192,7 @@ def test_an_analysis_saved_after_the_decision_never_undoes_it(
         update(ChangeRequest).where(ChangeRequest.id == change.id).values(status="approved"),
     )
 
-    response = client.post(f"{base}/assess", data=analysis | {"impact_days": "9"})
+    response = client.post(f"{base}/assess", data=ANALYSIS | {"impact_days": "9"})
 
     assert response.status_code == 409
     assert f"Change request {change.number} has been approved already" in response.text

@@ -214,48 +214,50 @@ def test_a_stage_review_decided_by_two_at_once_is_decided_once(app, db, project)
         {"decision": ReviewDecision.NOT_APPROVED.value, "reasons": "Not yet"},
     ]
 
-    answers = at_once(
-        app,
-        [
-            (p, lambda c, data=choices[i % 2]: c.post(address, data=data))
-            for i, p in enumerate(sponsors)
-        ],
-    )
+    decided_once_by(app, address, sponsors, choices)
 
-    assert [a.status for a in answers].count(302) == 1
-    assert {a.status for a in answers} <= {302, 409}
     db.session.expire_all()
     assert db.session.get(StageReview, review.id).decision is not None
     assert len(db.session.execute(db.select(StageReview)).scalars().all()) == 1
 
 
-def test_a_change_decided_by_two_at_once_is_decided_once(app, db, client, login_as, project):
-    login_as(Role.MANAGER)
+ANALYSIS = {"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"}
+
+
+def assessed_change(db, client, project: Project) -> tuple[ChangeRequest, str]:
+    """A change request the signed-in manager has raised and assessed with ANALYSIS, and the
+    address of its page."""
     raised = client.post(
         f"/projects/{project.slug}/changes/new",
         data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
     )
     assert raised.status_code == 302
     change = db.session.execute(db.select(ChangeRequest)).scalar_one()
-    assessed = client.post(
-        f"/projects/{project.slug}/changes/{change.id}/assess",
-        data={"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"},
-    )
-    assert assessed.status_code == 302
-    address = f"/projects/{project.slug}/changes/{change.id}/decide"
-    managers = people(db, project, Role.MANAGER, 4)
-    choices = [{"decision": "approve"}, {"decision": "reject", "note": "Not now"}]
+    base = f"/projects/{project.slug}/changes/{change.id}"
+    assert client.post(f"{base}/assess", data=ANALYSIS).status_code == 302
+    return change, base
 
+
+def decided_once_by(app: Flask, address: str, deciders: list[int], choices: list[dict]) -> None:
+    """The deciders post their choices (taken in turn) to `address` at once: one is taken,
+    the others are refused with a 409 page."""
+    turns = [(p, choices[i % len(choices)]) for i, p in enumerate(deciders)]
     answers = at_once(
-        app,
-        [
-            (p, lambda c, data=choices[i % 2]: c.post(address, data=data))
-            for i, p in enumerate(managers)
-        ],
+        app, [(p, lambda c, data=data: c.post(address, data=data)) for p, data in turns]
     )
 
     assert [a.status for a in answers].count(302) == 1
     assert {a.status for a in answers} <= {302, 409}
+
+
+def test_a_change_decided_by_two_at_once_is_decided_once(app, db, client, login_as, project):
+    login_as(Role.MANAGER)
+    change, base = assessed_change(db, client, project)
+    managers = people(db, project, Role.MANAGER, 4)
+    choices = [{"decision": "approve"}, {"decision": "reject", "note": "Not now"}]
+
+    decided_once_by(app, f"{base}/decide", managers, choices)
+
     db.session.expire_all()
     decided = db.session.get(ChangeRequest, change.id)
     assert decided.status in (ChangeStatus.APPROVED, ChangeStatus.REJECTED)
@@ -265,21 +267,14 @@ def test_an_analysis_saved_as_the_change_is_decided_never_undoes_the_decision(
     app, db, client, login_as, project
 ):
     login_as(Role.MANAGER)
-    client.post(
-        f"/projects/{project.slug}/changes/new",
-        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
-    )
-    change = db.session.execute(db.select(ChangeRequest)).scalar_one()
-    base = f"/projects/{project.slug}/changes/{change.id}"
-    analysis = {"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"}
-    client.post(f"{base}/assess", data=analysis)
+    change, base = assessed_change(db, client, project)
     manager, support = people(db, project, Role.MANAGER, 1) + people(db, project, Role.SUPPORT, 1)
 
     answers = at_once(
         app,
         [
             (manager, lambda c: c.post(f"{base}/decide", data={"decision": "approve"})),
-            (support, lambda c: c.post(f"{base}/assess", data=analysis | {"impact_days": "2"})),
+            (support, lambda c: c.post(f"{base}/assess", data=ANALYSIS | {"impact_days": "2"})),
         ],
     )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from tests.test_budget_views import roles  # noqa: F401 (a fixture)
 from tests.test_evidence import evidence_project  # noqa: F401 (a fixture)
 from tests.test_plan_views import ask_for_review, person_with, plan, stage1_reviews  # noqa: F401
+from tests.test_races import assessed_change
 from tests.test_versioning import CONFLICT, _FormReader, read_form, switch_to, text_of, two_people
 from tracker.budget.models import StaffTime
 from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
@@ -114,14 +115,7 @@ def test_a_change_decided_on_a_page_read_before_the_analysis_changed_is_refused(
     client, login_as, project
 ):
     manager = login_as(Role.MANAGER)
-    client.post(
-        f"/projects/{project.slug}/changes/new",
-        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
-    )
-    change = _db.session.execute(_db.select(ChangeRequest)).scalar_one()
-    base = f"/projects/{project.slug}/changes/{change.id}"
-    analysis = {"impact_days": "1", "impact_products": "Work plan", "impact_cost": "0"}
-    assert client.post(f"{base}/assess", data=analysis).status_code == 302
+    change, base = assessed_change(_db, client, project)
     decider = person_with(project, Role.MANAGER)
     switch_to(client, decider)
     seen = decision_form(client.get(base))
