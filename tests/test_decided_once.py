@@ -30,7 +30,7 @@ import tracker.reports.views
 import tracker.risks.views
 from tests.test_evidence import PDF, evidence_project
 from tests.test_races import ANALYSIS, assessed_change, draft_report, people, submitted_item
-from tests.test_versioning import read_form
+from tests.test_versioning import read_form, risk
 from tracker import create_app
 from tracker.config import TestConfig
 from tracker.evidence.models import (
@@ -46,9 +46,9 @@ from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, Entr
 from tracker.plan.models import StageReview
 from tracker.projects.models import Meeting, MeetingKind, Role
 from tracker.reports.models import HighlightReport, ReportStatus
-from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
+from tracker.risks.models import Risk, RiskReview, RiskStatus
 
-__all__ = ["evidence_project"]  # the fixture, used by name
+__all__ = ["evidence_project", "risk"]  # the fixtures, used by name
 
 
 def meanwhile(monkeypatch, module: object, name: str, *statements: Any) -> None:
@@ -280,21 +280,6 @@ def post_form(client, address: str, **changes: str):
     return client.post(address, data=read_form(client.get(address)) | changes)
 
 
-@pytest.fixture
-def risk(db, project) -> Risk:
-    found = Risk(
-        project_id=project.id,
-        number="01",
-        description="Key staff leave the council",
-        probability=Level.M,
-        impact=Level.H,
-        status=RiskStatus.OPEN,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
-
-
 def someone_reviews(risk: Risk, status: RiskStatus) -> tuple[Any, Any]:
     """What another person's review setting `status` writes: the risk and a review row."""
     return (
@@ -307,54 +292,35 @@ def someone_reviews(risk: Risk, status: RiskStatus) -> tuple[Any, Any]:
     )
 
 
-def test_closing_a_risk_someone_else_has_just_closed_is_refused(
-    db, client, login_as, project, risk, monkeypatch
+@pytest.mark.parametrize(
+    ("was", "view", "page", "changes"),
+    [
+        ("open", "update_risk", "edit", {"countermeasures": "Both posts filled"}),
+        ("closed", "review_risk", "review", {"note": "Two leavers announced"}),
+    ],
+    ids=["closing", "reopening"],
+)
+def test_setting_a_risks_status_someone_else_has_just_set_is_refused(
+    db, client, login_as, project, risk, monkeypatch, was, view, page, changes
 ):
+    """Closing a risk someone else has just closed, or reopening one just reopened."""
+    risk.status = RiskStatus(was)
+    db.session.commit()
+    becomes = RiskStatus.CLOSED if risk.status is RiskStatus.OPEN else RiskStatus.OPEN
     login_as(Role.MANAGER)
-    meanwhile(
-        monkeypatch,
-        tracker.risks.views,
-        "update_risk",
-        *someone_reviews(risk, RiskStatus.CLOSED),
-    )
+    meanwhile(monkeypatch, tracker.risks.views, view, *someone_reviews(risk, becomes))
 
     response = post_form(
         client,
-        f"/projects/{project.slug}/risks/{risk.id}/edit",
-        status="closed",
-        countermeasures="Both posts filled",
+        f"/projects/{project.slug}/risks/{risk.id}/{page}",
+        status=becomes.value,
+        **changes,
     )
 
     assert response.status_code == 409
     assert TAKEN in response.text
     reviews = db.session.execute(db.select(RiskReview)).scalars().all()
     assert [r.reviewed_by_id for r in reviews] == [None]  # the other person's review only
-
-
-def test_reopening_a_risk_someone_else_has_just_reopened_is_refused(
-    db, client, login_as, project, risk, monkeypatch
-):
-    risk.status = RiskStatus.CLOSED
-    db.session.commit()
-    login_as(Role.MANAGER)
-    meanwhile(
-        monkeypatch,
-        tracker.risks.views,
-        "review_risk",
-        *someone_reviews(risk, RiskStatus.OPEN),
-    )
-
-    response = post_form(
-        client,
-        f"/projects/{project.slug}/risks/{risk.id}/review",
-        status="open",
-        note="Two leavers announced",
-    )
-
-    assert response.status_code == 409
-    assert TAKEN in response.text
-    reviews = db.session.execute(db.select(RiskReview)).scalars().all()
-    assert [r.reviewed_by_id for r in reviews] == [None]
 
 
 def test_closing_an_issue_someone_else_has_just_closed_is_refused(

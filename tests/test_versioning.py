@@ -143,6 +143,15 @@ def assert_refused(refused, a_form: dict, changes: dict[str, tuple[str, str]]) -
     assert kept["row_version"] != a_form.get("row_version")  # saving again is from what A saw
 
 
+def refused_stale_save(client, project: Project, url: str, changes: dict[str, tuple[str, str]]):
+    """Alice and Bob `race` on the form at `url`: Alice's save is refused as `assert_refused`
+    expects. Returns the response to it."""
+    a, b = two_people(project)
+    refused, a_form = race(client, url, a, b, changes)
+    assert_refused(refused, a_form, changes)
+    return refused
+
+
 # Risk, task and budget line, one by one ------------------------------------------------------
 
 
@@ -163,11 +172,10 @@ def risk(project) -> Risk:
 
 
 def test_a_stale_risk_edit_is_refused_and_the_first_save_stands(client, project, risk):
-    a, b = two_people(project)
     url = f"/projects/{project.slug}/risks/{risk.id}/edit"
-    changes = {"description": ("Bob's description", "Alice's description")}
-    refused, a_form = race(client, url, a, b, changes)
-    assert_refused(refused, a_form, changes)
+    refused = refused_stale_save(
+        client, project, url, {"description": ("Bob's description", "Alice's description")}
+    )
     assert _db.session.get(Risk, risk.id).description == "Bob's description"
     # Having read what changed, A saves again: this time it goes through.
     assert client.post(url, data=read_form(refused)).status_code == 302
@@ -198,20 +206,19 @@ def test_a_stale_risk_review_is_refused(client, project, risk):
 
 
 def test_a_stale_task_edit_is_refused_and_the_first_save_stands(client, project, plan_task):
-    a, b = two_people(project)
     url = f"/projects/{project.slug}/plan/tasks/{plan_task.id}/edit"
-    changes = {"comments": ("Bob's comment", "Alice's comment")}
-    refused, a_form = race(client, url, a, b, changes)
-    assert_refused(refused, a_form, changes)
+    refused_stale_save(client, project, url, {"comments": ("Bob's comment", "Alice's comment")})
     assert _db.session.get(Task, plan_task.id).comments == "Bob's comment"
 
 
 def test_a_stale_budget_line_edit_is_refused_and_the_first_save_stands(client, project, line):
-    a, b = two_people(project)
     url = f"/projects/{project.slug}/budget/lines/{line.id}/edit"
-    changes = {"unit_cost": ("900.00", "1200.00"), "provision": ("900.00", "1200.00")}
-    refused, a_form = race(client, url, a, b, changes)
-    assert_refused(refused, a_form, changes)
+    refused = refused_stale_save(
+        client,
+        project,
+        url,
+        {"unit_cost": ("900.00", "1200.00"), "provision": ("900.00", "1200.00")},
+    )
     assert "Provision £900.00 £1,200.00" in text_of(refused)
     assert _db.session.get(BudgetLine, line.id).provision_pence == 90000
 
