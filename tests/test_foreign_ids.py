@@ -58,6 +58,13 @@ def _date(day: dt.date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
+TASK = {
+    "activity": "Workshop",
+    "start_date": ["1", "12", "2009"],
+    "target_finish": ["31", "3", "2010"],
+    "progress": "on_track",
+}
+
 # (path, the form's other fields, the id field and the record kind it takes, the table it saves)
 CASES = [
     (
@@ -118,28 +125,14 @@ CASES = [
     ),
     (
         "plan/tasks/new",
-        {
-            "code": "9.9",
-            "activity": "Workshop",
-            "work_stream": "0",
-            "start_date": ["1", "12", "2009"],
-            "target_finish": ["31", "3", "2010"],
-            "progress": "on_track",
-        },
+        TASK | {"code": "9.9", "work_stream": "0"},
         "stage",
         "stage",
         Task,
     ),
     (
         "plan/tasks/new",
-        {
-            "code": "9.8",
-            "activity": "Workshop",
-            "stage": "{stage}",
-            "start_date": ["1", "12", "2009"],
-            "target_finish": ["31", "3", "2010"],
-            "progress": "on_track",
-        },
+        TASK | {"code": "9.8", "stage": "{stage}"},
         "work_stream",
         "stream",
         Task,
@@ -175,21 +168,30 @@ def two_projects(db, project):
     return _records(project), _records(other)
 
 
+def _filled(fields: dict, ours: dict[str, int]) -> dict:
+    """The form's other fields, with "{kind}" in a value replaced by our record's id."""
+    return {
+        name: value.format(**ours) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
+
+
+def _count(model: type) -> int:
+    return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+
+
 @pytest.mark.parametrize(("path", "fields", "field", "kind", "model"), CASES)
 def test_a_form_refuses_an_id_that_is_not_the_projects_own(
     client, login_as, project, two_projects, path, fields, field, kind, model
 ):
     ours, theirs = two_projects
     login_as(Role.MANAGER)
-    filled = {
-        name: value.format(**ours) if isinstance(value, str) else value
-        for name, value in fields.items()
-    }
+    filled = _filled(fields, ours)
     if kind == "t":  # a dependency names a task as "t<id>"
         foreign = [f"t{theirs['task']}", f"t{MISSING}", f"t{HUGE}", "t1x"]
     else:
         foreign = [str(theirs[kind]), MISSING, HUGE, "abc"]
-    before = db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+    before = _count(model)
     for value in foreign:
         response = client.post(
             f"/projects/{project.slug}/{path}",
@@ -199,7 +201,7 @@ def test_a_form_refuses_an_id_that_is_not_the_projects_own(
         assert response.status_code == 400, (path, field, value, response.status_code)
         error = response.text.split(f'id="{field}-error"', 1)
         assert len(error) == 2, (path, field, value)  # the message is beside the field
-        after = db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+        after = _count(model)
         assert after == before, (path, field, value)
 
 
@@ -210,15 +212,11 @@ def test_the_forms_still_take_the_projects_own_ids(client, login_as, project, tw
     for path, fields, field, kind, model in CASES:
         if kind == "t":
             continue  # a task cannot wait for itself; tests/test_timeline_views.py adds one
-        filled = {
-            name: value.format(**ours) if isinstance(value, str) else value
-            for name, value in fields.items()
-        }
-        data = filled | {field: str(ours[kind])}
-        before = db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+        data = _filled(fields, ours) | {field: str(ours[kind])}
+        before = _count(model)
         response = client.post(
             f"/projects/{project.slug}/{path}", data=data, content_type="multipart/form-data"
         )
         assert response.status_code == 302, (path, field, response.text[-3000:])
-        after = db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+        after = _count(model)
         assert after == before + 1, path
