@@ -115,7 +115,25 @@ def reports(slug: str) -> str:
 @bp.route("/projects/<slug>/reports/new", methods=["GET", "POST"])
 @requires("report.write")
 def report_new(slug: str) -> tuple[str, int] | BaseResponse:
-    form = PeriodForm()
+    return _draft_from_form(
+        slug,
+        PeriodForm(),
+        "Draft a highlight report",
+        "The report is drafted from the tracker's data: check the wording.",
+    )
+
+
+def _draft_from_form(
+    slug: str,
+    form: PeriodForm,
+    title: str,
+    drafted: str,
+    *,
+    kind: ReportKind = ReportKind.PROJECT,
+    work_stream_id: int | None = None,
+) -> tuple[str, int] | BaseResponse:
+    """Drafts the report `form` asks for, as the signed-in person today, and opens it to edit
+    with the message `drafted`; else shows the form again (400 after a post)."""
     if form.validate_on_submit():
         report = new_draft(
             g.project,
@@ -123,13 +141,15 @@ def report_new(slug: str) -> tuple[str, int] | BaseResponse:
             form.period_start.data,
             form.period_end.data,
             london_today(),
+            kind=kind,
+            work_stream_id=work_stream_id,
         )
         db.session.commit()
-        flash("The report is drafted from the tracker's data: check the wording.", "success")
+        flash(drafted, "success")
         return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "reports/report_new.html", project=g.project, form=form, title="Draft a highlight report"
+        "reports/report_new.html", project=g.project, form=form, title=title
     ), status
 
 
@@ -358,29 +378,14 @@ def report_new_stream(slug: str) -> tuple[str, int] | BaseResponse:
         abort(403)
     form = StreamReportForm()
     form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
-    if form.validate_on_submit():  # the field takes only the streams offered
-        report = new_draft(
-            g.project,
-            current_user,
-            form.period_start.data,
-            form.period_end.data,
-            london_today(),
-            kind=ReportKind.WORK_STREAM,
-            work_stream_id=form.work_stream.data,
-        )
-        db.session.commit()
-        flash(
-            "The work stream report is drafted: check the wording and set the resource status.",
-            "success",
-        )
-        return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "reports/report_new.html",
-        project=g.project,
-        form=form,
-        title="Draft a work stream report",
-    ), status
+    return _draft_from_form(  # the field takes only the streams offered
+        slug,
+        form,
+        "Draft a work stream report",
+        "The work stream report is drafted: check the wording and set the resource status.",
+        kind=ReportKind.WORK_STREAM,
+        work_stream_id=form.work_stream.data,
+    )
 
 
 @bp.route("/projects/<slug>/reports/new-quarterly", methods=["GET", "POST"])
