@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from tracker.evidence.storage import CHUNK, Storage
+from tracker.evidence.storage import Storage
+from tracker.streams import blocks_within
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -141,6 +142,10 @@ def content_matches(handle: BinaryIO, ext: str) -> bool:
     return False
 
 
+def _too_large(max_bytes: int) -> UploadError:
+    return UploadError(f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB")
+
+
 def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
     """Copy the upload into storage a chunk at a time, hashing as it goes, then check it.
 
@@ -160,12 +165,8 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
     size = 0
     try:
         with store.open_writer(key) as out:
-            while chunk := stream.read(CHUNK):
+            for chunk in blocks_within(stream, max_bytes, lambda: _too_large(max_bytes)):
                 size += len(chunk)
-                if size > max_bytes:
-                    raise UploadError(
-                        f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB"
-                    )
                 digest.update(chunk)
                 out.write(chunk)
             if size == 0:

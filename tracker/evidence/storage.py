@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker.extensions import db
 
-CHUNK = 1024 * 1024
 PENDING_SUFFIX = ".part"
 _PENDING = "tracker.storage.pending"  # key of Session.info: (store, key) awaiting the commit
 

@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import current_app
 
+from tracker.streams import blocks_within
+
 FORMAT_NAME = "cse-tracker-project"
 # Raise when the meaning of project.json changes; an installation refuses newer formats.
 # Format 2 leaves out person.is_active_account and evidence_file.storage_key.
 FORMAT_VERSION = 2
 MANIFEST = "project.json"
 FILES_FOLDER = "files/"
-_BLOCK = 1024 * 1024
 
 
 class TransferError(Exception):
@@ -56,14 +57,9 @@ def read_member(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     info = archive.getinfo(name)
     if info.file_size > limit:
         raise _too_large(name)
-    total = 0
     try:
         with archive.open(info) as stream:
-            while block := stream.read(_BLOCK):
-                total += len(block)
-                if total > limit:
-                    raise _too_large(name)
-                yield block
+            yield from blocks_within(stream, limit, lambda: _too_large(name))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise refuse(f"{name} cannot be read from the ZIP ({error})") from None
 
