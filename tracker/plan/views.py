@@ -109,6 +109,13 @@ def _attach(form: FlaskForm, problems: list[PlanRuleError]) -> list[str]:
     return general
 
 
+def _show_refusal(form: FlaskForm, refused: PlanRuleError) -> None:
+    """Undo what the request wrote and show why the plan's rules refused it."""
+    db.session.rollback()
+    for message in _attach(form, [refused]):
+        flash(message)
+
+
 def _stage_choices(stages: list[Stage]) -> list[tuple[int, str]]:
     return [(s.id, f"Stage {s.number}: {s.name}") for s in stages]
 
@@ -303,9 +310,7 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
             )
             db.session.commit()
         except PlanRuleError as refused:
-            db.session.rollback()
-            for message in _attach(form, [refused]):
-                flash(message)
+            _show_refusal(form, refused)
             status = 400
         else:
             flash(f"Progress of task {task.code} saved", "success")
@@ -374,9 +379,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
             )
             db.session.commit()
         except PlanRuleError as refused:
-            db.session.rollback()
-            for message in _attach(form, [refused]):
-                flash(message)
+            _show_refusal(form, refused)
             status = 400
         else:
             flash(f"{milestone.name} saved", "success")
@@ -527,9 +530,7 @@ def review_request(slug: str) -> tuple[str, int] | BaseResponse:
                 )
                 db.session.commit()
             except PlanRuleError as refused:
-                db.session.rollback()
-                for message in _attach(form, [refused]):
-                    flash(message)
+                _show_refusal(form, refused)
                 status = 400 if refused.field else 409
             else:
                 flash(f"Review of stage {stage.number} asked for", "success")
@@ -578,9 +579,7 @@ def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
                     )
                     db.session.commit()
                 except PlanRuleError as refused:
-                    db.session.rollback()
-                    for message in _attach(form, [refused]):
-                        flash(message)
+                    _show_refusal(form, refused)
                     status = 400 if refused.field else 409
                 else:
                     flash(
@@ -626,9 +625,7 @@ def condition_close(slug: str, condition_id: int) -> tuple[str, int] | BaseRespo
                 close_condition(locked, person=_me(), note=form.note.data, now=utcnow())
                 db.session.commit()
             except PlanRuleError as refused:
-                db.session.rollback()
-                for message in _attach(form, [refused]):
-                    flash(message)
+                _show_refusal(form, refused)
                 status = 400 if refused.field else 409
             else:
                 flash("Condition closed", "success")
