@@ -9,9 +9,17 @@ import re
 import pytest
 
 from tests.factories import PersonFactory, member
-from tests.test_evidence import PDF, _person, _switch, evidence_project, post_item, url
+from tests.test_evidence import (
+    PDF,
+    _person,
+    _switch,
+    evidence_project,
+    other_stream_member,
+    post_item,
+    url,
+)
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, EvidenceStep
-from tracker.projects.models import Membership, Role
+from tracker.projects.models import Role
 
 __all__ = ["evidence_project"]  # the fixture, used by name
 
@@ -296,16 +304,7 @@ def test_a_removed_personal_data_files_name_stays_with_its_stream(
     history = url(evidence_project, f"history/evidence_file/{file_id}")
     assert "MrsJones" in client.get(history).text  # the manager sees every stream's data
 
-    outsider = PersonFactory()
-    db.session.add(
-        Membership(
-            person=outsider,
-            project=evidence_project,
-            role=Role.WS_MEMBER,
-            work_stream=evidence_project.work_streams[1],
-        )
-    )
-    db.session.commit()
+    outsider = other_stream_member(db, evidence_project)
     _switch(client, outsider)
     response = client.get(history)
     assert response.status_code in (200, 403) and "MrsJones" not in response.text

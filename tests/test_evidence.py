@@ -267,6 +267,20 @@ def _person(db, project, role):
     return person
 
 
+def other_stream_member(db, project):
+    """A member of the project's second work stream (the tests' items are in the first)."""
+    from tracker.projects.models import Membership
+
+    person = PersonFactory()
+    db.session.add(
+        Membership(
+            person=person, project=project, role=Role.WS_MEMBER, work_stream=project.work_streams[1]
+        )
+    )
+    db.session.commit()
+    return person
+
+
 def test_submitted_evidence_is_accepted_or_returned_with_comments(
     db, client, login_as, evidence_project
 ):
@@ -360,18 +374,7 @@ def test_downloads_are_attachments_behind_the_permission_check(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
     # Personal data: not for a member of another stream, nor the EMT; yes for the assessor.
-    outsider = PersonFactory()
-    from tracker.projects.models import Membership
-
-    db.session.add(
-        Membership(
-            person=outsider,
-            project=evidence_project,
-            role=Role.WS_MEMBER,
-            work_stream=evidence_project.work_streams[1],
-        )
-    )
-    db.session.commit()
+    outsider = other_stream_member(db, evidence_project)
     _switch(client, outsider)
     assert client.get(file_url).status_code == 404
     assert client.get(url(evidence_project, f"evidence/{item.id}")).status_code == 404
