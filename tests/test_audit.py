@@ -191,19 +191,10 @@ def test_the_trail_pages_keep_their_filters_and_run_a_fixed_number_of_queries(
 
 def test_a_records_history_needs_the_right_to_read_the_record(db, client, login_as, project):
     from tests.factories import WorkStreamFactory
-    from tracker.budget.models import BudgetLine, FundingSource
+    from tests.test_foreign_ids import budget_line
     from tracker.evidence.models import EvidenceItem, EvidenceStatus
 
-    source = FundingSource(
-        project_id=project.id, code="SF", name="Service First", allocation_pence=1
-    )
-    line = BudgetLine(
-        project_id=project.id,
-        source=source,
-        product="Training",
-        unit_cost_pence=1,
-        provision_pence=1,
-    )
+    line = budget_line(project)
     stream = WorkStreamFactory(project=project)
     private = EvidenceItem(
         project_id=project.id,

@@ -21,20 +21,26 @@ HUGE = "99999999999999999999"
 MISSING = "987654"
 
 
-def _records(project) -> dict[str, int]:
-    """One of each record a form chooses by id, in `project`."""
-    person = PersonFactory()
-    member(person, project, Role.WS_LEAD)
+def budget_line(project) -> BudgetLine:
+    """A budget line of `project` from a new funding source, not yet added to the session."""
     source = FundingSource(
         project_id=project.id, code="SF", name="Service First", allocation_pence=1
     )
-    line = BudgetLine(
+    return BudgetLine(
         project_id=project.id,
         source=source,
         product="Training",
         unit_cost_pence=1,
         provision_pence=1,
     )
+
+
+def _records(project) -> dict[str, int]:
+    """One of each record a form chooses by id, in `project`."""
+    person = PersonFactory()
+    member(person, project, Role.WS_LEAD)
+    line = budget_line(project)
+    source = line.source
     resource = StaffResource(project_id=project.id, role_name="Officer", quantity=1, days_each=5)
     meeting = Meeting(
         project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2030, 1, 1)
