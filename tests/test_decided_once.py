@@ -275,11 +275,6 @@ TAKEN = "Someone else changed the status of this record a moment ago"
 AT = dt.datetime(2010, 3, 1, 9, tzinfo=dt.UTC)
 
 
-def post_form(client, address: str, **changes: str):
-    """Post the edit form as the page gives it (with its row version), with `changes`."""
-    return client.post(address, data=read_form(client.get(address)) | changes)
-
-
 def someone_reviews(risk: Risk, status: RiskStatus) -> tuple[Any, Any]:
     """What another person's review setting `status` writes: the risk and a review row."""
     return (
@@ -290,6 +285,22 @@ def someone_reviews(risk: Risk, status: RiskStatus) -> tuple[Any, Any]:
             risk_id=risk.id, reviewed_at=AT, probability="M", impact="H", status=status
         ),
     )
+
+
+def refused_as_taken(
+    monkeypatch, client, meantime: tuple[object, str, Any], address: str, **changes: str
+) -> None:
+    """Someone else sets the record's status (`meantime`: the module, the name the view calls
+    and the statements, as `meanwhile` takes them) while the form at `address` is saved with
+    `changes` (to the form as the page gives it, with its row version): the save is refused,
+    the status being taken."""
+    module, name, statements = meantime
+    meanwhile(monkeypatch, module, name, *statements)
+
+    response = client.post(address, data=read_form(client.get(address)) | changes)
+
+    assert response.status_code == 409
+    assert TAKEN in response.text
 
 
 @pytest.mark.parametrize(
@@ -308,17 +319,16 @@ def test_setting_a_risks_status_someone_else_has_just_set_is_refused(
     db.session.commit()
     becomes = RiskStatus.CLOSED if risk.status is RiskStatus.OPEN else RiskStatus.OPEN
     login_as(Role.MANAGER)
-    meanwhile(monkeypatch, tracker.risks.views, view, *someone_reviews(risk, becomes))
 
-    response = post_form(
+    refused_as_taken(
+        monkeypatch,
         client,
+        (tracker.risks.views, view, someone_reviews(risk, becomes)),
         f"/projects/{project.slug}/risks/{risk.id}/{page}",
         status=becomes.value,
         **changes,
     )
 
-    assert response.status_code == 409
-    assert TAKEN in response.text
     reviews = db.session.execute(db.select(RiskReview)).scalars().all()
     assert [r.reviewed_by_id for r in reviews] == [None]  # the other person's review only
 
@@ -339,24 +349,21 @@ def test_closing_an_issue_someone_else_has_just_closed_is_refused(
     )
     db.session.add(entry)
     db.session.commit()
-    meanwhile(
-        monkeypatch,
-        tracker.issues.views,
-        "update_issue",
+    closed = (
         update(IssueLogEntry)
         .where(IssueLogEntry.id == entry.id)
-        .values(status="closed", resolution="New supplier", row_version=2),
+        .values(status="closed", resolution="New supplier", row_version=2)
     )
 
-    response = post_form(
+    refused_as_taken(
+        monkeypatch,
         client,
+        (tracker.issues.views, "update_issue", [closed]),
         f"/projects/{project.slug}/issues/{entry.id}/edit",
         status="closed",
         resolution="Survey done in house",
     )
 
-    assert response.status_code == 409
-    assert TAKEN in response.text
     assert db.session.get(IssueLogEntry, entry.id).resolution == "New supplier"
 
 
@@ -371,24 +378,21 @@ def test_finishing_a_gap_action_someone_else_has_just_finished_is_refused(
     db.session.add(action)
     db.session.commit()
     login_as(Role.MANAGER)
-    meanwhile(
-        monkeypatch,
-        tracker.evidence.gap_views,
-        "save_action",
+    done = (
         update(GapAction)
         .where(GapAction.id == action.id)
-        .values(status="done", completed_at=AT, row_version=2),
+        .values(status="done", completed_at=AT, row_version=2)
     )
 
-    response = post_form(
+    refused_as_taken(
+        monkeypatch,
         client,
+        (tracker.evidence.gap_views, "save_action", [done]),
         f"/projects/{evidence_project.slug}/gap-actions/{action.id}/edit",
         status="done",
         description="Customers segmented",
     )
 
-    assert response.status_code == 409
-    assert TAKEN in response.text
     assert db.session.get(GapAction, action.id).completed_at == AT
 
 
