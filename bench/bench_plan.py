@@ -26,10 +26,11 @@ from sqlalchemy import event, insert
 
 from tracker import create_app
 from tracker.auth.models import Person
+from tracker.charts import figure_json
 from tracker.config import TestConfig
 from tracker.extensions import db
 from tracker.plan.baselines import load_plan, save_baseline
-from tracker.plan.gantt import figure_json, gantt_figure, timeline_rows
+from tracker.plan.gantt import gantt_figure, timeline_rows
 from tracker.plan.models import Milestone, Progress, Stage, Task, TaskDependency, task_responsible
 from tracker.plan.schedule import forecast
 from tracker.projects.models import Membership, Project, Role, WorkStream
