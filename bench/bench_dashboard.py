@@ -3,7 +3,8 @@
 
 Builds the project in a temporary SQLite database with bulk inserts, then times
 - gathering the dashboard (every section's data) on its own,
-- the whole dashboard page through the test client, as the manager and as an assessor,
+- the whole dashboard page through the test client, as the manager and as a member of the EMT
+  (who reads it; the assessor does not),
 - the API's tasks, risks and issue log lists with a token,
 - the whole-project export (without evidence files),
 - drafting a monthly highlight report from all of it, and producing its PDF,
@@ -63,7 +64,7 @@ def timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, 
 
 
 def build(rng: random.Random) -> tuple[int, int, int]:
-    """The project; returns its id, the manager's id and an assessor's id."""
+    """The project; returns its id, the manager's id and an EMT member's id."""
     start = dt.date(2009, 12, 1)
     project = Project(
         slug="bench-dashboard",
@@ -73,13 +74,13 @@ def build(rng: random.Random) -> tuple[int, int, int]:
         end_date=start + dt.timedelta(days=480),
     )
     manager = Person(name="Manager", initials="PM", email="pm@example.gov.uk")
-    assessor = Person(name="Assessor", initials="AS", email="as@example.gov.uk")
-    db.session.add_all([project, manager, assessor])
+    emt = Person(name="EMT member", initials="EM", email="emt@example.gov.uk")
+    db.session.add_all([project, manager, emt])
     db.session.flush()
     db.session.add_all(
         [
             Membership(project_id=project.id, person_id=manager.id, role=Role.MANAGER),
-            Membership(project_id=project.id, person_id=assessor.id, role=Role.ASSESSOR),
+            Membership(project_id=project.id, person_id=emt.id, role=Role.EMT),
         ]
     )
     stages = [
@@ -222,7 +223,7 @@ def build(rng: random.Random) -> tuple[int, int, int]:
         ],
     )
     db.session.commit()
-    return project.id, manager.id, assessor.id
+    return project.id, manager.id, emt.id
 
 
 class Counter:
@@ -255,7 +256,7 @@ def main() -> int:
         with app.app_context():
             flask_migrate.upgrade()
             began = time.perf_counter()
-            project_id, manager_id, assessor_id = build(random.Random(2010))
+            project_id, manager_id, emt_id = build(random.Random(2010))
             built_s = time.perf_counter() - began
             _, token = create_token(db.session.get(Person, manager_id), "bench", utcnow())
             db.session.commit()
@@ -316,7 +317,7 @@ def main() -> int:
 
         rows: list[tuple[str, str, int, dict[str, str]]] = [
             ("dashboard page (manager)", "/projects/bench-dashboard/dashboard", manager_id, {}),
-            ("dashboard page (assessor)", "/projects/bench-dashboard/dashboard", assessor_id, {}),
+            ("dashboard page (EMT)", "/projects/bench-dashboard/dashboard", emt_id, {}),
             ("API tasks (2,000)", "/api/v1/projects/bench-dashboard/tasks", 0, {}),
             ("API risks (500)", "/api/v1/projects/bench-dashboard/risks", 0, {}),
             ("API issue log (500)", "/api/v1/projects/bench-dashboard/issues", 0, {}),
