@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import tracker.evidence.gap_views
 import tracker.evidence.views
 import tracker.issues.views
-import tracker.plan.views
+import tracker.plan.stage_views
 import tracker.reports.services
 import tracker.reports.views
 import tracker.risks.views
@@ -422,7 +422,7 @@ def test_asking_for_a_review_someone_else_has_just_asked_for_is_refused(
     login_as(Role.MANAGER)
     meanwhile(
         monkeypatch,
-        tracker.plan.views,
+        tracker.plan.stage_views,
         "request_review",
         insert(StageReview).values(
             stage_id=project.stages[0].id,

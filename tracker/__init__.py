@@ -115,7 +115,10 @@ def register_blueprints(app: Flask) -> None:
     )
     from tracker.evidence import views as evidence_views
     from tracker.issues import views as issue_views
-    from tracker.plan import timeline_views  # noqa: F401 - attaches routes to the plan blueprint
+    from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
+        stage_views,
+        timeline_views,
+    )
     from tracker.plan import views as plan_views
     from tracker.projects import views as project_views
     from tracker.reports import bp as reports_bp

@@ -17,7 +17,7 @@ from tracker.plan.forms import PROGRESS_LABELS
 
 
 def review_basis(context: Mapping[str, Any]) -> dict[str, str]:
-    """From the review page's context (tracker.plan.views._review_context)."""
+    """From the review page's context (tracker.plan.stage_views._review_context)."""
     review = context["review"]
     basis = {
         "Summary": review.summary,

@@ -1,4 +1,5 @@
-"""Views of the plan: the work plan (8.4), milestones (8.5) and stage reviews (9.2).
+"""Views of the plan: the work plan (8.4) and milestones (8.5); the stage reviews (9.2) are in
+`tracker.plan.stage_views`, the timeline in `tracker.plan.timeline_views`.
 
 Thin views: the rules are in `tracker.plan.services`; a `PlanRuleError` becomes a message beside
 its field. One commit per successful request; nothing is saved when anything is refused.
@@ -6,7 +7,6 @@ its field. One commit per successful request; nothing is saved when anything is 
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -16,9 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.models import Person
-from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.filters import date as format_date
 from tracker.filters import london_today as _today
 from tracker.permissions import requires
 from tracker.plan import bp
@@ -26,47 +24,33 @@ from tracker.plan.forms import (
     PROGRESS_COLOURS,
     PROGRESS_LABELS,
     PROGRESS_SYMBOLS,
-    ConditionCloseForm,
     MilestoneForm,
-    ReviewDecisionForm,
-    ReviewRequestForm,
     TaskForm,
     TaskProgressForm,
     WorkPlanFilterForm,
     task_data,
 )
-from tracker.plan.models import Milestone, Progress, ReviewDecision, Stage, StageReview, Task
-from tracker.plan.review_basis import review_basis
+from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.services import (
     DECISION_LABELS,
     PlanRuleError,
     TaskFilter,
     TaskValues,
     can_update_progress,
-    close_condition,
     current_stage,
-    decide_review,
-    draft_review_summary,
     effective_progress,
     finish_variance,
     gate_reason,
-    get_condition,
-    get_review,
     get_task,
     latest_task_finishes,
     led_work_stream_ids,
     milestone_warnings,
-    parse_conditions,
-    people_by_id,
     plan_stages,
-    project_meetings,
     project_milestones,
     project_people,
     project_work_streams,
-    request_review,
     resolve_people,
     save_task,
-    stage_statuses,
     task_date_problems,
     task_problems,
     update_milestone,
@@ -75,7 +59,7 @@ from tracker.plan.services import (
 )
 from tracker.plan.services import work_plan as group_work_plan
 from tracker.projects.models import Role
-from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
+from tracker.versioning import form_status, refuse_stale, show_record
 
 
 def _me() -> Person:
@@ -396,253 +380,4 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
         variance=context["variances"][milestone.id],
         milestone_warnings=context["warnings"][milestone.id],
         title=f"Change milestone: {milestone.name}",
-    )
-
-
-# Stage reviews ---------------------------------------------------------------------------------
-
-
-def _review_people(stages: list[Stage]) -> dict[int, Person]:
-    ids: list[int | None] = []
-    for stage in stages:
-        for review in stage.reviews:
-            ids += [review.requested_by_id, review.decided_by_id]
-            ids += [c.closed_by_id for c in review.conditions]
-    return people_by_id(ids)
-
-
-@bp.route("/projects/<slug>/plan/reviews")
-@requires("plan.view")
-def stage_reviews(slug: str) -> tuple[str, int]:
-    project = g.project
-    stages = plan_stages(project)
-    statuses = stage_statuses(stages)
-    current = current_stage(stages)
-    return _render(
-        "plan/stage_reviews.html",
-        stages=stages,
-        statuses=statuses,
-        current=current,
-        awaiting=[
-            review
-            for stage in stages
-            for review in stage.reviews
-            if review.requested_at is not None and review.decision is None
-        ],
-        meetings={m.id: m for m in project_meetings(project)},
-        people=_review_people(stages),
-        title="Stage reviews",
-    )
-
-
-def _review_context(review: StageReview, stages: list[Stage]) -> dict[str, Any]:
-    """What a review's page shows: the stage, its milestones with variance, its tasks."""
-    project = g.project
-    today = _today()
-    stage = next(s for s in stages if s.id == review.stage_id)
-    all_milestones = project_milestones(project)
-    milestones = [m for m in all_milestones if m.stage_id == stage.id]
-    tasks = work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=today)
-    progress = {t.id: effective_progress(t, today) for t in tasks}
-    counts = Counter(progress.values())
-    return {
-        "review": review,
-        "stage": stage,
-        "stage_status": stage_statuses(stages)[stage.number],
-        "milestones": milestones,
-        "variances": {m.id: finish_variance(m) for m in milestones},
-        "warnings": milestone_warnings(
-            project, all_milestones, stages, latest_task_finishes(project)
-        ),
-        "tasks": tasks,
-        "progress": progress,
-        "progress_counts": [(p, counts[p]) for p in PROGRESS_LABELS if counts[p]],
-        "people": _review_people(stages),
-    }
-
-
-@bp.route("/projects/<slug>/plan/reviews/<int:review_id>")
-@requires("plan.view")
-def stage_review(slug: str, review_id: int) -> tuple[str, int]:
-    review = get_review(g.project, review_id)
-    if review is None:
-        abort(404)
-    stages = plan_stages(g.project)
-    context = _review_context(review, stages)
-    return _render(
-        "plan/stage_review.html",
-        title=f"Stage {context['stage'].number} review",
-        **context,
-    )
-
-
-@bp.route("/projects/<slug>/plan/reviews/request", methods=["GET", "POST"])
-@requires("stage_review.request")
-def review_request(slug: str) -> tuple[str, int] | BaseResponse:
-    project = g.project
-    stages = plan_stages(project)
-    stage = current_stage(stages)
-    statuses = stage_statuses(stages)
-    meetings = project_meetings(project)
-    form = ReviewRequestForm()
-    form.meeting.choices = [(0, "Select a meeting")] + [
-        (m.id, format_date(m.held_on, m.month_only)) for m in meetings
-    ]
-    waiting = None
-    if stage is not None:
-        waiting = next(
-            (r for r in stage.reviews if r.requested_at is not None and r.decision is None), None
-        )
-    if request.method == "GET" and stage is not None:
-        form.summary.data = draft_review_summary(
-            work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=_today()), _today()
-        )
-        scheduled = next(
-            (r for r in stage.reviews if r.requested_at is None and r.decision is None), None
-        )
-        # The meeting the review was scheduled for, unless it is past: then the next one.
-        upcoming = [m for m in meetings if m.held_on >= _today()]
-        if scheduled is not None and scheduled.meeting_id in {m.id for m in upcoming}:
-            form.meeting.data = scheduled.meeting_id
-        else:
-            form.meeting.data = upcoming[0].id if upcoming else 0
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if stage is None or waiting is not None:
-            flash(
-                "Every stage has been approved"
-                if stage is None
-                else f"A review of stage {stage.number} is already waiting for the sponsor's "
-                "decision"
-            )
-            status = 409
-        elif form.validate_on_submit():
-            meeting = next((m for m in meetings if m.id == form.meeting.data), None)
-            try:
-                review = request_review(
-                    stage,
-                    stages,
-                    person=_me(),
-                    summary=form.summary.data,
-                    meeting=meeting,
-                    now=utcnow(),
-                )
-                db.session.commit()
-            except PlanRuleError as refused:
-                _show_refusal(form, refused)
-                status = 400 if refused.field else 409
-            else:
-                flash(f"Review of stage {stage.number} asked for", "success")
-                return redirect(
-                    url_for("plan.stage_review", slug=project.slug, review_id=review.id)
-                )
-    return _render(
-        "plan/review_request.html",
-        status,
-        form=form,
-        stage=stage,
-        stage_status=statuses[stage.number] if stage else None,
-        waiting=waiting,
-        title=f"Ask for a review of stage {stage.number}" if stage else "Ask for a stage review",
-    )
-
-
-@bp.route("/projects/<slug>/plan/reviews/<int:review_id>/decide", methods=["GET", "POST"])
-@requires("stage_review.decide")
-def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
-    project = g.project
-    review = get_review(project, review_id)
-    if review is None:
-        abort(404)
-    stages = plan_stages(project)
-    form = ReviewDecisionForm()
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            locked = get_review(project, review_id, for_update=True)
-            assert locked is not None
-            basis = review_basis(_review_context(locked, stages))
-            if locked.decision is None and refuse_changed_decision(form, basis):
-                status = 409  # the page names what changed since it was read
-            else:
-                try:
-                    decide_review(
-                        locked,
-                        stages,
-                        person=_me(),
-                        decision=ReviewDecision(form.decision.data),
-                        conditions=parse_conditions(form.conditions.data or ""),
-                        reasons=form.reasons.data or "",
-                        now=utcnow(),
-                    )
-                    db.session.commit()
-                except PlanRuleError as refused:
-                    _show_refusal(form, refused)
-                    status = 400 if refused.field else 409
-                else:
-                    flash(
-                        f"Stage {locked.stage.number} review decided: "
-                        f"{DECISION_LABELS[locked.decision].lower()}",
-                        "success",
-                    )
-                    return redirect(
-                        url_for("plan.stage_review", slug=project.slug, review_id=review_id)
-                    )
-        elif review.decision is not None:
-            status = 409
-        review = get_review(project, review_id)
-        assert review is not None
-        stages = plan_stages(project)
-    context = _review_context(review, stages)
-    if request.method == "GET":
-        form.seen.data = review_basis(context)
-    return _render(
-        "plan/review_decide.html",
-        status,
-        form=form,
-        title=f"Decide the stage {context['stage'].number} review",
-        **context,
-    )
-
-
-@bp.route("/projects/<slug>/plan/conditions/<int:condition_id>/close", methods=["GET", "POST"])
-@requires("review_condition.close")
-def condition_close(slug: str, condition_id: int) -> tuple[str, int] | BaseResponse:
-    project = g.project
-    condition = get_condition(project, condition_id)
-    if condition is None:
-        abort(404)
-    form = ConditionCloseForm()
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            locked = get_condition(project, condition_id, for_update=True)
-            assert locked is not None
-            try:
-                close_condition(locked, person=_me(), note=form.note.data, now=utcnow())
-                db.session.commit()
-            except PlanRuleError as refused:
-                _show_refusal(form, refused)
-                status = 400 if refused.field else 409
-            else:
-                flash("Condition closed", "success")
-                return redirect(
-                    url_for("plan.stage_review", slug=project.slug, review_id=locked.review_id)
-                )
-        elif condition.closed_at is not None:
-            status = 409
-        condition = get_condition(project, condition_id)
-        assert condition is not None
-    closer = people_by_id([condition.closed_by_id]).get(condition.closed_by_id or 0)
-    return _render(
-        "plan/condition_close.html",
-        status,
-        form=form,
-        condition=condition,
-        review=condition.review,
-        closer=closer,
-        title="Close a condition",
     )
