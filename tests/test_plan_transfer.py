@@ -11,18 +11,11 @@ from openpyxl import Workbook, load_workbook
 
 from tests.factories import PersonFactory, make_project, member
 from tracker.plan.baselines import load_plan
+from tracker.plan.import_apply import import_table
+from tracker.plan.import_cells import is_milestone, parse_date, parse_predecessors
 from tracker.plan.models import Milestone, Progress, Stage, Task, TaskDependency
-from tracker.plan.transfer import (
-    FileProblem,
-    export_csv,
-    export_rows,
-    export_xlsx,
-    import_table,
-    is_milestone,
-    parse_date,
-    parse_predecessors,
-    read_table,
-)
+from tracker.plan.plan_export import export_csv, export_rows, export_xlsx
+from tracker.plan.table_files import FileProblem, read_table
 from tracker.projects.models import Role
 
 

@@ -647,9 +647,9 @@ def test_a_file_must_be_chosen(client, login_as, project):
 
 
 def test_a_file_that_is_too_big_is_refused(client, login_as, project, monkeypatch):
-    from tracker.plan import transfer
+    from tracker.plan import table_files
 
-    monkeypatch.setattr(transfer, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(table_files, "MAX_IMPORT_BYTES", 100)
     login_as(Role.MANAGER)
     response = _upload(client, project, b"ID,Name\n" + b"1,x\n" * 100, "plan.csv")
     assert response.status_code == 400

@@ -28,7 +28,7 @@ from tracker.evidence.services import project_elements
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import requires
-from tracker.plan.transfer import FileProblem, read_table
+from tracker.plan.table_files import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
 from tracker.transitions import lock
 from tracker.versioning import form_status, record_data, refuse_stale, show_record

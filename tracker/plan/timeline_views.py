@@ -38,22 +38,17 @@ from tracker.plan.gantt import (
     gantt_figure,
     timeline_rows,
 )
+from tracker.plan.import_apply import import_table
+from tracker.plan.import_result import iter_error_rows
 from tracker.plan.models import TaskDependency
+from tracker.plan.plan_export import EXPORT_COLUMNS, export_rows
 from tracker.plan.schedule import CycleError, Forecast, Link, cycle_if_added, slip_chain
+from tracker.plan.table_files import MAX_IMPORT_BYTES, FileProblem, read_table
 from tracker.plan.timeline_forms import (
     BaselineForm,
     DependencyForm,
     ImportForm,
     TimelineFilterForm,
-)
-from tracker.plan.transfer import (
-    EXPORT_COLUMNS,
-    MAX_IMPORT_BYTES,
-    FileProblem,
-    export_rows,
-    import_table,
-    iter_error_rows,
-    read_table,
 )
 
 
