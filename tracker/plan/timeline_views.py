@@ -32,13 +32,9 @@ from tracker.plan.baselines import (
     snapshot,
     task_key,
 )
-from tracker.plan.gantt import (
-    PROGRESS_STYLES,
-    chart_summary,
-    gantt_figure,
-    timeline_rows,
-)
+from tracker.plan.gantt import chart_summary, gantt_figure
 from tracker.plan.models import TaskDependency
+from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.schedule import CycleError, Forecast, Link, cycle_if_added, slip_chain
 from tracker.plan.timeline_forms import (
     BaselineForm,
@@ -46,6 +42,7 @@ from tracker.plan.timeline_forms import (
     ImportForm,
     TimelineFilterForm,
 )
+from tracker.plan.timeline_rows import timeline_rows
 from tracker.plan.transfer import (
     EXPORT_COLUMNS,
     MAX_IMPORT_BYTES,
