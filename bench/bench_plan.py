@@ -30,9 +30,10 @@ from tracker.charts import figure_json
 from tracker.config import TestConfig
 from tracker.extensions import db
 from tracker.plan.baselines import load_plan, save_baseline
-from tracker.plan.gantt import gantt_figure, timeline_rows
+from tracker.plan.gantt import gantt_figure
 from tracker.plan.models import Milestone, Progress, Stage, Task, TaskDependency, task_responsible
 from tracker.plan.schedule import forecast
+from tracker.plan.timeline_rows import timeline_rows
 from tracker.projects.models import Membership, Project, Role, WorkStream
 
 SIZES = (100, 1000, 2000)

@@ -1,10 +1,8 @@
-"""The Gantt chart of the plan (Project Document 8.3) and the rows of its accessible table.
+"""The Gantt chart of the plan (Project Document 8.3).
 
-`timeline_rows` turns the loaded plan, its forecast and a baseline into rows: one per stage (a
-summary bar), task and milestone, filtered by stage or work stream. `gantt_figure` draws those
-rows as a Plotly figure built here with `plotly.graph_objects`; the page embeds its JSON and
-/vendor/plotly.min.js draws it. The same rows fill the table that is the chart's text
-alternative.
+`gantt_figure` draws the rows of `tracker.plan.timeline_rows` as a Plotly figure built here with
+`plotly.graph_objects`; the page embeds its JSON and /vendor/plotly.min.js draws it. The same rows
+fill the table that is the chart's text alternative; `chart_summary` is the chart's aria-label.
 
 Colour is never the only cue: each progress state also has its own fill pattern and a text label
 in the legend, the hover text and the table; milestones are diamonds; the critical path has a
@@ -14,8 +12,7 @@ thick outline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from markupsafe import Markup
@@ -23,248 +20,11 @@ from markupsafe import Markup
 from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.filters import days as format_days
-from tracker.plan.baselines import PlanData, milestone_key, task_key
-from tracker.plan.models import Progress, Stage
-from tracker.plan.schedule import Forecast
-from tracker.plan.services import effective_progress
-from tracker.projects.models import WorkStream
+from tracker.plan.progress_styles import PROGRESS_STYLES
+from tracker.plan.timeline_rows import Timeline, TimelineRow
 
 MS_PER_DAY = 24 * 3600 * 1000
 ROW_HEIGHT = 24
-LABEL_LENGTH = 48
-
-
-@dataclass(frozen=True)
-class ProgressStyle:
-    label: str
-    colour: str
-    pattern: str
-    pattern_name: str
-    tag_colour: str
-
-
-# GOV.UK palette colours; the pattern and the words carry the same meaning as the colour.
-PROGRESS_STYLES: dict[Progress, ProgressStyle] = {
-    Progress.COMPLETE: ProgressStyle("Complete", "#00703c", "", "solid", "green"),
-    Progress.ON_TRACK: ProgressStyle("On track", "#1d70b8", "/", "diagonal stripes", "blue"),
-    Progress.AT_RISK: ProgressStyle("At risk", "#f47738", "x", "cross-hatched", "amber"),
-    Progress.LATE: ProgressStyle("Late", "#d4351c", "-", "horizontal stripes", "red"),
-    Progress.NOT_STARTED: ProgressStyle("Not started", "#505a5f", ".", "dotted", "grey"),
-}
-
-
-def progress_label(progress: Progress | None) -> str:
-    return PROGRESS_STYLES[progress].label if progress else ""
-
-
-@dataclass
-class TimelineRow:
-    """One row of the chart and of the table: a stage, a task or a milestone."""
-
-    key: str  # "s3", "t12", "m4"
-    kind: str  # stage, task, milestone
-    code: str
-    name: str
-    stage: Stage | None
-    work_stream: WorkStream | None = None
-    responsible: str = ""
-    start: dt.date | None = None
-    finish: dt.date | None = None  # target finish; a milestone's scheduled date
-    actual_finish: dt.date | None = None
-    forecast_start: dt.date | None = None
-    forecast_finish: dt.date | None = None
-    slip: int = 0
-    critical: bool = False
-    total_float: int | None = None
-    baseline_start: dt.date | None = None
-    baseline_finish: dt.date | None = None
-    progress: Progress | None = None
-    predecessors: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f"{self.code} {self.name}".strip()
-
-    @property
-    def short_label(self) -> str:
-        label = self.label
-        return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
-
-    @property
-    def progress_label(self) -> str:
-        return progress_label(self.progress)
-
-    @property
-    def moved_since_baseline(self) -> int | None:
-        if self.baseline_finish is None or self.forecast_finish is None:
-            return None
-        return (self.forecast_finish - self.baseline_finish).days
-
-
-@dataclass
-class Timeline:
-    rows: list[TimelineRow]
-    first_day: dt.date | None
-    last_day: dt.date | None
-    links: list[tuple[str, str]]  # (predecessor key, successor key), both shown
-
-    @property
-    def tasks(self) -> list[TimelineRow]:
-        return [row for row in self.rows if row.kind == "task"]
-
-    @property
-    def milestones(self) -> list[TimelineRow]:
-        return [row for row in self.rows if row.kind == "milestone"]
-
-    @property
-    def stages(self) -> list[TimelineRow]:
-        return [row for row in self.rows if row.kind == "stage"]
-
-    @property
-    def critical(self) -> list[TimelineRow]:
-        return [row for row in self.rows if row.critical and row.kind != "stage"]
-
-    @property
-    def pushed_milestones(self) -> list[TimelineRow]:
-        return [row for row in self.milestones if row.slip > 0]
-
-
-def timeline_rows(
-    plan: PlanData,
-    forecasts: Mapping[Hashable, Forecast],
-    baseline: Mapping[str, tuple[dt.date | None, dt.date]] | None = None,
-    *,
-    today: dt.date,
-    stage_id: int | None = None,
-    work_stream_id: int | None = None,
-) -> Timeline:
-    """The rows to show, stage by stage: the stage's summary row, its tasks, its milestones.
-
-    A task's progress is the one the work plan shows on `today`: past its target and not
-    complete, it is late whatever was recorded.
-    """
-    baseline = baseline or {}
-    # A predecessor is named by its task code, or by "Milestone: <name>".
-    names = {task_key(task.id): task.code for task in plan.tasks}
-    names |= {milestone_key(m.id): f"Milestone: {m.name}" for m in plan.milestones}
-    predecessors: dict[str, list[str]] = {}
-    links = plan.links()
-    for link in links:
-        if link.predecessor not in names:
-            continue
-        text = names[link.predecessor] + (f" +{link.lag}d" if link.lag else "")
-        predecessors.setdefault(link.successor, []).append(text)
-
-    def with_forecast(row: TimelineRow) -> TimelineRow:
-        result = forecasts.get(row.key)
-        if result is not None:
-            row.forecast_start, row.forecast_finish = result.start, result.finish
-            row.slip, row.critical, row.total_float = (
-                result.slip,
-                result.critical,
-                result.total_float,
-            )
-        else:
-            row.forecast_start, row.forecast_finish = row.start, row.finish
-        if row.key in baseline:
-            row.baseline_start, row.baseline_finish = baseline[row.key]
-        row.predecessors = predecessors.get(row.key, [])
-        return row
-
-    tasks_by_stage: dict[int, list[TimelineRow]] = {}
-    for task in plan.tasks:
-        if stage_id is not None and task.stage_id != stage_id:
-            continue
-        if work_stream_id is not None and task.work_stream_id != work_stream_id:
-            continue
-        people = "/".join(p.initials or p.name for p in task.responsible)
-        tasks_by_stage.setdefault(task.stage_id, []).append(
-            with_forecast(
-                TimelineRow(
-                    key=task_key(task.id),
-                    kind="task",
-                    code=task.code,
-                    name=task.activity,
-                    stage=task.stage,
-                    work_stream=task.work_stream,
-                    responsible=people or task.responsibility_note,
-                    start=task.start_date,
-                    finish=task.target_finish,
-                    actual_finish=task.actual_finish,
-                    progress=effective_progress(task, today),
-                )
-            )
-        )
-    shown_task_keys = {row.key for rows in tasks_by_stage.values() for row in rows}
-    # Filtered by work stream, a milestone is shown when a task of the stream leads to it.
-    milestone_targets = {
-        link.successor
-        for link in links
-        if link.successor.startswith("m") and link.predecessor in shown_task_keys
-    }
-    milestones_by_stage: dict[int | None, list[TimelineRow]] = {}
-    for milestone in plan.milestones:
-        key = milestone_key(milestone.id)
-        if stage_id is not None and milestone.stage_id != stage_id:
-            continue
-        if work_stream_id is not None and key not in milestone_targets:
-            continue
-        milestones_by_stage.setdefault(milestone.stage_id, []).append(
-            with_forecast(
-                TimelineRow(
-                    key=key,
-                    kind="milestone",
-                    code="",
-                    name=milestone.name,
-                    stage=milestone.stage,
-                    start=milestone.scheduled_finish,
-                    finish=milestone.scheduled_finish,
-                    actual_finish=milestone.actual_finish,
-                    progress=Progress.COMPLETE if milestone.actual_finish else None,
-                )
-            )
-        )
-
-    rows: list[TimelineRow] = []
-    for stage in plan.stages:
-        children = tasks_by_stage.get(stage.id, []) + milestones_by_stage.get(stage.id, [])
-        if stage_id is not None and stage.id != stage_id:
-            continue
-        if work_stream_id is not None and not children:
-            continue
-        summary = TimelineRow(
-            key=f"s{stage.id}",
-            kind="stage",
-            code=f"S{stage.number}",
-            name=stage.name,
-            stage=stage,
-            start=stage.start_date,
-            finish=stage.end_date,
-        )
-        finishes = [c.forecast_finish for c in children if c.forecast_finish] + [stage.end_date]
-        starts = [c.forecast_start for c in children if c.forecast_start] + [stage.start_date]
-        summary.forecast_start, summary.forecast_finish = min(starts), max(finishes)
-        summary.slip = max((summary.forecast_finish - stage.end_date).days, 0)
-        summary.critical = any(c.critical for c in children)
-        if summary.key in baseline:
-            summary.baseline_start, summary.baseline_finish = baseline[summary.key]
-        rows.append(summary)
-        rows.extend(children)
-    if stage_id is None:
-        rows.extend(milestones_by_stage.get(None, []))
-
-    shown = {row.key for row in rows}
-    shown_links = [
-        (link.predecessor, link.successor)
-        for link in links
-        if link.predecessor in shown and link.successor in shown
-    ]
-    days = [d for row in rows for d in (row.forecast_start, row.forecast_finish) if d]
-    days += [d for row in rows for d in (row.baseline_start, row.baseline_finish) if d]
-    return Timeline(rows, min(days, default=None), max(days, default=None), shown_links)
-
-
-# The figure -------------------------------------------------------------------------------
 
 
 def _iso(day: dt.date) -> str:
@@ -338,36 +98,55 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
     """The Gantt chart: stage summary bars, task bars coloured and patterned by progress, the
     baseline as a faint bar behind each task, milestones as diamonds, dependency arrows, the
     critical path outlined and a line for today."""
-    rows = timeline.rows
-    dated = [r for r in rows if r.forecast_start and r.forecast_finish]
-    traces: list[go.BaseTraceType] = []
-
-    baseline_rows = [r for r in dated if r.kind == "task" and r.baseline_finish]
-    if baseline_rows:
-        traces.append(
-            _bar(
-                baseline_rows,
-                [(r.baseline_start or r.baseline_finish, r.baseline_finish) for r in baseline_rows],
-                hover=False,
-                name="Baseline (faint wide bar)",
-                width=0.8,
-                marker={"color": "rgba(80, 90, 95, 0.22)", "line": {"width": 0}},
-            )
-        )
-
-    stage_rows = [r for r in dated if r.kind == "stage"]
-    if stage_rows:
-        traces.append(
-            _bar(
-                stage_rows,
-                _forecast_spans(stage_rows),
-                name="Stage (black summary bar)",
-                width=0.35,
-                marker={"color": "#0b0c0c"},
-            )
-        )
-
+    dated = [r for r in timeline.rows if r.forecast_start and r.forecast_finish]
     task_rows = [r for r in dated if r.kind == "task"]
+    traces: list[go.BaseTraceType] = [
+        *_baseline_traces(dated),
+        *_stage_traces(dated),
+        *_progress_traces(task_rows),
+        *_critical_traces(task_rows),
+        *_milestone_traces(dated),
+        *_dependency_traces(timeline, dated),
+    ]
+    return go.Figure(data=traces, layout=_layout(timeline, today))
+
+
+def _baseline_traces(dated: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """The baseline as a faint wide bar behind each task that has one."""
+    baseline_rows = [r for r in dated if r.kind == "task" and r.baseline_finish]
+    if not baseline_rows:
+        return []
+    return [
+        _bar(
+            baseline_rows,
+            [(r.baseline_start or r.baseline_finish, r.baseline_finish) for r in baseline_rows],
+            hover=False,
+            name="Baseline (faint wide bar)",
+            width=0.8,
+            marker={"color": "rgba(80, 90, 95, 0.22)", "line": {"width": 0}},
+        )
+    ]
+
+
+def _stage_traces(dated: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """A thin black summary bar for each stage."""
+    stage_rows = [r for r in dated if r.kind == "stage"]
+    if not stage_rows:
+        return []
+    return [
+        _bar(
+            stage_rows,
+            _forecast_spans(stage_rows),
+            name="Stage (black summary bar)",
+            width=0.35,
+            marker={"color": "#0b0c0c"},
+        )
+    ]
+
+
+def _progress_traces(task_rows: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """The task bars, one trace per progress state: its colour, its pattern and its words."""
+    traces: list[go.BaseTraceType] = []
     for progress, style in PROGRESS_STYLES.items():
         group = [r for r in task_rows if r.progress == progress]
         if not group:
@@ -395,21 +174,31 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
                 textfont={"color": "#ffffff", "size": 11},
             )
         )
+    return traces
 
+
+def _critical_traces(task_rows: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """A thick outline around each task on the critical path."""
     critical_rows = [r for r in task_rows if r.critical]
-    if critical_rows:
-        traces.append(
-            _bar(
-                critical_rows,
-                _forecast_spans(critical_rows),
-                name="Critical path (thick outline)",
-                width=0.7,
-                marker={"color": "rgba(0, 0, 0, 0)", "line": {"color": "#0b0c0c", "width": 3}},
-            )
+    if not critical_rows:
+        return []
+    return [
+        _bar(
+            critical_rows,
+            _forecast_spans(critical_rows),
+            name="Critical path (thick outline)",
+            width=0.7,
+            marker={"color": "rgba(0, 0, 0, 0)", "line": {"color": "#0b0c0c", "width": 3}},
         )
+    ]
 
+
+def _milestone_traces(dated: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """Milestones as diamonds at their forecast; a pushed one keeps an open diamond on its
+    scheduled date and says how far it was pushed."""
     milestone_rows = [r for r in dated if r.kind == "milestone"]
     pushed = [r for r in milestone_rows if r.slip > 0]
+    traces: list[go.BaseTraceType] = []
     if pushed:
         traces.append(
             go.Scatter(
@@ -453,7 +242,11 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
                 hovertemplate=HOVER_TEXT,
             )
         )
+    return traces
 
+
+def _dependency_traces(timeline: Timeline, dated: Sequence[TimelineRow]) -> list[go.BaseTraceType]:
+    """One trace of arrows, from each shown predecessor to its shown successor."""
     by_key = {r.key: r for r in dated}
     arrow_x: list[str | None] = []
     arrow_y: list[str | None] = []
@@ -471,25 +264,31 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
         arrow_x += [origin, _iso(target) if succ.kind != "milestone" else _midday(target), None]
         arrow_y += [pred_key, succ_key, None]
         arrow_size += [0, 9, 0]
-    if arrow_x:
-        traces.append(
-            go.Scatter(
-                x=arrow_x,
-                y=arrow_y,
-                mode="lines+markers",
-                name="Dependency (arrow)",
-                line={"color": "#6f777b", "width": 1},
-                marker={
-                    "symbol": "arrow",
-                    "angleref": "previous",
-                    "size": arrow_size,
-                    "color": "#6f777b",
-                },
-                hoverinfo="skip",
-                connectgaps=False,
-            )
+    if not arrow_x:
+        return []
+    return [
+        go.Scatter(
+            x=arrow_x,
+            y=arrow_y,
+            mode="lines+markers",
+            name="Dependency (arrow)",
+            line={"color": "#6f777b", "width": 1},
+            marker={
+                "symbol": "arrow",
+                "angleref": "previous",
+                "size": arrow_size,
+                "color": "#6f777b",
+            },
+            hoverinfo="skip",
+            connectgaps=False,
         )
+    ]
 
+
+def _layout(timeline: Timeline, today: dt.date | None) -> dict:
+    """The layout: legend on top, dates across the top, one category row per timeline row, the
+    date range with a margin either side, and the line for today."""
+    rows = timeline.rows
     height = 170 + ROW_HEIGHT * max(len(rows), 4)
     layout: dict = {
         "barmode": "overlay",
@@ -520,22 +319,7 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
             "tickangle": 0,
             "automargin": True,
         },
-        "yaxis": {
-            "type": "category",
-            "autorange": "reversed",
-            "categoryorder": "array",
-            "categoryarray": [r.key for r in rows],
-            "tickmode": "array",
-            "tickvals": [r.key for r in rows],
-            "ticktext": [
-                Markup("<b>{}</b>").format(r.short_label)
-                if r.kind == "stage"
-                else (f"◆ {r.short_label}" if r.kind == "milestone" else r.short_label)
-                for r in rows
-            ],
-            "automargin": True,
-            "showgrid": False,
-        },
+        "yaxis": _row_axis(rows),
         "shapes": [],
         "annotations": [],
     }
@@ -544,35 +328,60 @@ def gantt_figure(timeline: Timeline, today: dt.date | None = None) -> go.Figure:
         last = timeline.last_day + dt.timedelta(days=14)
         layout["xaxis"]["range"] = [_iso(first), _iso(last)]
         if today is not None and first <= today <= last:
-            layout["shapes"].append(
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": _midday(today),
-                    "x1": _midday(today),
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": "#d4351c", "width": 2, "dash": "dash"},
-                }
-            )
-            layout["annotations"].append(
-                {
-                    "x": _midday(today),
-                    "xref": "x",
-                    "y": 0,
-                    "yref": "paper",
-                    "yanchor": "top",
-                    "text": f"Today {format_date(today)}",
-                    "showarrow": False,
-                    "font": {"color": "#d4351c"},
-                }
-            )
+            _mark_today(layout, today)
     if not rows:
         layout["annotations"].append(
             {"text": "Nothing to show", "showarrow": False, "xref": "paper", "yref": "paper"}
         )
-    return go.Figure(data=traces, layout=layout)
+    return layout
+
+
+def _row_axis(rows: Sequence[TimelineRow]) -> dict:
+    """The y axis: the rows in order, stages in bold and milestones with a diamond."""
+    return {
+        "type": "category",
+        "autorange": "reversed",
+        "categoryorder": "array",
+        "categoryarray": [r.key for r in rows],
+        "tickmode": "array",
+        "tickvals": [r.key for r in rows],
+        "ticktext": [
+            Markup("<b>{}</b>").format(r.short_label)
+            if r.kind == "stage"
+            else (f"◆ {r.short_label}" if r.kind == "milestone" else r.short_label)
+            for r in rows
+        ],
+        "automargin": True,
+        "showgrid": False,
+    }
+
+
+def _mark_today(layout: dict, today: dt.date) -> None:
+    """A dashed red line for today, with its date under the chart."""
+    layout["shapes"].append(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": _midday(today),
+            "x1": _midday(today),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#d4351c", "width": 2, "dash": "dash"},
+        }
+    )
+    layout["annotations"].append(
+        {
+            "x": _midday(today),
+            "xref": "x",
+            "y": 0,
+            "yref": "paper",
+            "yanchor": "top",
+            "text": f"Today {format_date(today)}",
+            "showarrow": False,
+            "font": {"color": "#d4351c"},
+        }
+    )
 
 
 def chart_summary(timeline: Timeline, today: dt.date | None = None) -> str:

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from tracker.plan.gantt import PROGRESS_STYLES
 from tracker.plan.models import Progress
+from tracker.plan.progress_styles import PROGRESS_STYLES
 
 _DATE_FORMATS = (
     "%Y-%m-%d",

@@ -12,8 +12,8 @@ from typing import Any
 
 from tracker.exports import table_csv, table_xlsx
 from tracker.plan.baselines import PlanData, milestone_key, task_key
-from tracker.plan.gantt import PROGRESS_STYLES
 from tracker.plan.models import Task
+from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.schedule import Forecast
 
 EXPORT_COLUMNS = [

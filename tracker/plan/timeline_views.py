@@ -32,16 +32,12 @@ from tracker.plan.baselines import (
     snapshot,
     task_key,
 )
-from tracker.plan.gantt import (
-    PROGRESS_STYLES,
-    chart_summary,
-    gantt_figure,
-    timeline_rows,
-)
+from tracker.plan.gantt import chart_summary, gantt_figure
 from tracker.plan.import_apply import import_table
 from tracker.plan.import_result import iter_error_rows
 from tracker.plan.models import TaskDependency
 from tracker.plan.plan_export import EXPORT_COLUMNS, export_rows
+from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.schedule import CycleError, Forecast, Link, cycle_if_added, slip_chain
 from tracker.plan.table_files import MAX_IMPORT_BYTES, FileProblem, read_table
 from tracker.plan.timeline_forms import (
@@ -50,6 +46,7 @@ from tracker.plan.timeline_forms import (
     ImportForm,
     TimelineFilterForm,
 )
+from tracker.plan.timeline_rows import timeline_rows
 
 
 def _forecast(plan: PlanData, as_of: dt.date | None = None) -> tuple[dict[Hashable, Forecast], str]:
