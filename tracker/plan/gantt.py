@@ -26,7 +26,7 @@ from tracker.filters import days as format_days
 from tracker.plan.baselines import PlanData, milestone_key, task_key
 from tracker.plan.models import Progress, Stage
 from tracker.plan.schedule import Forecast
-from tracker.plan.services import effective_progress
+from tracker.plan.tasks import effective_progress
 from tracker.projects.models import WorkStream
 
 MS_PER_DAY = 24 * 3600 * 1000

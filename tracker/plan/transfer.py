@@ -40,10 +40,11 @@ from tracker.plan.baselines import (
     new_dependency,
     task_key,
 )
+from tracker.plan.errors import PlanRuleError
 from tracker.plan.gantt import PROGRESS_STYLES
 from tracker.plan.models import Milestone, Progress, Task, task_responsible
 from tracker.plan.schedule import CycleError, Forecast, Link, topological_order
-from tracker.plan.services import PlanRuleError, check_task_progress_allowed
+from tracker.plan.stages import check_task_progress_allowed
 from tracker.projects.models import Membership
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -1,7 +1,8 @@
 """Views of the plan: the work plan (8.4), milestones (8.5) and stage reviews (9.2).
 
-Thin views: the rules are in `tracker.plan.services`; a `PlanRuleError` becomes a message beside
-its field. One commit per successful request; nothing is saved when anything is refused.
+Thin views: the rules are in `tracker.plan.stages`, `tasks`, `work_plan`, `stage_reviews` and
+`milestones`; a `PlanRuleError` becomes a message beside its field. One commit per successful
+request; nothing is saved when anything is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tracker.filters import date as format_date
 from tracker.filters import london_today as _today
 from tracker.permissions import requires
 from tracker.plan import bp
+from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import (
     PROGRESS_COLOURS,
     PROGRESS_LABELS,
@@ -35,45 +37,42 @@ from tracker.plan.forms import (
     WorkPlanFilterForm,
     task_data,
 )
+from tracker.plan.milestones import (
+    finish_variance,
+    latest_task_finishes,
+    milestone_warnings,
+    project_milestones,
+    update_milestone,
+)
 from tracker.plan.models import Milestone, Progress, ReviewDecision, Stage, StageReview, Task
 from tracker.plan.review_basis import review_basis
-from tracker.plan.services import (
+from tracker.plan.stage_reviews import (
     DECISION_LABELS,
-    PlanRuleError,
-    TaskFilter,
-    TaskValues,
-    can_update_progress,
     close_condition,
-    current_stage,
     decide_review,
     draft_review_summary,
-    effective_progress,
-    finish_variance,
-    gate_reason,
     get_condition,
     get_review,
-    get_task,
-    latest_task_finishes,
-    led_work_stream_ids,
-    milestone_warnings,
     parse_conditions,
     people_by_id,
-    plan_stages,
     project_meetings,
-    project_milestones,
-    project_people,
-    project_work_streams,
     request_review,
+)
+from tracker.plan.stages import current_stage, gate_reason, plan_stages, stage_statuses
+from tracker.plan.tasks import (
+    TaskValues,
+    can_update_progress,
+    effective_progress,
+    get_task,
+    led_work_stream_ids,
     resolve_people,
     save_task,
-    stage_statuses,
     task_date_problems,
     task_problems,
-    update_milestone,
     update_task_progress,
-    work_plan_tasks,
 )
-from tracker.plan.services import work_plan as group_work_plan
+from tracker.plan.work_plan import TaskFilter, project_people, project_work_streams, work_plan_tasks
+from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role
 from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
 
