@@ -16,7 +16,7 @@ from tracker.issues.models import (
     IssueLogEntry,
 )
 from tracker.plan.models import Milestone, StageReview, Task
-from tracker.plan.services import stage_statuses
+from tracker.plan.stages import stage_statuses
 from tracker.projects.models import Role
 from tracker.reports.dashboard import decisions_awaiting, next_milestones, open_entries
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
@@ -68,7 +68,7 @@ def test_open_entries_leave_out_closed_ones():
 
 def test_decisions_awaiting_name_who_they_wait_for(db, project):
     from tracker.issues.services import project_changes
-    from tracker.plan.services import reviews_awaiting_decision
+    from tracker.plan.stage_reviews import reviews_awaiting_decision
 
     db.session.add(
         StageReview(stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC))

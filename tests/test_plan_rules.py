@@ -9,6 +9,8 @@ import pytest
 from tests.factories import PersonFactory
 from tracker.auth.models import Person
 from tracker.database import utcnow
+from tracker.plan.errors import PlanRuleError
+from tracker.plan.milestones import finish_variance, milestone_warnings
 from tracker.plan.models import (
     Milestone,
     Progress,
@@ -18,31 +20,31 @@ from tracker.plan.models import (
     StageReview,
     Task,
 )
-from tracker.plan.services import (
-    PlanRuleError,
-    StageStatus,
-    TaskFilter,
-    TaskValues,
-    can_start_tasks_of,
-    can_update_progress,
-    check_task_progress_allowed,
+from tracker.plan.stage_reviews import (
     close_condition,
     decide_review,
     draft_review_summary,
-    effective_progress,
-    finish_variance,
-    gate_reason,
-    milestone_warnings,
     parse_conditions,
-    plan_stages,
     request_review,
-    resolve_people,
     reviews_awaiting_decision,
-    save_task,
-    stage_statuses,
-    task_date_problems,
-    work_plan_tasks,
 )
+from tracker.plan.stages import (
+    StageStatus,
+    can_start_tasks_of,
+    check_task_progress_allowed,
+    gate_reason,
+    plan_stages,
+    stage_statuses,
+)
+from tracker.plan.tasks import (
+    TaskValues,
+    can_update_progress,
+    effective_progress,
+    resolve_people,
+    save_task,
+    task_date_problems,
+)
+from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
 
 D = dt.date
@@ -617,7 +619,7 @@ def test_dates_outside_the_project_are_flagged():
 
 
 def test_the_seeds_slips_are_flagged(seeded):
-    from tracker.plan.services import latest_task_finishes, project_milestones
+    from tracker.plan.milestones import latest_task_finishes, project_milestones
 
     stages = plan_stages(seeded)
     milestones = project_milestones(seeded)

@@ -25,7 +25,8 @@ from tests.test_evidence import PDF
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.issues.models import ChangeRequest, ChangeStatus
 from tracker.plan.models import ReviewDecision, StageReview
-from tracker.plan.services import plan_stages, request_review
+from tracker.plan.stage_reviews import request_review
+from tracker.plan.stages import plan_stages
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 

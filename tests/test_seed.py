@@ -30,8 +30,8 @@ from tracker.issues.models import (
     EntryType,
     IssueLogEntry,
 )
+from tracker.plan.milestones import finish_variance
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task
-from tracker.plan.services import finish_variance
 from tracker.projects.models import Meeting, MeetingKind, Membership, Project, Role, Service
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Risk

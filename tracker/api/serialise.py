@@ -14,8 +14,10 @@ from tracker.auth.models import Person
 from tracker.budget.services import BudgetSummary, LineFigures
 from tracker.issues.models import IssueLogEntry
 from tracker.issues.services import ChangeView
+from tracker.plan.milestones import finish_variance
 from tracker.plan.models import Milestone, Stage, Task
-from tracker.plan.services import StageStatus, effective_progress, finish_variance
+from tracker.plan.stages import StageStatus
+from tracker.plan.tasks import effective_progress
 from tracker.projects.models import Project
 from tracker.risks.models import Risk
 from tracker.risks.services import is_live, is_review_overdue, risk_score, score_band

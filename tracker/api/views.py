@@ -24,15 +24,9 @@ from tracker.extensions import csrf, db
 from tracker.filters import london_today as today
 from tracker.issues.services import issue_log, project_changes
 from tracker.permissions import PUBLIC, SIGNED_IN
-from tracker.plan.services import (
-    TaskFilter,
-    latest_task_finishes,
-    milestone_warnings,
-    plan_stages,
-    project_milestones,
-    stage_statuses,
-    work_plan_tasks,
-)
+from tracker.plan.milestones import latest_task_finishes, milestone_warnings, project_milestones
+from tracker.plan.stages import plan_stages, stage_statuses
+from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.models import Membership, Project
 from tracker.risks.services import project_risks
 

@@ -36,7 +36,7 @@ from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import requires
-from tracker.plan.services import project_work_streams
+from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Service, WorkStream
 
 

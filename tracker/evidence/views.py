@@ -54,7 +54,7 @@ from tracker.evidence.storage import storage
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import can, requires
-from tracker.plan.services import project_work_streams
+from tracker.plan.work_plan import project_work_streams
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 PAGE_SIZE = 100

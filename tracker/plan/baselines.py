@@ -27,7 +27,7 @@ from tracker.plan.models import (
     TaskDependency,
 )
 from tracker.plan.schedule import Forecast, Item, Link, forecast
-from tracker.plan.services import attach_responsible
+from tracker.plan.work_plan import attach_responsible
 from tracker.projects.models import Project, WorkStream
 
 KINDS = ("stage", "task", "milestone")

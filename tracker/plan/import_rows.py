@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.plan.baselines import PlanData
+from tracker.plan.errors import PlanRuleError
 from tracker.plan.import_cells import (
     cell_text,
     id_text,
@@ -32,7 +33,7 @@ from tracker.plan.import_checks import check_identities, check_predecessors
 from tracker.plan.import_result import ImportResult, ParsedRow, RowError
 from tracker.plan.models import Progress, Task, task_responsible
 from tracker.plan.progress_styles import PROGRESS_STYLES
-from tracker.plan.services import PlanRuleError, check_task_progress_allowed
+from tracker.plan.stages import check_task_progress_allowed
 from tracker.plan.table_files import MAX_ROWS
 from tracker.projects.models import Membership
 

@@ -1,7 +1,7 @@
 """Views of the stage reviews (9.2): the reviews' list, a review, asking for one, deciding it and
 closing its conditions.
 
-Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.services`; one commit per
+Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.stage_reviews`; one commit per
 successful request; nothing is saved when anything is refused.
 """
 
@@ -22,38 +22,37 @@ from tracker.filters import date as format_date
 from tracker.filters import london_today as _today
 from tracker.permissions import requires
 from tracker.plan import bp
+from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import (
     PROGRESS_LABELS,
     ConditionCloseForm,
     ReviewDecisionForm,
     ReviewRequestForm,
 )
-from tracker.plan.models import ReviewDecision, Stage, StageReview
-from tracker.plan.review_basis import review_basis
-from tracker.plan.services import (
-    DECISION_LABELS,
-    PlanRuleError,
-    TaskFilter,
-    close_condition,
-    current_stage,
-    decide_review,
-    draft_review_summary,
-    effective_progress,
+from tracker.plan.milestones import (
     finish_variance,
-    get_condition,
-    get_review,
     latest_task_finishes,
     milestone_warnings,
+    project_milestones,
+)
+from tracker.plan.models import ReviewDecision, Stage, StageReview
+from tracker.plan.review_basis import review_basis
+from tracker.plan.stage_reviews import (
+    DECISION_LABELS,
+    close_condition,
+    decide_review,
+    draft_review_summary,
+    get_condition,
+    get_review,
     parse_conditions,
     people_by_id,
-    plan_stages,
     project_meetings,
-    project_milestones,
     request_review,
-    stage_statuses,
-    work_plan_tasks,
 )
+from tracker.plan.stages import current_stage, plan_stages, stage_statuses
+from tracker.plan.tasks import effective_progress
 from tracker.plan.views import _me, _render, _show_refusal
+from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.versioning import refuse_changed_decision
 
 T = TypeVar("T")

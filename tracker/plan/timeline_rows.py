@@ -15,7 +15,7 @@ from tracker.plan.baselines import PlanData, milestone_key, task_key
 from tracker.plan.models import Progress, Stage
 from tracker.plan.progress_styles import progress_label
 from tracker.plan.schedule import Forecast, Link
-from tracker.plan.services import effective_progress
+from tracker.plan.tasks import effective_progress
 from tracker.projects.models import WorkStream
 
 LABEL_LENGTH = 48

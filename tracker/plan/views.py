@@ -1,7 +1,7 @@
 """Views of the plan: the work plan (8.4) and milestones (8.5); the stage reviews (9.2) are in
 `tracker.plan.stage_views`, the timeline in `tracker.plan.timeline_views`.
 
-Thin views: the rules are in `tracker.plan.services`; a `PlanRuleError` becomes a message beside
+Thin views: the rules are in `tracker.plan.tasks`, `work_plan` and `milestones`; a `PlanRuleError` becomes a message beside
 its field. One commit per successful request; nothing is saved when anything is refused.
 """
 
@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.filters import london_today as _today
 from tracker.permissions import requires
 from tracker.plan import bp
+from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import (
     PROGRESS_COLOURS,
     PROGRESS_LABELS,
@@ -30,34 +31,30 @@ from tracker.plan.forms import (
     WorkPlanFilterForm,
     task_data,
 )
+from tracker.plan.milestones import (
+    finish_variance,
+    latest_task_finishes,
+    milestone_warnings,
+    project_milestones,
+    update_milestone,
+)
 from tracker.plan.models import Milestone, Progress, Stage, Task
-from tracker.plan.services import (
-    DECISION_LABELS,
-    PlanRuleError,
-    TaskFilter,
+from tracker.plan.stage_reviews import DECISION_LABELS
+from tracker.plan.stages import current_stage, gate_reason, plan_stages
+from tracker.plan.tasks import (
     TaskValues,
     can_update_progress,
-    current_stage,
     effective_progress,
-    finish_variance,
-    gate_reason,
     get_task,
-    latest_task_finishes,
     led_work_stream_ids,
-    milestone_warnings,
-    plan_stages,
-    project_milestones,
-    project_people,
-    project_work_streams,
     resolve_people,
     save_task,
     task_date_problems,
     task_problems,
-    update_milestone,
     update_task_progress,
-    work_plan_tasks,
 )
-from tracker.plan.services import work_plan as group_work_plan
+from tracker.plan.work_plan import TaskFilter, project_people, project_work_streams, work_plan_tasks
+from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role
 from tracker.versioning import form_status, refuse_stale, show_record
 

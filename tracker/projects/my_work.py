@@ -21,7 +21,7 @@ from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
 from tracker.issues.services import ChangeView, project_changes
 from tracker.permissions import can
 from tracker.plan.models import Progress, Task
-from tracker.plan.services import led_work_stream_ids, progress_condition
+from tracker.plan.tasks import led_work_stream_ids, progress_condition
 from tracker.projects.models import Project, Role
 from tracker.risks.models import Risk
 from tracker.risks.services import is_review_overdue, overdue_reviews, risks_owned_by

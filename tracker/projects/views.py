@@ -13,7 +13,8 @@ from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import SIGNED_IN, requires
 from tracker.plan.forms import PROGRESS_LABELS
-from tracker.plan.services import effective_progress, stage_statuses
+from tracker.plan.stages import stage_statuses
+from tracker.plan.tasks import effective_progress
 from tracker.projects import bp
 from tracker.projects.history import Reader, hidden_fields, may_read_history, shown
 from tracker.projects.models import Membership, Project

@@ -17,17 +17,15 @@ from tracker.budget.services import summarise_budget as summarise_sources
 from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
 from tracker.issues.services import ChangeView, issue_log, project_changes
 from tracker.permissions import can
-from tracker.plan.models import Milestone, Stage, StageReview
-from tracker.plan.services import (
-    StageStatus,
+from tracker.plan.milestones import (
     finish_variance,
     latest_task_finishes,
     milestone_warnings,
-    plan_stages,
     project_milestones,
-    reviews_awaiting_decision,
-    stage_statuses,
 )
+from tracker.plan.models import Milestone, Stage, StageReview
+from tracker.plan.stage_reviews import reviews_awaiting_decision
+from tracker.plan.stages import StageStatus, plan_stages, stage_statuses
 from tracker.projects.models import Project, Role
 from tracker.reports import sources
 from tracker.risks.models import Risk
@@ -45,7 +43,7 @@ class MilestoneRow:
     milestone: Milestone
     variance: int | None  # days later than the baseline; None without one
     overdue: bool  # the scheduled finish has passed and there is no actual finish
-    # The milestone table's "dates to check" (tracker.plan.services.milestone_warnings).
+    # The milestone table's "dates to check" (tracker.plan.milestones.milestone_warnings).
     warnings: tuple[str, ...] = ()
 
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.plan.models import Stage
-from tracker.plan.services import StageStatus
+from tracker.plan.stages import StageStatus
 from tracker.reports.dashboard import MilestoneRow
 
 FONT = {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"}

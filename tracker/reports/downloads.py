@@ -23,13 +23,13 @@ from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import LONDON, london_today
 from tracker.permissions import requires
-from tracker.plan.services import (
+from tracker.plan.milestones import (
     finish_variance,
     latest_task_finishes,
     milestone_warnings,
-    plan_stages,
     project_milestones,
 )
+from tracker.plan.stages import plan_stages
 from tracker.reports import bp
 
 MILESTONE_COLUMNS = [

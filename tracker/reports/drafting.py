@@ -23,14 +23,11 @@ from tracker.filters import date as format_date
 from tracker.filters import money
 from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.issues.services import changes_approved_between
+from tracker.plan.milestones import finish_variance
 from tracker.plan.models import Milestone, Progress, Task
-from tracker.plan.services import (
-    attach_responsible,
-    finish_variance,
-    plan_stages,
-    progress_condition,
-    stage_statuses,
-)
+from tracker.plan.stages import plan_stages, stage_statuses
+from tracker.plan.tasks import progress_condition
+from tracker.plan.work_plan import attach_responsible
 from tracker.projects.models import Membership, Project, Role
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.risks.models import Risk, RiskReview

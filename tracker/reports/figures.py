@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.evidence.readiness import Compliance
-from tracker.plan.services import StageStatus
+from tracker.plan.stages import StageStatus
 
 PROGRESS_WORDS = {
     "not_started": "Not started",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tracker.issues.models import ChangeStatus, IssueLogEntry
 from tracker.issues.services import ChangeView, issue_log, project_changes
 from tracker.plan.models import StageReview
-from tracker.plan.services import reviews_awaiting_decision
+from tracker.plan.stage_reviews import reviews_awaiting_decision
 from tracker.projects.models import Meeting, Project
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.reports.services import project_reports

@@ -28,7 +28,8 @@ from tracker.extensions import db
 from tracker.filters import date, london_today
 from tracker.issues.services import project_group_meetings
 from tracker.permissions import can, requires
-from tracker.plan.services import led_work_stream_ids, project_work_streams
+from tracker.plan.tasks import led_work_stream_ids
+from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Meeting, Role
 from tracker.reports import bp
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
