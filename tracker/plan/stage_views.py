@@ -1,8 +1,8 @@
 """Views of the stage reviews (9.2): the reviews' list, a review, asking for one, deciding it and
 closing its conditions.
 
-Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.stage_reviews`; one commit per
-successful request; nothing is saved when anything is refused.
+Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.stage_reviews`; one
+commit per successful request; nothing is saved when anything is refused.
 """
 
 from __future__ import annotations

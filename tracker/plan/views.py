@@ -1,8 +1,8 @@
 """Views of the plan: the work plan (8.4) and milestones (8.5); the stage reviews (9.2) are in
 `tracker.plan.stage_views`, the timeline in `tracker.plan.timeline_views`.
 
-Thin views: the rules are in `tracker.plan.tasks`, `work_plan` and `milestones`; a `PlanRuleError` becomes a message beside
-its field. One commit per successful request; nothing is saved when anything is refused.
+Thin views: the rules are in `tracker.plan.tasks`, `work_plan` and `milestones`; a
+`PlanRuleError` becomes a message beside its field. One commit per successful request; nothing is saved when anything is refused.
 """
 
 from __future__ import annotations
