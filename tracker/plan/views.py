@@ -2,7 +2,8 @@
 `tracker.plan.stage_views`, the timeline in `tracker.plan.timeline_views`.
 
 Thin views: the rules are in `tracker.plan.tasks`, `work_plan` and `milestones`; a
-`PlanRuleError` becomes a message beside its field. One commit per successful request; nothing is saved when anything is refused.
+`PlanRuleError` becomes a message beside its field. One commit per successful request; nothing
+is saved when anything is refused.
 """
 
 from __future__ import annotations
