@@ -28,7 +28,7 @@ help:
 	@echo "make run        set everything up and serve the demo project at http://$(HOST):$(PORT)"
 	@echo "make test       set everything up, lint, and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make install    create $(VENV), install the Python and npm packages, build $(CSS)"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check, and the code's shape (largest files, long functions)"
 	@echo "make format     sort imports and format the code with ruff"
 	@echo "make bench      run each bench/*.py in turn"
 	@echo "make clean      remove built files and caches (make distclean also removes $(VENV) and node_modules)"
@@ -91,10 +91,12 @@ chromium:
 	fi; \
 	echo "Note: $(CHROMIUM) is missing, so the browser tests will be skipped (apt-get install chromium)."
 
-# Check the code without changing it.
+# Check the code without changing it, then print its shape: the largest files and the
+# functions over 80 lines (issue 12's bar: no file in tracker/ over 600 lines).
 lint: $(PIP_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python bench/code_shape.py tracker tests
 
 # Sort imports and format the code in place.
 format: $(PIP_STAMP)

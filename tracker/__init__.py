@@ -8,6 +8,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from tracker.config import Config, DevelopmentConfig
+from tracker.transactions import TrackerFlask
 
 
 def _default_config() -> type[Config]:
@@ -19,7 +20,7 @@ def _default_config() -> type[Config]:
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or _default_config()
-    app = Flask(
+    app = TrackerFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.forms import error_summary
     from tracker.headers import register_security_headers
 
     register_security_headers(app)  # first: its nonce must exist before anything can answer
@@ -86,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)
+    app.add_template_global(error_summary)
 
 
 def register_models() -> None:

@@ -6,9 +6,13 @@ import datetime as dt
 import re
 from typing import Any
 
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field, SelectField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
+
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
 
 
 class Required(DataRequired):
@@ -63,6 +67,28 @@ class IdField(ChoiceField):
     def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
         kwargs.setdefault("coerce", int)
         super().__init__(*args, choice_message=choice_message, **kwargs)
+
+
+def show_refusal(form: Any, refusal: RuleRefused) -> None:
+    """Undo what the refused rule had done and show its message beside `refusal.field`, or at
+    the top of the error summary when it names no field of this form. The page is then shown
+    again with a 400, and the request's transaction rolls back (see `tracker.transactions`)."""
+    roll_back()
+    field = form._fields.get(refusal.field) if refusal.field else None
+    if field is None:
+        form.form_errors.append(refusal.message)
+    else:
+        field.errors = [*field.errors, refusal.message]
+
+
+def error_summary(form: Any) -> dict[str, Any]:
+    """The GOV.UK error summary of a form: a refusal of the whole form (no field of its own)
+    is listed as text, since there is no field to link to."""
+    params = wtforms_errors(form)
+    params["errorList"] = [
+        item if item["href"] != "#" else {"text": item["text"]} for item in params["errorList"]
+    ]
+    return params
 
 
 def capitalised(text: str) -> str:
