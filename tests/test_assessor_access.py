@@ -256,11 +256,10 @@ def test_report_and_change_money_is_not_in_the_assessors_histories(db, client, l
 
 
 def test_money_is_left_out_of_any_history_for_a_reader_without_the_budget(project):
-    from tracker.evidence.access import Viewer
     from tracker.projects.history import HISTORY_RULES, Reader, hidden_fields
 
     def reader(role: Role) -> Reader:
-        return Reader(project, Viewer(person_id=0, roles=frozenset({role}), stream_ids=frozenset()))
+        return Reader(project, person_id=0, roles=frozenset({role}))
 
     for table in HISTORY_RULES:
         hidden = hidden_fields(reader(Role.ASSESSOR), table, 0)

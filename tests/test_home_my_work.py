@@ -1,4 +1,4 @@
-"""The project home page by role: what needs this person now (tracker/projects/my_work.py)."""
+"""The project home page by role: what needs this person now (each area's home.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import pytest
 
 from tests.factories import PersonFactory, member
 from tracker.filters import london_today
+from tracker.issues.home import NEW_ENTRY_DAYS, is_new_entry
 from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, EntryType, IssueLogEntry
+from tracker.plan.home import DUE_SOON_DAYS, is_due_soon_or_late
 from tracker.plan.models import Progress, Task
 from tracker.projects.models import Role
-from tracker.projects.my_work import (
-    DUE_SOON_DAYS,
-    NEW_ENTRY_DAYS,
-    is_due_soon_or_late,
-    is_new_entry,
-)
 from tracker.risks.models import Level, Risk, RiskStatus
 
 TODAY = dt.date(2010, 3, 15)

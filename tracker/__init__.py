@@ -148,6 +148,34 @@ def register_blueprints(app: Flask) -> None:
         token_views.bp,
     ):
         app.register_blueprint(blueprint)
+    register_area_parts()
+
+
+def register_area_parts() -> None:
+    """Each area adds its part of the kernel's pages (tracker/projects/areas.py): what the
+    project home page shows of it, and who may read its records' history."""
+    from tracker.budget import home as budget_home
+    from tracker.evidence import home as evidence_home
+    from tracker.evidence import record_history as evidence_history
+    from tracker.issues import home as issue_home
+    from tracker.plan import home as plan_home
+    from tracker.projects import home as project_home
+    from tracker.reports import home as report_home
+    from tracker.reports import record_history as report_history
+    from tracker.risks import home as risk_home
+
+    for area in (
+        project_home,
+        plan_home,
+        risk_home,
+        issue_home,
+        budget_home,
+        evidence_home,
+        evidence_history,
+        report_home,
+        report_history,
+    ):
+        area.register()
 
 
 def register_errors(app: Flask) -> None:

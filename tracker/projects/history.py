@@ -11,6 +11,7 @@ history too. A record deleted since is judged by the values the trail last recor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,6 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from tracker.audit import AuditEvent
-from tracker.evidence.access import Viewer
 from tracker.extensions import db
 from tracker.permissions import can
 from tracker.projects.models import Project, Role
@@ -26,14 +26,14 @@ from tracker.projects.models import Project, Role
 
 @dataclass(frozen=True)
 class Reader:
-    """The person reading a history: their roles in the project, as evidence sees them too."""
+    """The person reading a history and their roles in the project. An area's rule may keep
+    what it works out about the reader (evidence: the work streams they see) in `known`, so
+    that it is worked out once per page."""
 
     project: Project
-    viewer: Viewer
-
-    @property
-    def roles(self) -> frozenset[Role]:
-        return self.viewer.roles
+    person_id: int
+    roles: frozenset[Role]
+    known: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
 
 # Fields that hold money, or figures with money in them (a report's snapshot of the budget).
@@ -78,7 +78,7 @@ def _model(table: str) -> Any:
     return None
 
 
-def _events(project: Project, table: str, record_id: int) -> list[AuditEvent]:
+def record_events(project: Project, table: str, record_id: int) -> list[AuditEvent]:
     return list(
         db.session.execute(
             select(AuditEvent)
@@ -101,70 +101,17 @@ def known_values(project: Project, table: str, record_id: int) -> dict[str, Any]
     if record is not None:
         return {attr.key: getattr(record, attr.key) for attr in inspect(model).column_attrs}
     values: dict[str, Any] = {}
-    for event in _events(project, table, record_id):
+    for event in record_events(project, table, record_id):
         for field, change in event.changes.items():
             if isinstance(change, list) and len(change) == 2:
                 values[field] = change[0] if event.action == "delete" else change[1]
     return values
 
 
-def _item_id(reader: Reader, table: str, record_id: int) -> int | None:
-    """The evidence item a record of an evidence table belongs to."""
-    if table == "evidence_item":
-        return record_id
-    return known_values(reader.project, table, record_id).get("item_id")
-
-
-def _item_values(reader: Reader, table: str, record_id: int) -> dict[str, Any]:
-    item_id = _item_id(reader, table, record_id)
-    return {} if item_id is None else known_values(reader.project, "evidence_item", item_id)
-
-
-def _may_see_item(reader: Reader, table: str, record_id: int) -> bool:
-    item = _item_values(reader, table, record_id)
-    return reader.viewer.may_see_values(
-        bool(item.get("personal_data")), item.get("work_stream_id"), item.get("status")
-    )
-
-
-def _may_see_review(reader: Reader, table: str, record_id: int) -> bool:
-    """A review step holds the reviewer's comments: for those who see work in progress."""
-    return reader.viewer.sees_work_in_progress and _may_see_item(reader, table, record_id)
-
-
-def _ever_personal(reader: Reader, item_id: int) -> bool:
-    """Whether the item held personal data at any time (removing it clears the mark)."""
-    if known_values(reader.project, "evidence_item", item_id).get("personal_data"):
-        return True
-    return any(
-        True in event.changes.get("personal_data", [])
-        for event in _events(reader.project, "evidence_item", item_id)
-    )
-
-
-def _hidden_evidence(reader: Reader, table: str, record_id: int) -> frozenset[str]:
-    hidden: set[str] = set()
-    if not reader.viewer.sees_work_in_progress:
-        hidden.add("status")  # its past states may include draft or returned
-    if table == "evidence_file" and not reader.viewer.sees_all_personal_data:
-        item_id = _item_id(reader, table, record_id)
-        item = _item_values(reader, table, record_id)
-        in_stream = item.get("work_stream_id") in reader.viewer.stream_ids
-        if item_id is not None and not in_stream and _ever_personal(reader, item_id):
-            hidden.add("original_name")
-    return frozenset(hidden)
-
-
-def _may_see_report(reader: Reader, table: str, record_id: int) -> bool:
-    values = known_values(reader.project, table, record_id)
-    if values.get("status") != "draft":
-        return True
-    return can("report.view_drafts", reader.roles) or can("report.write_stream", reader.roles)
-
-
-_EVIDENCE = HistoryRule("evidence.view", _may_see_item, _hidden_evidence)
-
-# Every audited table of a project, and the rule of the page that shows its records.
+# Every audited table of a project, and the rule of the page that shows its records. The
+# tables whose page checks each record are added by their area (add_history_rules) when its
+# blueprint is registered: evidence (tracker/evidence/record_history.py) and highlight reports
+# (tracker/reports/record_history.py).
 HISTORY_RULES: dict[str, HistoryRule] = {
     "project": HistoryRule("project.view"),
     "person": HistoryRule("project.people"),
@@ -189,19 +136,19 @@ HISTORY_RULES: dict[str, HistoryRule] = {
     "spend_entry": HistoryRule("budget.view"),
     "staff_resource": HistoryRule("staff.view"),
     "staff_time": HistoryRule("staff.view"),
-    "highlight_report": HistoryRule("report.view", _may_see_report),
     "standard": HistoryRule("standard.view"),
     "criterion": HistoryRule("standard.view"),
     "subcriterion": HistoryRule("standard.view"),
     "element": HistoryRule("standard.view"),
     "guidance_item": HistoryRule("standard.view"),
-    "evidence_item": _EVIDENCE,
-    "evidence_file": _EVIDENCE,
-    "evidence_step": HistoryRule("evidence.view", _may_see_review, _hidden_evidence),
     "assessment_round": HistoryRule("rating.view"),
     "element_rating": HistoryRule("rating.view"),
     "gap_action": HistoryRule("rating.view"),
 }
+
+
+def add_history_rules(rules: dict[str, HistoryRule]) -> None:
+    HISTORY_RULES.update(rules)
 
 
 def may_read_history(reader: Reader, table: str, record_id: int) -> bool:

@@ -1,25 +1,21 @@
-"""What the project home page shows, loaded in a fixed number of queries."""
+"""The kernel's queries: how much each area holds (for the home page), the project's
+memberships and members, and the audit trail, each in a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit import AuditEvent
 from tracker.auth.models import Person
-from tracker.budget.models import BudgetLine
-from tracker.evidence.models import Criterion, Element, EvidenceItem, SubCriterion
 from tracker.extensions import db
 from tracker.filters import LONDON
-from tracker.issues.models import ChangeRequest, IssueLogEntry
 from tracker.permissions import can
-from tracker.plan.models import Milestone, Stage, Task
-from tracker.projects.models import Meeting, Membership, Project, Role, WorkStream
-from tracker.reports.models import HighlightReport
-from tracker.risks.models import Risk
+from tracker.projects.areas import Asker, counted_areas
+from tracker.projects.models import Membership, Project
 
 
 @dataclass(frozen=True)
@@ -32,67 +28,18 @@ class AreaCount:
     action: str | None = None
 
 
-def project_stages(project: Project) -> list[Stage]:
-    return list(
-        db.session.execute(
-            select(Stage)
-            .where(Stage.project_id == project.id)
-            .options(selectinload(Stage.reviews))
-            .order_by(Stage.number)
-        ).scalars()
-    )
-
-
-def area_counts(
-    project: Project, roles: frozenset[Role], evidence_visible: ColumnElement[bool]
-) -> list[AreaCount]:
-    """How much each area these roles may open holds, in one query. An area they may not open
-    is left out, count and all; evidence counts only the items `evidence_visible` keeps."""
-
-    def count(model: type, *where: object) -> object:
-        return (
-            select(func.count())
-            .select_from(model)
-            .where(model.project_id == project.id, *where)
-            .scalar_subquery()
-        )
-
-    elements = (
-        select(func.count(Element.id))
-        .join(SubCriterion)
-        .join(Criterion)
-        .where(Criterion.standard_id == project.standard_id)
-        .scalar_subquery()
-    )
-    people = (
-        select(func.count(func.distinct(Membership.person_id)))
-        .where(Membership.project_id == project.id)
-        .scalar_subquery()
-    )
-    evidence = count(EvidenceItem, evidence_visible)
-    areas = [
-        ("People", people, "projects.people", "project.people"),
-        ("Work streams", count(WorkStream), "projects.people", "project.people"),
-        ("Work plan tasks", count(Task), "plan.work_plan", "plan.view"),
-        ("Milestones", count(Milestone), "plan.milestones", "plan.view"),
-        ("Meetings", count(Meeting), "reports.meetings", "report.view_drafts"),
-        ("Risks", count(Risk), "risks.log", "risk.view"),
-        ("Issue log entries", count(IssueLogEntry), "issues.log", "issue.view"),
-        ("Change requests", count(ChangeRequest), "issues.changes", "issue.view"),
-        ("Budget lines", count(BudgetLine), "budget.overview", "budget.view"),
-        ("Elements of the standard", elements, "evidence.standard", "standard.view"),
-        ("Evidence items", evidence, "evidence.library_page", "evidence.view"),
-        ("Highlight reports", count(HighlightReport), "reports.reports", "report.view"),
-    ]
-    areas = [area for area in areas if can(area[3], roles)]
-    row = db.session.execute(select(*(query for _, query, _, _ in areas))).one()
+def area_counts(asker: Asker) -> list[AreaCount]:
+    """How much each area the asker's roles may open holds, in one query. An area they may not
+    open is left out, count and all (and its count is not even built)."""
+    areas = [area for area in counted_areas() if can(area.action, asker.roles)]
+    row = db.session.execute(select(*(area.count(asker) for area in areas))).one()
     return [
-        AreaCount(label, n, endpoint, action)
-        for (label, _, endpoint, action), n in zip(areas, row, strict=True)
+        AreaCount(area.label, n, area.endpoint, area.action)
+        for area, n in zip(areas, row, strict=True)
     ]
 
 
-def project_people(project: Project) -> list[Membership]:
+def project_memberships(project: Project) -> list[Membership]:
     return list(
         db.session.execute(
             select(Membership)

@@ -8,25 +8,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tracker.evidence.access import viewer_for
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import SIGNED_IN, requires
-from tracker.plan.forms import PROGRESS_LABELS
-from tracker.plan.stages import stage_statuses
-from tracker.plan.tasks import effective_progress
 from tracker.projects import bp
+from tracker.projects.areas import Asker, home_parts
 from tracker.projects.history import Reader, hidden_fields, may_read_history, shown
 from tracker.projects.models import Membership, Project
-from tracker.projects.my_work import DUE_SOON_DAYS, NEW_ENTRY_DAYS, my_work
 from tracker.projects.services import (
     AUDIT_ACTIONS,
     AUDIT_PAGE_SIZE,
     AuditFilter,
     area_counts,
     audit_page,
-    project_people,
-    project_stages,
+    project_memberships,
 )
 
 
@@ -52,25 +47,18 @@ def index() -> str | Response:
 @bp.route("/projects/<slug>/")
 @requires("project.view")
 def home(slug: str) -> str:
-    project = g.project
-    stages = project_stages(project)
-    today = london_today()
-    work = my_work(project, current_user, g.roles, today)
+    """What each area asks of this person and shows them (tracker/projects/areas.py): the
+    template finds each area's names as they are and, for the lists of what is waiting for
+    the person, under `work` too."""
+    asker = Asker(g.project, current_user, g.roles, london_today())
+    parts = home_parts(asker)
     return render_template(
         "projects/home.html",
-        project=project,
-        stages=stages,
-        work=work,
-        progress_words={
-            t.id: PROGRESS_LABELS[effective_progress(t, today)].lower() for t in work.stream_tasks
-        },
-        new_entry_days=NEW_ENTRY_DAYS,
-        due_soon_days=DUE_SOON_DAYS,
-        statuses=stage_statuses(stages),
-        counts=area_counts(
-            project, g.roles, viewer_for(current_user.id, project, g.roles).visible_clause()
-        ),
-        title=project.name,
+        **parts,
+        project=g.project,
+        work=parts,
+        counts=area_counts(asker),
+        title=g.project.name,
     )
 
 
@@ -80,7 +68,7 @@ def people(slug: str) -> str:
     return render_template(
         "projects/people.html",
         project=g.project,
-        memberships=project_people(g.project),
+        memberships=project_memberships(g.project),
         title="People and roles",
     )
 
@@ -138,7 +126,7 @@ def record_history(slug: str, table: str, record_id: int) -> str:
     found = audit_page(g.project, wanted, page, AUDIT_PAGE_SIZE, with_choices=False)
     if not found.events:
         abort(404)
-    reader = Reader(g.project, viewer_for(current_user.id, g.project, g.roles))
+    reader = Reader(g.project, current_user.id, g.roles)
     if not may_read_history(reader, table, record_id):
         abort(403)
     hidden = hidden_fields(reader, table, record_id)

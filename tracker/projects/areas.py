@@ -1,0 +1,88 @@
+"""What each area adds to the kernel's own pages, so that `projects` imports no area.
+
+The project home page shows what each area asks of the signed-in person and how much each
+area holds, and the history pages read a record under the rule of its area's page. The
+kernel does not know the areas: each area fills in this registry from its own module
+(`tracker/<area>/home.py`, `tracker/evidence/record_history.py`, ...) when its blueprint is
+registered (`tracker/__init__.register_blueprints` calls the area's `register()`).
+Registering again (every app the tests create) replaces an entry under the same name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tracker.auth.models import Person
+from tracker.projects.models import Project, Role
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The person a page is for: who they are, their roles in the project, and the day."""
+
+    project: Project
+    person: Person
+    roles: frozenset[Role]
+    today: dt.date
+
+
+# An area's part of the home page: the names it gives the template (its lists of what is
+# waiting for this person, under `work.<name>`, and anything else it shows).
+HomePart = Callable[[Asker], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class CountedArea:
+    """A line of "What the project holds": `count` is a scalar subquery for the asker's
+    project. `place` orders the lines; the line is left out for roles without `action`."""
+
+    place: int
+    label: str
+    endpoint: str
+    action: str
+    count: Callable[[Asker], Any]
+
+
+HOME_PARTS: dict[str, HomePart] = {}
+COUNTED_AREAS: dict[str, CountedArea] = {}
+
+
+def add_home_part(name: str, part: HomePart) -> None:
+    HOME_PARTS[name] = part
+
+
+def add_counts(*areas: CountedArea) -> None:
+    for area in areas:
+        COUNTED_AREAS[area.label] = area
+
+
+def home_parts(asker: Asker) -> dict[str, Any]:
+    """Every area's part of the home page, merged into one set of names for the template."""
+    names: dict[str, Any] = {}
+    for part in HOME_PARTS.values():
+        names.update(part(asker))
+    return names
+
+
+def counted_areas() -> list[CountedArea]:
+    return sorted(COUNTED_AREAS.values(), key=lambda area: area.place)
+
+
+def counting(model: Any, *where: object) -> Callable[[Asker], Any]:
+    """A CountedArea's count: how many of `model`'s records (those `where` keeps) the asker's
+    project holds, as a scalar subquery."""
+
+    def count(asker: Asker) -> Any:
+        return (
+            select(func.count())
+            .select_from(model)
+            .where(model.project_id == asker.project.id, *where)
+            .scalar_subquery()
+        )
+
+    return count
