@@ -54,7 +54,7 @@ from tracker.plan.tasks import (
     task_problems,
     update_task_progress,
 )
-from tracker.plan.work_plan import TaskFilter, project_people, project_work_streams, work_plan_tasks
+from tracker.plan.work_plan import TaskFilter, project_work_streams, task_people, work_plan_tasks
 from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role
 from tracker.versioning import form_status, refuse_stale, show_record
@@ -117,7 +117,7 @@ def work_plan(slug: str) -> tuple[str, int]:
     today = _today()
     stages = plan_stages(project)
     streams = project_work_streams(project)
-    people = project_people(project)
+    people = task_people(project)
     status_arg = request.args.get("status") or None
     filters = TaskFilter(
         stage_id=_int_arg("stage", {s.id for s in stages}),
@@ -165,7 +165,7 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
     today = _today()
     stages = plan_stages(project)
     streams = project_work_streams(project)
-    people = project_people(project)
+    people = task_people(project)
     stage_by_id = {s.id: s for s in stages}
     stream_by_id = {w.id: w for w in streams}
 

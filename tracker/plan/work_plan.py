@@ -37,7 +37,7 @@ def project_work_streams(project: Project) -> list[WorkStream]:
     )
 
 
-def project_people(project: Project) -> list[Person]:
+def task_people(project: Project) -> list[Person]:
     """Everyone who can be named on a task: the project's members and anyone already named."""
     members = select(Membership.person_id).where(Membership.project_id == project.id)
     named = (
