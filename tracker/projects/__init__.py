@@ -1,4 +1,14 @@
-"""The project, its people and work streams, meetings and the project home page."""
+"""The kernel: the project, its people and work streams, meetings, the project home page and
+the audit trail. It imports no other area (tests/test_area_imports.py): each area adds its part
+of the home page and its records' history rules through the registry in `areas.py`, from its
+own `home.py` (and `record_history.py`), when its blueprint is registered.
+
+- `models.py`: project, membership and roles, work streams, services, meetings.
+- `areas.py`: the registry the areas fill in; `home.py`: the kernel's own lines in it.
+- `services.py`: the home page's counts, memberships and members, the audit trail's pages.
+- `history.py`: who may read a record's history, and which of its values.
+- `views.py`: the project list, home, people, audit trail and record history pages.
+"""
 
 from flask import Blueprint
 
