@@ -9,6 +9,7 @@ commits a successful save; nothing is saved when anything is refused.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +107,18 @@ def overview(slug: str) -> tuple[str, int]:
     )
 
 
+def _table(kind: str, name: str, title: str, columns: list[str], rows: Iterable[tuple]) -> Response:
+    """Rows of values, in the order of `columns`, as a CSV or XLSX file named for the project,
+    the table and today."""
+    return download(
+        columns,
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        filename=f"{g.project.slug}-{name}-{today().isoformat()}",
+        file_format=kind,
+        title=title,
+    )
+
+
 LINE_COLUMNS = [
     "Funding source code",
     "Funding source",
@@ -126,29 +139,23 @@ LINE_COLUMNS = [
 def lines_export(slug: str) -> Response:
     kind = _export_format()
     summary = summarise_budget(load_sources(g.project))
-    rows = [
-        {
-            "Funding source code": f.line.source.code,
-            "Funding source": f.line.source.name,
-            "Quantity": f.line.quantity,
-            "Product": f.line.product,
-            "Unit cost (£, excluding VAT)": _pounds(f.line.unit_cost_pence),
-            "Provision (£, excluding VAT)": _pounds(f.provision_pence),
-            "Actual to date (£)": _pounds(f.actual_pence),
-            "Remaining (£)": _pounds(f.remaining_pence),
-            "Status": f.status[0],
-            "Quantity × unit cost (£)": _pounds(f.costed_pence),
-            "Notes": f.line.notes,
-        }
+    rows = (
+        (
+            f.line.source.code,
+            f.line.source.name,
+            f.line.quantity,
+            f.line.product,
+            _pounds(f.line.unit_cost_pence),
+            _pounds(f.provision_pence),
+            _pounds(f.actual_pence),
+            _pounds(f.remaining_pence),
+            f.status[0],
+            _pounds(f.costed_pence),
+            f.line.notes,
+        )
         for f in summary.lines
-    ]
-    return download(
-        LINE_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-budget-lines-{today().isoformat()}",
-        file_format=kind,
-        title="Budget lines",
     )
+    return _table(kind, "budget-lines", "Budget lines", LINE_COLUMNS, rows)
 
 
 SPEND_COLUMNS = [
@@ -167,25 +174,19 @@ SPEND_COLUMNS = [
 def spend_export(slug: str) -> Response:
     kind = _export_format()
     summary = summarise_budget(load_sources(g.project))
-    rows = [
-        {
-            "Date": entry.spent_on,
-            "Funding source code": entry.line.source.code,
-            "Budget line": entry.line.product,
-            "Amount (£, excluding VAT)": _pounds(entry.amount_pence),
-            "Supplier": entry.supplier,
-            "Reference": entry.reference,
-            "Description": entry.description,
-        }
+    rows = (
+        (
+            entry.spent_on,
+            entry.line.source.code,
+            entry.line.product,
+            _pounds(entry.amount_pence),
+            entry.supplier,
+            entry.reference,
+            entry.description,
+        )
         for entry in summary.spend
-    ]
-    return download(
-        SPEND_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-spend-{today().isoformat()}",
-        file_format=kind,
-        title="Spend",
     )
+    return _table(kind, "spend", "Spend", SPEND_COLUMNS, rows)
 
 
 def _source_fields(source: FundingSource) -> dict[str, Any]:
@@ -402,22 +403,11 @@ def staff_export(slug: str) -> Response:
     kind = _export_format()
     resources, times = load_staff(g.project)
     names = {r.id: r.role_name for r in resources}
-    rows = [
-        {
-            "Month": time.month,
-            "Person": time.person.label,
-            "Role": names.get(time.resource_id, ""),
-            "Days": Decimal(time.days),
-        }
+    rows = (
+        (time.month, time.person.label, names.get(time.resource_id, ""), Decimal(time.days))
         for time in times
-    ]
-    return download(
-        STAFF_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-staff-time-{today().isoformat()}",
-        file_format=kind,
-        title="Staff time",
     )
+    return _table(kind, "staff-time", "Staff time", STAFF_COLUMNS, rows)
 
 
 def _month_arg(text: str | None) -> dt.date | None:
