@@ -8,26 +8,20 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import PersonFactory, member
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
-from tracker.budget.services import (
-    BudgetRuleError,
+from tracker.budget.figures import (
     LineFigures,
     SourceFigures,
     budget_summary,
-    format_days,
     load_sources,
-    monthly_spend,
-    parse_days,
-    record_spend,
-    record_staff_time,
-    save_line,
-    save_source,
-    spend_by_month,
-    staff_summary,
     summarise_budget,
 )
+from tracker.budget.ledger import record_spend, save_line, save_source
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tracker.budget.months import monthly_spend, spend_by_month
+from tracker.budget.staff import format_days, parse_days, record_staff_time, staff_summary
 from tracker.forms import parse_pounds
 from tracker.projects.models import Role
+from tracker.rules import RuleRefused
 
 D = dt.date
 
@@ -320,7 +314,7 @@ def test_a_blank_provision_is_quantity_times_unit_cost(app, db, project):
 
 def test_a_funding_source_code_is_unique_in_the_project(app, db, project):
     save_source(project, None, code="SF", name="Service First", allocation_pence=0)
-    with pytest.raises(BudgetRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         save_source(project, None, code="sf", name="Again", allocation_pence=0)
     assert refused.value.field == "code"
 
@@ -336,9 +330,9 @@ def test_record_spend_refuses_nothing_and_the_future(app, db, project):
         unit_cost_pence=1,
         provision_pence=None,
     )
-    with pytest.raises(BudgetRuleError, match="more than £0"):
+    with pytest.raises(RuleRefused, match="more than £0"):
         record_spend(line, spent_on=D(2010, 2, 1), amount_pence=0, on=D(2010, 3, 1))
-    with pytest.raises(BudgetRuleError, match="today or in the past"):
+    with pytest.raises(RuleRefused, match="today or in the past"):
         record_spend(line, spent_on=D(2010, 3, 2), amount_pence=1, on=D(2010, 3, 1))
     entry = record_spend(line, spent_on=D(2010, 3, 1), amount_pence=1, on=D(2010, 3, 1))
     assert entry.id is not None
@@ -373,12 +367,12 @@ def test_staff_time_outside_the_project_or_too_many_days_is_refused(app, db, pro
     resource = StaffResource(project_id=project.id, role_name="PM", quantity=1, days_each=1)
     db.session.add(resource)
     db.session.flush()
-    with pytest.raises(BudgetRuleError, match="within the project, Dec 2009 to Mar 2011") as e:
+    with pytest.raises(RuleRefused, match="within the project, Dec 2009 to Mar 2011") as e:
         record_staff_time(
             project, resource=resource, person=person, month=D(2011, 4, 1), days=Decimal(1)
         )
     assert e.value.field == "month"
-    with pytest.raises(BudgetRuleError, match="30 or fewer in Apr 2010") as e:
+    with pytest.raises(RuleRefused, match="30 or fewer in Apr 2010") as e:
         record_staff_time(
             project, resource=resource, person=person, month=D(2010, 4, 1), days=Decimal(31)
         )

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from tracker.audit import AuditEvent
 from tracker.auth.models import Person
+from tracker.budget.figures import line_actual, line_remaining, source_totals
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource
-from tracker.budget.services import line_actual, line_remaining, source_totals
 from tracker.evidence.models import (
     AssessmentRound,
     Criterion,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.auth.models import Person
-from tracker.budget.services import BudgetSummary, LineFigures
+from tracker.budget.figures import BudgetSummary, LineFigures
 from tracker.issues.models import IssueLogEntry
 from tracker.issues.services import ChangeView
 from tracker.plan.milestones import finish_variance

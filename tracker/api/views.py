@@ -17,7 +17,7 @@ from tracker.api import bp
 from tracker.api import serialise as out
 from tracker.api.auth import api_requires
 from tracker.api.openapi import document, openapi_document
-from tracker.budget.services import budget_summary
+from tracker.budget.figures import budget_summary
 from tracker.errors import is_conflict
 from tracker.evidence.access import viewer_for
 from tracker.extensions import csrf, db

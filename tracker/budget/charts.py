@@ -17,7 +17,8 @@ from decimal import Decimal
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from tracker.budget.services import MonthSpend, StaffSummary, format_days
+from tracker.budget.months import MonthSpend
+from tracker.budget.staff import StaffSummary, format_days
 from tracker.charts import HOVER_TEXT
 from tracker.filters import date as format_date
 from tracker.filters import money

@@ -1,7 +1,7 @@
 """Forms of the budget (funding sources, budget lines, spend) and of staff time.
 
 Money is typed in pounds and read to whole pence by the one shared parser
-(`tracker.forms.PoundsField`); days are read to a Decimal by `services.parse_days`.
+(`tracker.forms.PoundsField`); days are read to a Decimal by `staff.parse_days`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import Field, StringField, SubmitField
 from wtforms.validators import Length, ValidationError
 
-from tracker.budget.services import parse_days
+from tracker.budget.staff import parse_days
 from tracker.forms import DateInputField, IdField, PoundsField, Required, capitalised
 from tracker.versioning import VersionedForm, VersionField
 

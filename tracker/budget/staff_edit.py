@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.budget.models import StaffTime
-from tracker.budget.services import format_days, month_start
+from tracker.budget.months import month_start
+from tracker.budget.staff import format_days
 from tracker.extensions import db
 from tracker.versioning import refuse_stale
 

@@ -1,17 +1,19 @@
 """Views of the budget (Project Document 10.2) and of staff resources (10.1).
 
-Thin views: the rules are in `tracker.budget.services`; a `BudgetRuleError` becomes a message
-beside its field. One commit per successful request; nothing is saved when anything is refused.
+Thin views: the rules are in `tracker.budget.ledger` (sources, lines, spend) and
+`tracker.budget.staff` (staff days); the figures in `figures` and `months`. A `RuleRefused`
+becomes a message beside its field. The request's one transaction (`tracker.transactions`)
+commits a successful save; nothing is saved when anything is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -22,6 +24,7 @@ from tracker.budget.charts import (
     staff_figure,
     staff_summary_text,
 )
+from tracker.budget.figures import load_sources, summarise_budget
 from tracker.budget.forms import (
     BudgetLineForm,
     DeleteForm,
@@ -29,38 +32,39 @@ from tracker.budget.forms import (
     SpendForm,
     StaffTimeForm,
 )
-from tracker.budget.models import BudgetLine, FundingSource, StaffResource
-from tracker.budget.services import (
-    BudgetRuleError,
+from tracker.budget.ledger import (
     delete_spend,
-    format_days,
     get_line,
     get_source,
     get_spend,
-    load_sources,
-    load_staff,
-    monthly_spend,
-    planned_rule,
     project_lines,
-    project_people,
-    project_resources,
     project_sources,
     record_spend,
-    record_staff_time,
     save_line,
     save_source,
-    summarise_budget,
+)
+from tracker.budget.models import BudgetLine, FundingSource, StaffResource
+from tracker.budget.months import monthly_spend, planned_rule
+from tracker.budget.staff import (
+    Recorded,
+    format_days,
+    load_staff,
+    members_for_staff_time,
+    project_resources,
+    record_staff_time,
     summarise_staff,
-    today,
 )
 from tracker.budget.staff_edit import refuse_stale_days, show_entry, staff_entry
 from tracker.charts import figure_json
 from tracker.exports import download
-from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.filters import london_today as today
 from tracker.filters import money
+from tracker.forms import show_refusal
 from tracker.permissions import requires
-from tracker.versioning import form_status, is_stale, refuse, refuse_stale, show_record
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
+from tracker.versioning import form_status, is_stale, record_data, refuse, refuse_stale, show_record
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -69,16 +73,6 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 def _form_status(form: Any) -> int:
     return form_status(form, request.method)
-
-
-def _attach(form: FlaskForm, problem: BudgetRuleError) -> None:
-    """Put a refused rule's message beside its field (or on the form's first field)."""
-    field = getattr(form, problem.field or "", None)
-    if field is None:
-        field = next(iter(form))
-    if not isinstance(field.errors, list):
-        field.errors = list(field.errors)
-    field.errors.append(problem.message)
 
 
 def _export_format() -> str:
@@ -113,6 +107,18 @@ def overview(slug: str) -> tuple[str, int]:
     )
 
 
+def _table(kind: str, name: str, title: str, columns: list[str], rows: Iterable[tuple]) -> Response:
+    """Rows of values, in the order of `columns`, as a CSV or XLSX file named for the project,
+    the table and today."""
+    return download(
+        columns,
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        filename=f"{g.project.slug}-{name}-{today().isoformat()}",
+        file_format=kind,
+        title=title,
+    )
+
+
 LINE_COLUMNS = [
     "Funding source code",
     "Funding source",
@@ -133,29 +139,23 @@ LINE_COLUMNS = [
 def lines_export(slug: str) -> Response:
     kind = _export_format()
     summary = summarise_budget(load_sources(g.project))
-    rows = [
-        {
-            "Funding source code": f.line.source.code,
-            "Funding source": f.line.source.name,
-            "Quantity": f.line.quantity,
-            "Product": f.line.product,
-            "Unit cost (£, excluding VAT)": _pounds(f.line.unit_cost_pence),
-            "Provision (£, excluding VAT)": _pounds(f.provision_pence),
-            "Actual to date (£)": _pounds(f.actual_pence),
-            "Remaining (£)": _pounds(f.remaining_pence),
-            "Status": f.status[0],
-            "Quantity × unit cost (£)": _pounds(f.costed_pence),
-            "Notes": f.line.notes,
-        }
+    rows = (
+        (
+            f.line.source.code,
+            f.line.source.name,
+            f.line.quantity,
+            f.line.product,
+            _pounds(f.line.unit_cost_pence),
+            _pounds(f.provision_pence),
+            _pounds(f.actual_pence),
+            _pounds(f.remaining_pence),
+            f.status[0],
+            _pounds(f.costed_pence),
+            f.line.notes,
+        )
         for f in summary.lines
-    ]
-    return download(
-        LINE_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-budget-lines-{today().isoformat()}",
-        file_format=kind,
-        title="Budget lines",
     )
+    return _table(kind, "budget-lines", "Budget lines", LINE_COLUMNS, rows)
 
 
 SPEND_COLUMNS = [
@@ -174,37 +174,34 @@ SPEND_COLUMNS = [
 def spend_export(slug: str) -> Response:
     kind = _export_format()
     summary = summarise_budget(load_sources(g.project))
-    rows = [
-        {
-            "Date": entry.spent_on,
-            "Funding source code": entry.line.source.code,
-            "Budget line": entry.line.product,
-            "Amount (£, excluding VAT)": _pounds(entry.amount_pence),
-            "Supplier": entry.supplier,
-            "Reference": entry.reference,
-            "Description": entry.description,
-        }
+    rows = (
+        (
+            entry.spent_on,
+            entry.line.source.code,
+            entry.line.product,
+            _pounds(entry.amount_pence),
+            entry.supplier,
+            entry.reference,
+            entry.description,
+        )
         for entry in summary.spend
-    ]
-    return download(
-        SPEND_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-spend-{today().isoformat()}",
-        file_format=kind,
-        title="Spend",
     )
+    return _table(kind, "spend", "Spend", SPEND_COLUMNS, rows)
+
+
+def _source_fields(source: FundingSource) -> dict[str, Any]:
+    """The source's values whose form fields are named otherwise than its columns."""
+    return {"allocation": source.allocation_pence}
 
 
 def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse:
-    form = FundingSourceForm()
-    saved = source and {
-        "code": source.code,
-        "name": source.name,
-        "allocation": source.allocation_pence,
-    }
+    form = FundingSourceForm(obj=None if request.method == "POST" else source)
     if request.method == "GET" and source is not None:
-        show_record(form, source, saved)
-    if form.validate_on_submit() and not (source and refuse_stale(form, source, lambda: saved)):
+        show_record(form, source, _source_fields(source))
+    if form.validate_on_submit() and not (
+        source
+        and refuse_stale(form, source, lambda: record_data(form, source, **_source_fields(source)))
+    ):
         try:
             saved = save_source(
                 g.project,
@@ -213,11 +210,9 @@ def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse
                 name=form.name.data,
                 allocation_pence=form.allocation.data,
             )
-        except BudgetRuleError as problem:
-            db.session.rollback()
-            _attach(form, problem)
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         else:
-            db.session.commit()
             flash(f"Funding source {saved.code} saved.", "success")
             return redirect(url_for("budget.overview", slug=g.project.slug))
     return _render(
@@ -244,28 +239,32 @@ def source_edit(slug: str, source_id: int) -> tuple[str, int] | BaseResponse:
     return _source_page(source)
 
 
-def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
-    sources = project_sources(g.project)
-    form = BudgetLineForm()
-    form.source.choices = [(0, "Select the funding source")] + [
-        (s.id, f"{s.name} ({s.code})") for s in sources
-    ]
-    saved = line and {
+def _line_fields(line: BudgetLine) -> dict[str, Any]:
+    """The line's values whose form fields are named, or hold them, otherwise than its columns."""
+    return {
         "source": line.source_id,
-        "product": line.product,
         "quantity": str(line.quantity),
         "unit_cost": line.unit_cost_pence,
         "provision": line.provision_pence,
-        "notes": line.notes,
     }
+
+
+def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
+    sources = project_sources(g.project)
+    form = BudgetLineForm(obj=None if request.method == "POST" else line)
+    form.source.choices = [(0, "Select the funding source")] + [
+        (s.id, f"{s.name} ({s.code})") for s in sources
+    ]
     if request.method == "GET":
         if line is not None:
-            show_record(form, line, saved)
+            show_record(form, line, _line_fields(line))
         else:
             wanted = request.args.get("source", type=int)
             form.source.data = wanted if any(s.id == wanted for s in sources) else 0
             form.quantity.data = "1"
-    if form.validate_on_submit() and not (line and refuse_stale(form, line, lambda: saved)):
+    if form.validate_on_submit() and not (
+        line and refuse_stale(form, line, lambda: record_data(form, line, **_line_fields(line)))
+    ):
         source = next(s for s in sources if s.id == form.source.data)
         try:
             saved = save_line(
@@ -278,11 +277,9 @@ def _line_page(line: BudgetLine | None) -> tuple[str, int] | BaseResponse:
                 provision_pence=form.provision.data,
                 notes=form.notes.data or "",
             )
-        except BudgetRuleError as problem:
-            db.session.rollback()
-            _attach(form, problem)
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         else:
-            db.session.commit()
             flash(f"Budget line {saved.product} saved.", "success")
             return redirect(
                 url_for("budget.overview", slug=g.project.slug, _anchor=f"line-{saved.id}")
@@ -336,11 +333,9 @@ def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
                 description=form.description.data or "",
                 on=today(),
             )
-        except BudgetRuleError as problem:
-            db.session.rollback()
-            _attach(form, problem)
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         else:
-            db.session.commit()
             flash(
                 f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} recorded "
                 f"against {line.product}.",
@@ -362,9 +357,7 @@ def spend_delete(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
     entry = get_spend(g.project, entry_id)
     if entry is None:
         abort(404)
-    form = DeleteForm()
-    if request.method == "GET":
-        form.row_version.data = entry.row_version
+    form = DeleteForm(obj=None if request.method == "POST" else entry)
     if form.validate_on_submit():
         if is_stale(form, entry):  # changed since the page showed it: delete nothing
             refuse(form, entry)
@@ -374,7 +367,6 @@ def spend_delete(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
                 f"{entry.line.product}"
             )
             delete_spend(entry)
-            db.session.commit()
             flash(f"Deleted: {text}.", "success")
             return redirect(url_for("budget.overview", slug=slug, _anchor="spend"))
     return _render(
@@ -411,22 +403,11 @@ def staff_export(slug: str) -> Response:
     kind = _export_format()
     resources, times = load_staff(g.project)
     names = {r.id: r.role_name for r in resources}
-    rows = [
-        {
-            "Month": time.month,
-            "Person": time.person.label,
-            "Role": names.get(time.resource_id, ""),
-            "Days": Decimal(time.days),
-        }
+    rows = (
+        (time.month, time.person.label, names.get(time.resource_id, ""), Decimal(time.days))
         for time in times
-    ]
-    return download(
-        STAFF_COLUMNS,
-        rows,
-        filename=f"{g.project.slug}-staff-time-{today().isoformat()}",
-        file_format=kind,
-        title="Staff time",
     )
+    return _table(kind, "staff-time", "Staff time", STAFF_COLUMNS, rows)
 
 
 def _month_arg(text: str | None) -> dt.date | None:
@@ -441,7 +422,7 @@ def _month_arg(text: str | None) -> dt.date | None:
 @bp.route("/projects/<slug>/staff/record", methods=["GET", "POST"])
 @requires("staff.record")
 def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
-    people = project_people(g.project)
+    people = members_for_staff_time(g.project)
     resources = project_resources(g.project)
     form = StaffTimeForm()
     form.person.choices = [(0, "Select the person")] + [(p.id, p.label) for p in people]
@@ -464,9 +445,8 @@ def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
         recorded = None
         try:
             recorded = _record(person, resource, form)
-        except BudgetRuleError as problem:
-            db.session.rollback()
-            _attach(form, problem)
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         if recorded is not None:
             month = format_date(recorded.entry.month, month_only=True)
             days = format_days(recorded.entry.days)
@@ -490,25 +470,23 @@ def staff_record(slug: str) -> tuple[str, int] | BaseResponse:
     )
 
 
-def _record(person: Any, resource: StaffResource, form: StaffTimeForm) -> Any:
-    """Record the days and commit, or None when the form is refused as stale. If another
-    request recorded the same month a moment earlier (the unique constraint), check again:
-    those days are then saved, and replaced only if the person saw them."""
+def _record(person: Any, resource: StaffResource, form: StaffTimeForm) -> Recorded | None:
+    """Record the days, or None when the form is refused as stale. If another request recorded
+    the same month a moment earlier (the unique constraint, met at the rule's flush), check
+    again: those days are then saved, and replaced only if the person saw them."""
     for attempt in range(2):
         try:
             if refuse_stale_days(form, staff_entry(resource.id, person.id, form.month.data)):
                 return None
-            recorded = record_staff_time(
+            return record_staff_time(
                 g.project,
                 resource=resource,
                 person=person,
                 month=form.month.data,
                 days=form.days_value,
             )
-            db.session.commit()
-            return recorded
         except IntegrityError:
-            db.session.rollback()
+            roll_back()
             if attempt:
                 raise
     raise AssertionError("unreachable")

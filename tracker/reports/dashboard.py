@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.budget.services import BudgetSummary, MonthSpend, load_sources, monthly_spend
-from tracker.budget.services import summarise_budget as summarise_sources
+from tracker.budget.figures import BudgetSummary, load_sources
+from tracker.budget.figures import summarise_budget as summarise_sources
+from tracker.budget.months import MonthSpend, monthly_spend
 from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
 from tracker.issues.services import ChangeView, issue_log, project_changes
 from tracker.permissions import can

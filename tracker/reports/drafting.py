@@ -14,8 +14,10 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.budget.figures import budget_summary
 from tracker.budget.models import StaffResource, StaffTime
-from tracker.budget.services import MonthSpend, budget_summary, spend_by_month, staff_summary
+from tracker.budget.months import MonthSpend, spend_by_month
+from tracker.budget.staff import staff_summary
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.evidence.readiness import project_readiness
 from tracker.extensions import db

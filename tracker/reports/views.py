@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from tracker.budget.charts import spend_figure, spend_summary
-from tracker.budget.services import months_between
+from tracker.budget.months import months_between
 from tracker.charts import figure_json
 from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
