@@ -621,7 +621,8 @@ def test_exports_of_the_log_and_the_change_requests_have_every_field(
 
 def _fill(db, project, count: int, stage, milestone, person) -> None:
     from tracker.database import utcnow
-    from tracker.issues.services import add_issue, assess_change, raise_change, set_effect
+    from tracker.issues.changes import assess_change, raise_change, set_effect
+    from tracker.issues.log import add_issue
 
     for n in range(count):
         change = raise_change(

@@ -17,8 +17,9 @@ from tracker.auth.models import Person
 from tracker.evidence.gap_actions import project_actions
 from tracker.evidence.models import GapAction
 from tracker.extensions import db
+from tracker.issues.changes import project_changes
+from tracker.issues.classification import ChangeView
 from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
-from tracker.issues.services import ChangeView, project_changes
 from tracker.permissions import can
 from tracker.plan.models import Progress, Task
 from tracker.plan.tasks import led_work_stream_ids, progress_condition
