@@ -28,48 +28,32 @@ def _now(value: dt.date | None) -> str:
     return day_text(value) if value is not None else "not set"
 
 
+def _dates(kind: str, thing: Stage | Milestone | Task, name: str) -> list[tuple[str, str]]:
+    """The dates of one stage, milestone or task a change may move, as choices."""
+    return [
+        (f"{kind}:{thing.id}:{column}", f"{name}: {words} (now {_now(getattr(thing, column))})")
+        for column, words in MOVABLE_DATES[kind].items()
+    ]
+
+
 def change_targets(project: Project) -> list[tuple[str, str]]:
     """Every date a change may move: stages, milestones, the project end, then tasks, in the
     plan's order (three queries)."""
-    choices: list[tuple[str, str]] = []
     stages = db.session.execute(
         select(Stage).where(Stage.project_id == project.id).order_by(Stage.number)
     ).scalars()
-    for stage in stages:
-        for column, words in MOVABLE_DATES["stage"].items():
-            choices.append(
-                (
-                    f"stage:{stage.id}:{column}",
-                    f"Stage {stage.number} {stage.name}: {words} "
-                    f"(now {_now(getattr(stage, column))})",
-                )
-            )
+    choices = [c for s in stages for c in _dates("stage", s, f"Stage {s.number} {s.name}")]
     milestones = db.session.execute(
         select(Milestone)
         .where(Milestone.project_id == project.id)
         .order_by(Milestone.position, Milestone.scheduled_finish, Milestone.id)
     ).scalars()
-    for milestone in milestones:
-        choices.append(
-            (
-                f"milestone:{milestone.id}:scheduled_finish",
-                f"Milestone {milestone.name}: scheduled finish "
-                f"(now {_now(milestone.scheduled_finish)})",
-            )
-        )
+    choices += [c for m in milestones for c in _dates("milestone", m, f"Milestone {m.name}")]
     choices.append(
         (f"project:{project.id}:end_date", f"Project end (now {_now(project.end_date)})")
     )
     tasks = db.session.execute(
         select(Task).where(Task.project_id == project.id).order_by(Task.position, Task.id)
     ).scalars()
-    for task in tasks:
-        for column, words in MOVABLE_DATES["task"].items():
-            choices.append(
-                (
-                    f"task:{task.id}:{column}",
-                    f"Task {task.code} {task.activity}: {words} "
-                    f"(now {_now(getattr(task, column))})",
-                )
-            )
+    choices += [c for t in tasks for c in _dates("task", t, f"Task {t.code} {t.activity}")]
     return choices
