@@ -682,3 +682,33 @@ def test_the_list_pages_run_a_fixed_number_of_queries(
         assert client.get(page(project, path)).status_code == 200
     assert large.count == small.count, large.statements
     assert small.count <= 12, small.statements
+
+
+def test_a_change_may_move_what_the_plan_and_budget_list_with_its_value_now(
+    client, login_as, project, small_plan
+):
+    from tracker.budget.change_targets import change_targets as budget_targets
+    from tracker.filters import money
+    from tracker.plan.change_targets import change_targets as plan_targets
+
+    task, milestone, line, stage = (small_plan[k] for k in ("task", "milestone", "line", "stage"))
+    plan = dict(plan_targets(project))
+    assert plan[f"task:{task.id}:start_date"] == "Task 1.2 Self Assessment: start (now 1 Feb 2010)"
+    assert plan[f"milestone:{milestone.id}:scheduled_finish"] == (
+        "Milestone Stage 1 - Organisational Preparation Complete: "
+        "scheduled finish (now 28 Feb 2010)"
+    )
+    assert plan[f"stage:{stage.id}:end_date"].startswith(f"Stage 1 {stage.name}: end (now ")
+    assert plan[f"project:{project.id}:end_date"].startswith("Project end (now ")
+    assert budget_targets(project) == [
+        (
+            f"budget_line:{line.id}:provision_pence",
+            f"Budget line Getting Started Workshop: provision (now {money(600_00)})",
+        )
+    ]
+    # The effect form offers them all, plan first.
+    login_as(Role.MANAGER)
+    change = raise_one(client, project)
+    text = client.get(page(project, f"changes/{change.id}")).get_data(as_text=True)
+    for value in [*plan, f"budget_line:{line.id}:provision_pence"]:
+        assert f'value="{value}"' in text
