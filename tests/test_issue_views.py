@@ -712,3 +712,29 @@ def test_a_change_may_move_what_the_plan_and_budget_list_with_its_value_now(
     text = client.get(page(project, f"changes/{change.id}")).get_data(as_text=True)
     for value in [*plan, f"budget_line:{line.id}:provision_pence"]:
         assert f'value="{value}"' in text
+
+
+def test_a_number_taken_a_moment_earlier_asks_to_save_again(client, login_as, project, monkeypatch):
+    import tracker.issues.log
+
+    manager = login_as(Role.MANAGER)
+    issue = {
+        "description": "EMQC have not confirmed assessor costs",
+        "identified_on": ["5", "1", "2010"],
+        "author": str(manager.id),
+        "status": "open",
+    }
+    assert client.post(page(project, "issues/new"), data=issue).status_code == 302
+    # Someone else took "01" between reading the log's numbers and saving.
+    monkeypatch.setattr(tracker.issues.log, "next_log_number", lambda model, project_id: "01")
+
+    response = client.post(page(project, "issues/new"), data=issue)
+    assert response.status_code == 400
+    assert "The issue log changed while you wrote: save again" in response.get_data(as_text=True)
+    response = client.post(
+        page(project, "changes/new"),
+        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
+    )
+    assert response.status_code == 400
+    assert "The issue log changed while you wrote: send again" in response.get_data(as_text=True)
+    assert IssueLogEntry.query.count() == 1 and ChangeRequest.query.count() == 0
