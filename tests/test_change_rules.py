@@ -11,6 +11,24 @@ from tracker.audit import AuditEvent
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.database import utcnow
 from tracker.forms import parse_pounds
+from tracker.issues.changes import (
+    AlreadyDecided,
+    NotAllowedToDecide,
+    assess_change,
+    changes_approved_between,
+    decide_change,
+    raise_change,
+    remove_effect,
+    set_effect,
+)
+from tracker.issues.classification import (
+    DateMove,
+    ProvisionRise,
+    classify_change,
+    describe_change,
+    money_left_pence,
+    who_decides,
+)
 from tracker.issues.models import (
     ChangeRequest,
     ChangeStatus,
@@ -18,30 +36,11 @@ from tracker.issues.models import (
     EntryStatus,
     EntryType,
 )
-from tracker.issues.services import (
-    AlreadyDecided,
-    ChangeError,
-    DateMove,
-    NotAllowedToDecide,
-    ProvisionRise,
-    assess_change,
-    broken_links,
-    changes_approved_between,
-    classify_change,
-    decide_change,
-    dependency_breaks,
-    describe_change,
-    money_left_pence,
-    raise_change,
-    remove_effect,
-    set_effect,
-    stage_overlaps,
-    stage_overruns,
-    who_decides,
-)
+from tracker.plan.conflicts import broken_links, dependency_breaks, stage_overlaps, stage_overruns
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
 from tracker.projects.models import Meeting, MeetingKind, Role
+from tracker.rules import RuleRefused
 
 D = dt.date
 
@@ -484,7 +483,7 @@ def test_decisions_are_final_and_a_rejection_needs_a_reason(db, project):
         "meeting": None,
         "now": utcnow(),
     }
-    with pytest.raises(ChangeError, match="Enter the reason for rejecting the change"):
+    with pytest.raises(RuleRefused, match="Enter the reason for rejecting the change"):
         decide_change(project, change, approve=False, note="  ", **kwargs)
     assert change.status is ChangeStatus.ASSESSED
     decide_change(project, change, approve=False, note="Not needed", **kwargs)
@@ -508,7 +507,7 @@ def test_a_change_needs_its_analysis_and_a_major_one_a_project_group_meeting(db,
         project, description="x", expected_benefits="y", requested_by=sponsor, on=D(2010, 2, 1)
     )
     assert who_decides(change) is Role.MANAGER  # nothing known yet
-    with pytest.raises(ChangeError, match="impact analysis"):
+    with pytest.raises(RuleRefused, match="impact analysis"):
         decide_change(
             project,
             change,
@@ -527,14 +526,14 @@ def test_a_change_needs_its_analysis_and_a_major_one_a_project_group_meeting(db,
         "roles": frozenset({Role.SPONSOR}),
         "now": utcnow(),
     }
-    with pytest.raises(ChangeError, match="Select the project group meeting"):
+    with pytest.raises(RuleRefused, match="Select the project group meeting"):
         decide_change(project, major, meeting=None, **kwargs)
     emt = Meeting(project_id=project.id, kind=MeetingKind.EMT, held_on=D(2010, 4, 1))
     db.session.add(emt)
     db.session.flush()
-    with pytest.raises(ChangeError, match="project group meetings"):
+    with pytest.raises(RuleRefused, match="project group meetings"):
         decide_change(project, major, meeting=emt, **kwargs)
-    with pytest.raises(ChangeError, match="on or after 1 Feb 2010"):
+    with pytest.raises(RuleRefused, match="on or after 1 Feb 2010"):
         decide_change(project, major, meeting=meeting(db, project, D(2010, 1, 29)), **kwargs)
     assert major.status is ChangeStatus.ASSESSED
 
@@ -566,7 +565,7 @@ def test_a_date_that_breaks_a_dependency_is_refused_and_nothing_is_applied(db, p
     )
     stage_end = stage.end_date
     db.session.commit()
-    with pytest.raises(ChangeError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         decide_change(
             project,
             change,
@@ -626,7 +625,7 @@ def test_moving_a_milestone_onto_the_start_of_the_work_waiting_for_it_breaks_the
         on=D(2010, 2, 26),
     )
     db.session.commit()
-    breaks = dependency_breaks(project, change)
+    breaks = dependency_breaks(project, change.effects)
     assert [b.message() for b in breaks] == [
         "Task 2.1 Affordable housing would start on 2 Mar 2010, but it waits for Milestone "
         "Stage 1 complete, which would be reached on 2 Mar 2010: it cannot start before "
@@ -641,7 +640,7 @@ def test_moving_a_milestone_onto_the_start_of_the_work_waiting_for_it_breaks_the
         new_date=D(2010, 3, 1),
         on=D(2010, 2, 26),
     )
-    assert dependency_breaks(project, change) == []
+    assert dependency_breaks(project, change.effects) == []
 
 
 def test_a_milestone_may_fall_on_its_predecessors_finish_but_not_before(db, project):
@@ -658,7 +657,7 @@ def test_a_milestone_may_fall_on_its_predecessors_finish_but_not_before(db, proj
     )
     db.session.commit()
     with pytest.raises(
-        ChangeError, match="Milestone Stage 1 complete would be reached on 27 Feb 2010"
+        RuleRefused, match="Milestone Stage 1 complete would be reached on 27 Feb 2010"
     ):
         decide_change(
             project,
@@ -705,7 +704,7 @@ def test_a_task_cannot_be_made_to_end_before_it_starts(db, project):
         new_date=D(2009, 12, 1),
         on=D(2010, 2, 26),
     )
-    with pytest.raises(ChangeError, match="end on 1 Dec 2009, before it starts on 1 Jan 2010"):
+    with pytest.raises(RuleRefused, match="end on 1 Dec 2009, before it starts on 1 Jan 2010"):
         decide_change(
             project,
             change,
@@ -770,7 +769,7 @@ def test_a_stage_end_moved_past_the_next_stage_start_is_refused_and_nothing_appl
         on=D(2010, 2, 26),
     )
     db.session.commit()
-    with pytest.raises(ChangeError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         _approve_as_sponsor(db, project, change)
     assert (
         "stage 2 Stage 2 would start on 1 Mar 2010, but stage 1 Stage 1 would end on "
@@ -797,7 +796,7 @@ def test_moving_the_next_stage_start_as_well_lets_the_change_through(db, project
             on=D(2010, 2, 26),
         )
     db.session.commit()
-    with pytest.raises(ChangeError, match="would start on 31 Mar 2010"):
+    with pytest.raises(RuleRefused, match="would start on 31 Mar 2010"):
         _approve_as_sponsor(db, project, change)
     db.session.rollback()
     change = db.session.get(ChangeRequest, change.id)
@@ -830,9 +829,9 @@ def test_an_old_stage_overlap_does_not_block_an_unrelated_change(db, project):
         new_date=D(2010, 3, 5),
         on=D(2010, 2, 26),
     )
-    assert stage_overlaps(project, change) == []
+    assert stage_overlaps(project, change.effects) == []
     change.effects[0].new_date = D(2010, 3, 15)
-    assert [o.later_start for o in stage_overlaps(project, change)] == [second.start_date]
+    assert [o.later_start for o in stage_overlaps(project, change.effects)] == [second.start_date]
 
 
 def _task_in(db, project, stage: Stage, finish: dt.date) -> Task:
@@ -865,14 +864,14 @@ def test_a_task_moved_past_its_stage_end_is_a_conflict_until_the_stage_moves_too
     task = _task_in(db, project, first, first.end_date - dt.timedelta(days=7))
     change = raised(db, project)
     _move_finish(change, task, first.end_date)  # the stage's last day still fits
-    assert stage_overruns(project, change) == []
+    assert stage_overruns(project, change.effects) == []
     _move_finish(change, task, first.end_date + dt.timedelta(days=1))
-    [overrun] = stage_overruns(project, change)
+    [overrun] = stage_overruns(project, change.effects)
     assert overrun.stage_end == first.end_date
     assert overrun.message().startswith("Task 1.5 Getting Ready Workshop would finish on ")
     assert "after stage 1 ends on" in overrun.message()
     db.session.commit()
-    with pytest.raises(ChangeError, match="after stage 1 ends"):
+    with pytest.raises(RuleRefused, match="after stage 1 ends"):
         decide_change(
             project,
             change,
@@ -894,7 +893,7 @@ def test_a_task_moved_past_its_stage_end_is_a_conflict_until_the_stage_moves_too
         new_date=first.end_date + dt.timedelta(days=1),
         on=D(2010, 2, 26),
     )
-    assert stage_overruns(project, change) == []
+    assert stage_overruns(project, change.effects) == []
 
 
 def test_an_old_overrun_does_not_block_a_change_that_does_not_worsen_it(db, project):
@@ -902,9 +901,9 @@ def test_an_old_overrun_does_not_block_a_change_that_does_not_worsen_it(db, proj
     task = _task_in(db, project, first, first.end_date + dt.timedelta(days=10))
     change = raised(db, project)
     _move_finish(change, task, first.end_date + dt.timedelta(days=5))  # brought closer
-    assert stage_overruns(project, change) == []
+    assert stage_overruns(project, change.effects) == []
     _move_finish(change, task, first.end_date + dt.timedelta(days=11))
-    assert len(stage_overruns(project, change)) == 1
+    assert len(stage_overruns(project, change.effects)) == 1
 
 
 # New provisions against a funding source's allocation -----------------------------------------

@@ -67,7 +67,7 @@ def test_open_entries_leave_out_closed_ones():
 
 
 def test_decisions_awaiting_name_who_they_wait_for(db, project):
-    from tracker.issues.services import project_changes
+    from tracker.issues.changes import project_changes
     from tracker.plan.stage_reviews import reviews_awaiting_decision
 
     db.session.add(

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import tracker.evidence.gap_views
 import tracker.evidence.views
+import tracker.issues.change_views
 import tracker.issues.views
 import tracker.plan.stage_views
 import tracker.reports.services
@@ -187,7 +188,7 @@ def test_an_analysis_saved_after_the_decision_never_undoes_it(
     change, base = assessed_change(db, client, project)
     meanwhile(
         monkeypatch,
-        tracker.issues.views,
+        tracker.issues.change_views,
         "assess_change",
         update(ChangeRequest).where(ChangeRequest.id == change.id).values(status="approved"),
     )

@@ -621,7 +621,8 @@ def test_exports_of_the_log_and_the_change_requests_have_every_field(
 
 def _fill(db, project, count: int, stage, milestone, person) -> None:
     from tracker.database import utcnow
-    from tracker.issues.services import add_issue, assess_change, raise_change, set_effect
+    from tracker.issues.changes import assess_change, raise_change, set_effect
+    from tracker.issues.log import add_issue
 
     for n in range(count):
         change = raise_change(
@@ -681,3 +682,59 @@ def test_the_list_pages_run_a_fixed_number_of_queries(
         assert client.get(page(project, path)).status_code == 200
     assert large.count == small.count, large.statements
     assert small.count <= 12, small.statements
+
+
+def test_a_change_may_move_what_the_plan_and_budget_list_with_its_value_now(
+    client, login_as, project, small_plan
+):
+    from tracker.budget.change_targets import change_targets as budget_targets
+    from tracker.filters import money
+    from tracker.plan.change_targets import change_targets as plan_targets
+
+    task, milestone, line, stage = (small_plan[k] for k in ("task", "milestone", "line", "stage"))
+    plan = dict(plan_targets(project))
+    assert plan[f"task:{task.id}:start_date"] == "Task 1.2 Self Assessment: start (now 1 Feb 2010)"
+    assert plan[f"milestone:{milestone.id}:scheduled_finish"] == (
+        "Milestone Stage 1 - Organisational Preparation Complete: "
+        "scheduled finish (now 28 Feb 2010)"
+    )
+    assert plan[f"stage:{stage.id}:end_date"].startswith(f"Stage 1 {stage.name}: end (now ")
+    assert plan[f"project:{project.id}:end_date"].startswith("Project end (now ")
+    assert budget_targets(project) == [
+        (
+            f"budget_line:{line.id}:provision_pence",
+            f"Budget line Getting Started Workshop: provision (now {money(600_00)})",
+        )
+    ]
+    # The effect form offers them all, plan first.
+    login_as(Role.MANAGER)
+    change = raise_one(client, project)
+    text = client.get(page(project, f"changes/{change.id}")).get_data(as_text=True)
+    for value in [*plan, f"budget_line:{line.id}:provision_pence"]:
+        assert f'value="{value}"' in text
+
+
+def test_a_number_taken_a_moment_earlier_asks_to_save_again(client, login_as, project, monkeypatch):
+    import tracker.issues.log
+
+    manager = login_as(Role.MANAGER)
+    issue = {
+        "description": "EMQC have not confirmed assessor costs",
+        "identified_on": ["5", "1", "2010"],
+        "author": str(manager.id),
+        "status": "open",
+    }
+    assert client.post(page(project, "issues/new"), data=issue).status_code == 302
+    # Someone else took "01" between reading the log's numbers and saving.
+    monkeypatch.setattr(tracker.issues.log, "next_log_number", lambda model, project_id: "01")
+
+    response = client.post(page(project, "issues/new"), data=issue)
+    assert response.status_code == 400
+    assert "The issue log changed while you wrote: save again" in response.get_data(as_text=True)
+    response = client.post(
+        page(project, "changes/new"),
+        data={"description": "Extend stage 1", "expected_benefits": "Time to finish"},
+    )
+    assert response.status_code == 400
+    assert "The issue log changed while you wrote: send again" in response.get_data(as_text=True)
+    assert IssueLogEntry.query.count() == 1 and ChangeRequest.query.count() == 0

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.factories import PersonFactory, make_project
+from tracker.numbering import next_log_number
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 from tracker.risks.services import (
     SOURCE_NOTE,
@@ -16,7 +17,6 @@ from tracker.risks.services import (
     filter_risks,
     heat_map,
     is_review_overdue,
-    next_risk_number,
     overdue_reviews,
     review_risk,
     risk_score,
@@ -256,7 +256,7 @@ def test_filter_by_status_owner_and_square():
 
 
 def test_numbers_are_the_next_two_digit_number(db, project):
-    assert next_risk_number(project.id) == "01"
+    assert next_log_number(Risk, project.id) == "01"
     first = new_risk(project)
     assert first.number == "01"
     db.session.add(risk(number="09", project_id=project.id))
@@ -266,7 +266,7 @@ def test_numbers_are_the_next_two_digit_number(db, project):
 
 
 def test_the_seeded_log_continues_at_09(seeded):
-    assert next_risk_number(seeded.id) == "09"
+    assert next_log_number(Risk, seeded.id) == "09"
 
 
 def test_a_new_risk_keeps_its_first_assessment_as_a_review(db, project):

@@ -20,7 +20,7 @@ from tracker.audit import AuditEvent
 from tracker.auth.models import Person
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.extensions import db as _db
-from tracker.issues.services import raise_change
+from tracker.issues.changes import raise_change
 from tracker.plan.models import Task
 from tracker.projects.models import Project, Role
 from tracker.reports.models import HighlightReport

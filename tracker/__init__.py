@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         standard_views,
     )
     from tracker.evidence import views as evidence_views
+    from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint
     from tracker.issues import views as issue_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,

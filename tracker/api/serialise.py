@@ -12,8 +12,8 @@ from typing import Any
 
 from tracker.auth.models import Person
 from tracker.budget.figures import BudgetSummary, LineFigures
+from tracker.issues.classification import ChangeView
 from tracker.issues.models import IssueLogEntry
-from tracker.issues.services import ChangeView
 from tracker.plan.milestones import finish_variance
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.plan.stages import StageStatus

@@ -22,7 +22,8 @@ from tracker.errors import is_conflict
 from tracker.evidence.access import viewer_for
 from tracker.extensions import csrf, db
 from tracker.filters import london_today as today
-from tracker.issues.services import issue_log, project_changes
+from tracker.issues.changes import project_changes
+from tracker.issues.log import issue_log
 from tracker.permissions import PUBLIC, SIGNED_IN
 from tracker.plan.milestones import latest_task_finishes, milestone_warnings, project_milestones
 from tracker.plan.stages import plan_stages, stage_statuses

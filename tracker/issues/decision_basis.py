@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tracker.filters import date as format_date
 from tracker.filters import money
-from tracker.issues.services import ChangeView
+from tracker.issues.classification import ChangeView
 
 
 def _yes_no(value: bool) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.issues.changes import project_changes
+from tracker.issues.classification import ChangeView
 from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, IssueLogEntry
-from tracker.issues.services import ChangeView, project_changes
 from tracker.permissions import can
 from tracker.projects.areas import Asker, CountedArea, add_counts, add_home_part, counting
 from tracker.projects.models import Project, Role

@@ -52,6 +52,10 @@ class ChangeStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+# A decision is final: nothing moves a request out of these.
+DECIDED = frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})
+
+
 class ChangeRequest(TimestampMixin, VersionedMixin, db.Model):
     """Appendix 7. Whether it is major or minor is derived from its impact, never typed."""
 

@@ -15,8 +15,10 @@ from typing import Any
 from tracker.budget.figures import BudgetSummary, load_sources
 from tracker.budget.figures import summarise_budget as summarise_sources
 from tracker.budget.months import MonthSpend, monthly_spend
+from tracker.issues.changes import project_changes
+from tracker.issues.classification import ChangeView
+from tracker.issues.log import issue_log
 from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
-from tracker.issues.services import ChangeView, issue_log, project_changes
 from tracker.permissions import can
 from tracker.plan.milestones import (
     finish_variance,

@@ -23,8 +23,8 @@ from tracker.evidence.readiness import project_readiness
 from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.filters import money
+from tracker.issues.changes import changes_approved_between
 from tracker.issues.models import EntryStatus, IssueLogEntry
-from tracker.issues.services import changes_approved_between
 from tracker.plan.milestones import finish_variance
 from tracker.plan.models import Milestone, Progress, Task
 from tracker.plan.stages import plan_stages, stage_statuses

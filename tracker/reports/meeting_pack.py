@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.issues.changes import project_changes
+from tracker.issues.classification import ChangeView
+from tracker.issues.log import issue_log
 from tracker.issues.models import ChangeStatus, IssueLogEntry
-from tracker.issues.services import ChangeView, issue_log, project_changes
 from tracker.plan.models import StageReview
 from tracker.plan.stage_reviews import reviews_awaiting_decision
 from tracker.projects.models import Meeting, Project

@@ -26,7 +26,7 @@ from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
-from tracker.issues.services import project_group_meetings
+from tracker.issues.changes import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
 from tracker.plan.work_plan import project_work_streams

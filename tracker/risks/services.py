@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import Person
 from tracker.extensions import db
+from tracker.numbering import next_log_number
 from tracker.projects.models import Project
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 from tracker.transitions import assign
@@ -295,13 +296,6 @@ class RiskError(ValueError):
         self.field = field
 
 
-def next_risk_number(project_id: int) -> str:
-    """The next risk number, two digits at least as the log writes them ("09")."""
-    numbers = db.session.execute(select(Risk.number).where(Risk.project_id == project_id)).scalars()
-    highest = max((int(n) for n in numbers if n.isdigit()), default=0)
-    return f"{highest + 1:02d}"
-
-
 def _check(
     *,
     description: str,
@@ -379,7 +373,7 @@ def add_risk(
     )
     risk = Risk(
         project_id=project.id,
-        number=next_risk_number(project.id),
+        number=next_log_number(Risk, project.id),
         description=description.strip(),
         probability=probability,
         impact=impact,

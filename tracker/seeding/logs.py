@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tracker.audit import because_of
 from tracker.extensions import db
+from tracker.issues.changes import apply_effects
 from tracker.issues.models import (
     ChangeEffect,
     ChangeRequest,
@@ -15,7 +16,6 @@ from tracker.issues.models import (
     EntryType,
     IssueLogEntry,
 )
-from tracker.issues.services import apply_effects
 from tracker.projects.models import MeetingKind
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 from tracker.seeding.files import _bool, _date, _moment, _pence, _read_csv
