@@ -10,10 +10,11 @@ import pytest
 
 from tests.factories import PersonFactory, member
 from tracker.audit import AuditEvent
-from tracker.evidence.files import UploadError, clean_name, content_matches, store_upload
+from tracker.evidence.files import clean_name, content_matches, store_upload
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
 from tracker.evidence.storage import LocalStorage
 from tracker.projects.models import Role
+from tracker.rules import RuleRefused
 from tracker.seeding import load_seed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -69,8 +70,9 @@ def test_names_are_cleaned() -> None:
 )
 def test_a_refused_upload_leaves_no_file(app, tmp_path: Path, name, content, message) -> None:
     store = LocalStorage(tmp_path)
-    with pytest.raises(UploadError, match=message):
+    with pytest.raises(RuleRefused, match=message) as refused:
         store_upload(io.BytesIO(content), name, store, max_bytes=1000)
+    assert refused.value.field == "file"  # shown beside the file field
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,7 +19,7 @@ from tests import test_evidence
 from tests.test_evidence import docx_bytes, post_item, url
 from tracker.evidence.files import clean_name, store_upload
 from tracker.evidence.models import EvidenceFile
-from tracker.evidence.storage import LocalStorage, storage
+from tracker.evidence.storage import LocalStorage, delete_when_committed, storage
 from tracker.projects.models import Role
 
 evidence_project = test_evidence.evidence_project  # the fixture: a project with the standard
@@ -47,6 +47,22 @@ def test_a_written_file_is_published_by_the_commit_and_removed_by_a_rollback(app
     with store.open_writer(dropped) as out:
         out.write(b"dropped")
     db.session.rollback()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
+
+
+def test_a_file_to_delete_goes_at_the_commit_and_stays_after_a_rollback(app, db, tmp_path):
+    store = LocalStorage(tmp_path)
+    kept, deleted = store.new_key(), store.new_key()
+    for key in (kept, deleted):
+        with store.open_writer(key) as out:
+            out.write(b"evidence")
+    db.session.commit()
+    delete_when_committed(store, [kept])
+    assert store.exists(kept)  # its row's removal may still be rolled back
+    db.session.rollback()
+    assert store.exists(kept)
+    delete_when_committed(store, [deleted])
+    db.session.commit()
     assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
 
 

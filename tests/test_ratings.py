@@ -14,9 +14,10 @@ from tracker.evidence.models import (
     RatingScale,
     RatingScope,
 )
-from tracker.evidence.ratings import RatingError, parse_import, save_column, save_round
+from tracker.evidence.ratings import parse_import, save_column, save_round
 from tracker.evidence.readiness import ASSESSOR_COMPLIANCE, SCALE_LABELS, Compliance
 from tracker.projects.models import Role
+from tracker.rules import RuleRefused
 
 
 def test_the_scales_store_the_seeds_values_and_show_them_in_words() -> None:
@@ -64,7 +65,7 @@ def test_a_value_off_the_scale_saves_nothing(db, seeded) -> None:
     round_ = _round(db, seeded)
     first, second = project_elements(seeded)[:2]
     person = PersonFactory()
-    with pytest.raises(RatingError, match="100 is not a rating of this round"):
+    with pytest.raises(RuleRefused, match="100 is not a rating of this round"):
         save_column(round_, None, {first.id: "full", second.id: "100"}, person, dt.date.today())
     assert (
         db.session.execute(db.select(ElementRating).filter_by(round_id=round_.id)).first() is None

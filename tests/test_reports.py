@@ -23,19 +23,16 @@ from tracker.issues.models import (
 from tracker.plan.models import Milestone, Progress, Task
 from tracker.projects.models import Role
 from tracker.reports.drafting import (
-    budget_status,
     change_impact,
     key_issues,
     key_risks,
     next_period_end,
     products_completed,
     products_next,
-    resource_status,
-    schedule_status,
-    status_text,
-    stream_days,
 )
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+from tracker.reports.statuses import budget_status, resource_status, schedule_status, status_text
+from tracker.reports.stream_drafting import stream_days
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 
 TODAY = dt.date(2010, 3, 15)
@@ -652,7 +649,7 @@ def test_resource_status_by_days_used_against_the_plan(db, project):
 
 
 def test_a_status_drafted_after_its_period_says_when_it_was_judged():
-    from tracker.reports.drafting import Status
+    from tracker.reports.statuses import Status
 
     status = Status("green", "No task is late", "rule")
     end = dt.date(2010, 2, 28)

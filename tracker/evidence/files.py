@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from tracker.evidence.storage import Storage
+from tracker.rules import RuleRefused
 from tracker.streams import blocks_within
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -54,10 +55,6 @@ OOXML_FOLDER = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 MAX_NAME = 200  # characters of a cleaned name, extension included
 MAX_EXTENSION = 16  # longer is no file type: the name is refused as having none
 _NOT_IN_NAME = re.compile(r"[^\w.\-]")  # \w: letters and digits of any script, and "_"
-
-
-class UploadError(ValueError):
-    """Why a file was refused, in words for the person who chose it."""
 
 
 @dataclass(frozen=True)
@@ -142,24 +139,29 @@ def content_matches(handle: BinaryIO, ext: str) -> bool:
     return False
 
 
-def _too_large(max_bytes: int) -> UploadError:
-    return UploadError(f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB")
+def _refused(message: str) -> RuleRefused:
+    """Why a file was refused, in words for the person who chose it, beside the file field."""
+    return RuleRefused(message, field="file")
+
+
+def _too_large(max_bytes: int) -> RuleRefused:
+    return _refused(f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB")
 
 
 def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
     """Copy the upload into storage a chunk at a time, hashing as it goes, then check it.
 
-    Raises UploadError (and removes anything written) for a missing or odd name, a type not
+    Raises RuleRefused (and removes anything written) for a missing or odd name, a type not
     accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
     The file keeps a temporary name until the caller's database transaction commits
     (tracker/evidence/storage.py), so that no row ever points at a file still being written.
     """
     name = clean_name(filename)
     if not name:
-        raise UploadError("Select a file with a name that ends in its type, like report.pdf")
+        raise _refused("Select a file with a name that ends in its type, like report.pdf")
     ext = extension(name)
     if ext not in KINDS:
-        raise UploadError(f"The selected file must be a {ACCEPTED_LIST} file")
+        raise _refused(f"The selected file must be a {ACCEPTED_LIST} file")
     key = store.new_key()
     digest = hashlib.sha256()
     size = 0
@@ -170,10 +172,10 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
                 digest.update(chunk)
                 out.write(chunk)
             if size == 0:
-                raise UploadError("The selected file is empty")
+                raise _refused("The selected file is empty")
             out.flush()
             if not content_matches(out, ext):
-                raise UploadError(
+                raise _refused(
                     f"The selected file is not a real {KINDS[ext][1]}: its content does not match "
                     f"its name"
                 )

@@ -72,7 +72,6 @@ def _form_page(
             status=ActionStatus(form.status.data),
             now=utcnow(),
         )
-        db.session.commit()
         flash("Gap action saved.", "success")
         return redirect(url_for("evidence.element", slug=g.project.slug, code=element.code))
     title = f"{'Change the' if action else 'Add a'} gap action for element {element.code}"

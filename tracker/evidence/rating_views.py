@@ -16,13 +16,7 @@ from tracker.evidence.forms import ImportForm, RoundForm
 from tracker.evidence.matrices import project_criteria
 from tracker.evidence.models import AssessmentRound, RatingScale, RatingScope
 from tracker.evidence.rating_grid import RatingGridForm, as_read, column_ratings, refuse_stale_grid
-from tracker.evidence.ratings import (
-    RatingError,
-    may_rate,
-    parse_import,
-    save_column,
-    save_round,
-)
+from tracker.evidence.ratings import may_rate, parse_import, save_column, save_round
 from tracker.evidence.readiness import SCALE_LABELS
 from tracker.evidence.services import project_elements
 from tracker.extensions import db
@@ -30,6 +24,8 @@ from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.plan.table_files import FileProblem, read_table
 from tracker.projects.models import Service, WorkStream
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
 from tracker.transitions import lock
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
@@ -87,11 +83,10 @@ def ratings_entry(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
         else:
             try:
                 changed = save_column(round_, column_id, current, current_user, london_today())
-            except RatingError as exc:
-                db.session.rollback()
-                error, status = str(exc), 400
+            except RuleRefused as refusal:
+                roll_back()
+                error, status = refusal.message, 400
             else:
-                db.session.commit()
                 flash(f"{changed} rating{'s' if changed != 1 else ''} saved.", "success")
                 return redirect(url_for("evidence.matrix", slug=slug, round_id=round_id))
     return render_template(
@@ -131,7 +126,6 @@ def _round_page(form: RoundForm, round_: AssessmentRound) -> tuple[str, int] | B
         for field, message in problems.items():
             form[field].errors.append(message)
         if not problems:
-            db.session.commit()
             if adding:
                 flash(f"Round “{round_.name}” added: enter its ratings.", "success")
                 return redirect(
@@ -210,7 +204,6 @@ def ratings_import(slug: str, round_id: int) -> tuple[str, int] | BaseResponse:
                     )
                     for column, rows in found.items()
                 )
-                db.session.commit()
                 flash(f"{changed} rating{'s' if changed != 1 else ''} imported.", "success")
                 return redirect(url_for("evidence.matrix", slug=slug, round_id=round_id))
             form.file.errors.append(

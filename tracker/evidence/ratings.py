@@ -19,10 +19,7 @@ from tracker.evidence.readiness import SCALE_LABELS
 from tracker.extensions import db
 from tracker.permissions import PLANNERS
 from tracker.projects.models import Role
-
-
-class RatingError(ValueError):
-    """A refused rating, in words for the page."""
+from tracker.rules import RuleRefused
 
 
 def save_round(
@@ -91,11 +88,11 @@ def save_column(
 ) -> int:
     """Set the ratings of one service, work stream or the council: element id -> value ("" for
     not rated), and where given element id -> note. Returns how many ratings changed. Raises
-    RatingError for a value off the round's scale, and then changes nothing."""
+    RuleRefused for a value off the round's scale, and then changes nothing."""
     scale = SCALE_LABELS[round_.scale]
     wrong = sorted({v for v in values.values() if v and v not in scale})
     if wrong:
-        raise RatingError(
+        raise RuleRefused(
             f"{', '.join(wrong)} is not a rating of this round: use {', '.join(scale.values())}"
         )
     column = {

@@ -40,6 +40,7 @@ from tracker.evidence.models import (
 from tracker.extensions import db
 from tracker.permissions import PLANNERS, can
 from tracker.projects.models import Project, Role, WorkStream
+from tracker.rules import RuleRefused
 from tracker.transitions import Conflict, claim, fingerprint, lock
 
 STATUS_WORDS = {
@@ -59,11 +60,7 @@ CHANGED_MEANWHILE = "Someone else changed this evidence a moment ago, so nothing
 _CODE = re.compile(r"\d+\.\d+\.\d+")
 
 
-class EvidenceError(ValueError):
-    """A rule refused the change; the message says why, for the page."""
-
-
-class EvidenceConflict(EvidenceError, Conflict):
+class EvidenceConflict(RuleRefused, Conflict):
     """Someone else changed the item first, or since the page was read (HTTP 409)."""
 
 
@@ -104,18 +101,21 @@ def project_elements(project: Project) -> list[Element]:
 def elements_from_codes(text: str, elements: Sequence[Element]) -> list[Element]:
     """Element codes as typed ("1.1.1, 2.3.4" or one a line) to elements of the standard.
 
-    Raises EvidenceError naming every code that is not an element of the standard.
+    Raises RuleRefused naming every code that is not an element of the standard.
     """
     tokens = [t for t in re.split(r"[\s,;]+", text or "") if t]
     if not tokens:
-        raise EvidenceError("Enter the numbers of the elements this evidence supports, like 1.1.1")
+        raise RuleRefused(
+            "Enter the numbers of the elements this evidence supports, like 1.1.1", field="elements"
+        )
     by_code = {e.code: e for e in elements}
     unknown = [t for t in tokens if t not in by_code]
     if unknown:
         listed = ", ".join(unknown)
-        raise EvidenceError(
+        raise RuleRefused(
             f"{listed} {'is not an element' if len(unknown) == 1 else 'are not elements'} of the "
-            f"standard: enter element numbers like 1.1.1"
+            f"standard: enter element numbers like 1.1.1",
+            field="elements",
         )
     chosen: list[Element] = []
     for token in tokens:
@@ -129,8 +129,9 @@ def check_link(url: str) -> str:
     url = (url or "").strip()
     parsed = urlparse(url)
     if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-        raise EvidenceError(
-            "Enter a link that starts with https:// or http://, like https://intranet/page"
+        raise RuleRefused(
+            "Enter a link that starts with https:// or http://, like https://intranet/page",
+            field="link_url",
         )
     return url
 
@@ -175,11 +176,13 @@ def add_item(
 ) -> EvidenceItem:
     """A new draft item holding a file or a link."""
     if not may_add_to(viewer, work_stream_id):
-        raise EvidenceError("You can only add evidence for your own work stream")
+        raise RuleRefused("You can only add evidence for your own work stream", field="work_stream")
     if stored is None and not link_url:
-        raise EvidenceError("Choose a file or enter a link to the document")
+        raise RuleRefused("Choose a file or enter a link to the document", field="link_url")
     if personal_data and retain_until is None:
-        raise EvidenceError("Enter the date until which the personal data may be kept")
+        raise RuleRefused(
+            "Enter the date until which the personal data may be kept", field="retain_until"
+        )
     item = EvidenceItem(
         project_id=project.id,
         work_stream_id=work_stream_id,
@@ -235,9 +238,9 @@ def add_version(
 
 def submit(item: EvidenceItem, person: Person, viewer: Viewer, now: dt.datetime) -> None:
     if not may_add_to(viewer, item.work_stream_id):
-        raise EvidenceError("Only the work stream's own people can submit its evidence")
+        raise RuleRefused("Only the work stream's own people can submit its evidence")
     if item.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
-        raise EvidenceError(f"This evidence is {STATUS_WORDS[item.status].lower()} already")
+        raise RuleRefused(f"This evidence is {STATUS_WORDS[item.status].lower()} already")
     _step(item, person, EvidenceStatus.SUBMITTED, now)
     db.session.flush()
 
@@ -257,17 +260,21 @@ def review(
     `seen` is the `review_basis` of the page the reviewer decided on: if the item has moved since
     (a new version uploaded and submitted again, say), the review is refused."""
     if not may_review(viewer):
-        raise EvidenceError("You cannot review evidence")
+        raise RuleRefused("You cannot review evidence", field="outcome")
     if seen and seen != review_basis(item):
         raise EvidenceConflict(
             "This evidence changed after you opened it, so your review was not saved: "
             "look at it as it is now before you accept or return it"
         )
     if item.status is not EvidenceStatus.SUBMITTED:
-        raise EvidenceError("Only evidence submitted for review can be accepted or returned")
+        raise RuleRefused(
+            "Only evidence submitted for review can be accepted or returned", field="outcome"
+        )
     comment = (comment or "").strip()
     if not accept and not comment:
-        raise EvidenceError("Enter what the evidence needs before it can be accepted")
+        raise RuleRefused(
+            "Enter what the evidence needs before it can be accepted", field="comment"
+        )
     _step(
         item, person, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, now, comment
     )
@@ -379,7 +386,7 @@ def remove_personal_data(item: EvidenceItem, person: Person, now: dt.datetime) -
     the history of the evidence is kept) and note it. Returns the storage keys to delete once
     the change is committed."""
     if not item.personal_data:
-        raise EvidenceError("This evidence does not hold personal data")
+        raise RuleRefused("This evidence does not hold personal data")
     if not claim(item, "personal_data", False):
         raise EvidenceConflict(
             "Someone else deleted the personal data of this evidence a moment ago"
@@ -411,11 +418,15 @@ def update_item(
     """Change an item's details and the elements it supports (for example to link evidence
     already in the library to more elements instead of uploading it again)."""
     if not (may_add_to(viewer, item.work_stream_id) and may_add_to(viewer, work_stream_id)):
-        raise EvidenceError("You can only change evidence of your own work stream")
+        raise RuleRefused(
+            "You can only change evidence of your own work stream", field="work_stream"
+        )
     if not item.files and not link_url:
-        raise EvidenceError("Enter a link to the document: this evidence has no file")
+        raise RuleRefused(
+            "Enter a link to the document: this evidence has no file", field="link_url"
+        )
     if personal_data and retain_until is None:
-        raise EvidenceError("Enter the date to keep the personal data until")
+        raise RuleRefused("Enter the date to keep the personal data until", field="retain_until")
     item.title = title.strip()
     item.description = (description or "").strip()
     item.work_stream_id = work_stream_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from flask import Response, abort, g, render_template, request
 from flask_login import current_user
@@ -188,81 +189,120 @@ def matrix(slug: str, round_id: int) -> str | Response:
         abort(404)
     criteria = project_criteria(g.project)
     chosen = request.args.get("criterion", type=int)
-    shown = [c for c in criteria if not chosen or c.number == chosen]
-    column_model = Service if found.scope is RatingScope.SERVICE else WorkStream
-    columns = (
-        list(
-            db.session.execute(
-                select(column_model)
-                .where(column_model.project_id == g.project.id)
-                .order_by(column_model.position, column_model.id)
-            ).scalars()
-        )
-        if found.scope is not RatingScope.COUNCIL
-        else []
+    columns = _round_columns(found)
+    cells = _round_cells(found)
+    labels = SCALE_LABELS[found.scale]
+    shown = _shown(found, [c for c in criteria if not chosen or c.number == chosen], columns, cells)
+    kind = request.args.get("format")
+    if kind in ("csv", "xlsx"):
+        return _matrix_download(found, shown, cells, kind)
+    return render_template(
+        "evidence/matrix.html",
+        project=g.project,
+        round=found,
+        criteria=criteria,
+        shown=shown.criteria,
+        chosen=chosen,
+        all_columns=columns,
+        columns=shown.columns,
+        chosen_column=shown.chosen_column,
+        chosen_rating=shown.chosen_rating,
+        visible=shown.visible,
+        cells=cells,
+        labels=labels,
+        totals=shown.totals,
+        title=found.name,
     )
-    cells: dict[tuple[int, int | None], str] = {}
+
+
+Cells = dict[tuple[int, int | None], str]  # (element id, service or work stream id) -> rating
+
+
+def _round_columns(found: AssessmentRound) -> list[Service] | list[WorkStream]:
+    """The services or work streams the round rates, in order (none for the council)."""
+    if found.scope is RatingScope.COUNCIL:
+        return []
+    model = Service if found.scope is RatingScope.SERVICE else WorkStream
+    return list(
+        db.session.execute(
+            select(model).where(model.project_id == g.project.id).order_by(model.position, model.id)
+        ).scalars()
+    )
+
+
+def _round_cells(found: AssessmentRound) -> Cells:
+    cells: Cells = {}
     for rating in db.session.execute(
         select(ElementRating).where(ElementRating.round_id == found.id)
     ).scalars():
         column = rating.service_id if found.scope is RatingScope.SERVICE else rating.work_stream_id
         cells[(rating.element_id, column)] = rating.rating
-    labels = SCALE_LABELS[found.scale]
-    # Filters: one service or work stream; only the elements given a rating in a shown column.
+    return cells
+
+
+class Shown(NamedTuple):
+    """What the matrix's filters leave: the criteria, columns and elements shown, and the
+    totals of each shown column over the shown elements."""
+
+    criteria: list[Criterion]
+    columns: list[Service] | list[WorkStream]
+    chosen_column: int | None
+    keys: list[int | None]  # the shown columns' ids; [None] for a round of the council
+    chosen_rating: str
+    visible: set[int]
+    totals: dict[int | None, Counter[str]]
+
+
+def _shown(
+    found: AssessmentRound,
+    criteria: list[Criterion],
+    columns: list[Service] | list[WorkStream],
+    cells: Cells,
+) -> Shown:
+    """Filters: one service or work stream; only the elements given a rating in a shown column."""
     chosen_column = request.args.get("for", type=int)
     shown_columns = [c for c in columns if c.id == chosen_column] or columns
     if shown_columns is columns:
         chosen_column = None  # none chosen, or one the round does not have
     keys = [c.id for c in shown_columns] if columns else [None]
     chosen_rating = request.args.get("rating", "")
-    chosen_rating = chosen_rating if chosen_rating in labels else ""
+    chosen_rating = chosen_rating if chosen_rating in SCALE_LABELS[found.scale] else ""
     visible = {
         e.id
-        for c in shown
+        for c in criteria
         for s in c.subcriteria
         for e in s.elements
         if not chosen_rating or any(cells.get((e.id, k)) == chosen_rating for k in keys)
     }
-    shown = [c for c in shown if any(e.id in visible for s in c.subcriteria for e in s.elements)]
+    criteria = [
+        c for c in criteria if any(e.id in visible for s in c.subcriteria for e in s.elements)
+    ]
     totals: dict[int | None, Counter[str]] = defaultdict(Counter)
     for (element_id, column), value in cells.items():
         if element_id in visible and column in keys:
             totals[column][value] += 1
-    kind = request.args.get("format")
-    if kind in ("csv", "xlsx"):
-        names = [c.name for c in shown_columns] or ["The council"]
-        rows = [
-            {"Element": e.code}
-            | {
-                name: labels.get(cells.get((e.id, key), ""), cells.get((e.id, key), ""))
-                for name, key in zip(names, keys, strict=True)
-            }
-            for c in shown
-            for s in c.subcriteria
-            for e in s.elements
-            if e.id in visible
-        ]
-        return download(
-            ["Element", *names],
-            rows,
-            filename=f"{g.project.slug}-ratings-{found.id}",
-            file_format=kind,
-            title=found.name[:31],
-        )
-    return render_template(
-        "evidence/matrix.html",
-        project=g.project,
-        round=found,
-        criteria=criteria,
-        shown=shown,
-        chosen=chosen,
-        all_columns=columns,
-        columns=shown_columns,
-        chosen_column=chosen_column,
-        chosen_rating=chosen_rating,
-        visible=visible,
-        cells=cells,
-        labels=labels,
-        totals=totals,
-        title=found.name,
+    return Shown(criteria, shown_columns, chosen_column, keys, chosen_rating, visible, totals)
+
+
+def _matrix_download(found: AssessmentRound, shown: Shown, cells: Cells, kind: str) -> Response:
+    """The matrix as filtered, as a CSV or XLSX file, each rating in words."""
+    labels = SCALE_LABELS[found.scale]
+    names = [c.name for c in shown.columns] or ["The council"]
+    rows = [
+        {"Element": e.code}
+        | {
+            name: labels.get(cells.get((e.id, key), ""), cells.get((e.id, key), ""))
+            for name, key in zip(names, shown.keys, strict=True)
+        }
+        for c in shown.criteria
+        for s in c.subcriteria
+        for e in s.elements
+        if e.id in shown.visible
+    ]
+    return download(
+        ["Element", *names],
+        rows,
+        filename=f"{g.project.slug}-ratings-{found.id}",
+        file_format=kind,
+        title=found.name[:31],
     )

@@ -9,6 +9,9 @@ database transaction that records it commits; if that transaction is rolled back
 without committing, the temporary file is removed. So a row never points at a half-written
 file, and a failed upload leaves nothing. Only a process killed mid-upload can leave a `.part`
 behind: `flask storage-orphans` (tracker/evidence/orphans.py) finds and removes those.
+
+Deleting works the other way round: a file whose row is removed is deleted only once that
+removal commits (`delete_when_committed`), and stays if it is rolled back.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from tracker.extensions import db
 
 PENDING_SUFFIX = ".part"
 _PENDING = "tracker.storage.pending"  # key of Session.info: (store, key) awaiting the commit
+_DOOMED = "tracker.storage.doomed"  # key of Session.info: (store, key) to delete at the commit
 
 
 @dataclass(frozen=True)
@@ -127,14 +131,31 @@ def _publish_written_files(session: Session) -> None:
             current_app.logger.exception("Could not publish stored file %s", key)
 
 
+@event.listens_for(Session, "after_commit")
+def _delete_dropped_files(session: Session) -> None:
+    for store, key in session.info.pop(_DOOMED, []):
+        store.delete(key)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _remove_unpublished_files(session: Session, transaction: SessionTransaction) -> None:
     """The outermost transaction ended without a commit (rolled back, or closed): the files
-    written during it have no row, so they go."""
+    written during it have no row, so they go, and the files it meant to delete stay."""
     if transaction.parent is not None:
         return
     for store, key in session.info.pop(_PENDING, []):
         store.delete(key)
+    session.info.pop(_DOOMED, None)
+
+
+def delete_when_committed(store: Storage, keys: list[str]) -> None:
+    """Delete these files once the current database transaction commits (the request's, see
+    tracker/transactions.py): only then does no record point at them. If it is rolled back
+    instead, they stay."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_DOOMED, []).extend((store, key) for key in keys)
 
 
 def storage() -> Storage:

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.database import utcnow
 from tracker.evidence import bp
 from tracker.evidence.access import Viewer, viewer_for
-from tracker.evidence.files import StoredFile, UploadError, store_upload
+from tracker.evidence.files import StoredFile, store_upload
 from tracker.evidence.forms import EvidenceForm, ReviewForm, SubmitForm, VersionForm
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
 from tracker.evidence.pack import write_pack
@@ -32,7 +32,6 @@ from tracker.evidence.services import (
     STATUS_COLOURS,
     STATUS_WORDS,
     EvidenceConflict,
-    EvidenceError,
     add_item,
     add_version,
     elements_from_codes,
@@ -50,11 +49,14 @@ from tracker.evidence.services import (
 )
 from tracker.evidence.services import review as review_item
 from tracker.evidence.services import submit as submit_item
-from tracker.evidence.storage import storage
+from tracker.evidence.storage import delete_when_committed, storage
 from tracker.extensions import db
 from tracker.filters import london_today
+from tracker.forms import show_refusal
 from tracker.permissions import can, requires
 from tracker.plan.work_plan import project_work_streams
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 PAGE_SIZE = 100
@@ -141,8 +143,11 @@ def item_new(slug: str) -> tuple[str, int] | BaseResponse:
         form.elements.data = request.args["element"]
     duplicates: list[EvidenceItem] = []
     if form.validate_on_submit():
-        added = _add(form, viewer, duplicates)
-        if added is not None:
+        try:
+            added = _add(form, viewer, duplicates)
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)  # the row and any file stored with it go (storage.py)
+        else:
             flash(f"“{added.title}” is in the library as a draft.", "success")
             return redirect(url_for("evidence.item", slug=slug, item_id=added.id))
     status = 400 if request.method == "POST" else 200
@@ -151,55 +156,41 @@ def item_new(slug: str) -> tuple[str, int] | BaseResponse:
     )
 
 
-def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> EvidenceItem | None:
-    """Add the item the form describes; on a refusal put the message beside its field."""
-    try:
-        elements = elements_from_codes(form.elements.data, project_elements(g.project))
-    except EvidenceError as error:
-        form.elements.errors.append(str(error))
-        return None
-    if form.personal_data.data and form.retain_until.data is None:
-        form.retain_until.errors.append("Enter the date to keep the personal data until")
-        return None
-    try:
-        stored = _store(form.file)
-        if stored is None and not (form.link_url.data or "").strip():
-            form.file.errors.append("Choose a file or enter a link to the document")
-            return None
-        if stored is not None:
-            duplicates.extend(items_with_checksum(g.project, stored.sha256, viewer))
-            if duplicates and not request.form.get("store_anyway"):
-                db.session.rollback()  # which removes the file stored (storage.py)
-                form.file.errors.append(
-                    "This file is in the library already: link the existing evidence to more "
-                    "elements instead, or tick the box to store a second copy"
-                )
-                return None
-        item = add_item(
-            g.project,
-            current_user,
-            viewer,
-            title=form.title.data,
-            description=form.description.data,
-            work_stream_id=form.work_stream.data,
-            elements=elements,
-            evidence_date=form.evidence_date.data,
-            review_by=form.review_by.data,
-            link_url=(form.link_url.data or "").strip() or None,
-            personal_data=bool(form.personal_data.data),
-            retain_until=form.retain_until.data,
-            stored=stored,
-            now=utcnow(),
-        )
-        db.session.commit()
-        return item
-    except UploadError as error:
-        form.file.errors.append(str(error))
-    except EvidenceError as error:
-        db.session.rollback()  # the row and the file stored with it go (storage.py)
-        target = form.link_url if "link" in str(error) else form.work_stream
-        target.errors.append(str(error))
-    return None
+def _item_values(form: EvidenceForm) -> dict[str, Any]:
+    """What the form says of an item, as `add_item` and `update_item` take it. Raises
+    RuleRefused, beside the elements field, for a code that is not an element."""
+    return {
+        "title": form.title.data,
+        "description": form.description.data,
+        "work_stream_id": form.work_stream.data,
+        "elements": elements_from_codes(form.elements.data, project_elements(g.project)),
+        "evidence_date": form.evidence_date.data,
+        "review_by": form.review_by.data,
+        "link_url": (form.link_url.data or "").strip() or None,
+        "personal_data": bool(form.personal_data.data),
+        "retain_until": form.retain_until.data,
+    }
+
+
+def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> EvidenceItem:
+    """Add the item the form describes, or raise RuleRefused naming the field it belongs
+    beside. A file already in the library is listed in `duplicates` and refused, unless the
+    person ticked the box to store a second copy."""
+    values = _item_values(form)
+    if values["personal_data"] and values["retain_until"] is None:
+        raise RuleRefused("Enter the date to keep the personal data until", field="retain_until")
+    stored = _store(form.file)
+    if stored is None and not values["link_url"]:
+        raise RuleRefused("Choose a file or enter a link to the document", field="file")
+    if stored is not None:
+        duplicates.extend(items_with_checksum(g.project, stored.sha256, viewer))
+        if duplicates and not request.form.get("store_anyway"):
+            raise RuleRefused(
+                "This file is in the library already: link the existing evidence to more "
+                "elements instead, or tick the box to store a second copy",
+                field="file",
+            )
+    return add_item(g.project, current_user, viewer, **values, stored=stored, now=utcnow())
 
 
 @bp.route("/projects/<slug>/evidence/<int:item_id>")
@@ -248,14 +239,13 @@ def item_version(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
         try:
             stored = _store(form.file)
             if stored is None:
-                form.file.errors.append("Choose the file of the new version")
-            else:
-                version = add_version(found, current_user, stored, utcnow())
-                db.session.commit()
-                flash(f"Version {version.version} uploaded.", "success")
-                return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
-        except UploadError as error:
-            form.file.errors.append(str(error))
+                raise RuleRefused("Choose the file of the new version", field="file")
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
+        else:
+            version = add_version(found, current_user, stored, utcnow())
+            flash(f"Version {version.version} uploaded.", "success")
+            return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
     return _item_page(found, viewer, 400, version_form=form)
 
 
@@ -269,11 +259,10 @@ def item_submit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
     if SubmitForm().validate_on_submit():
         try:
             submit_item(found, current_user, viewer, utcnow())
-        except EvidenceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except RuleRefused as refusal:
+            roll_back()  # the answer is a redirect, which would commit
+            flash(refusal.message, "error")
         else:
-            db.session.commit()
             flash("Submitted for review.", "success")
     return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
 
@@ -295,16 +284,13 @@ def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
                 now=utcnow(),
                 seen=form.seen.data or "",
             )
-        except EvidenceConflict as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except EvidenceConflict as conflict:
+            roll_back()  # the page shows the item as it is now
+            flash(conflict.message, "error")
             return _item_page(found, viewer, 409)
-        except EvidenceError as error:
-            db.session.rollback()
-            target = form.comment if "needs" in str(error) else form.outcome
-            target.errors.append(str(error))
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         else:
-            db.session.commit()
             flash(f"Review recorded: {STATUS_WORDS[found.status].lower()}.", "success")
             return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
     return _item_page(found, viewer, 400, review_form=form)
@@ -361,13 +347,11 @@ def remove_personal(slug: str, item_id: int) -> BaseResponse:
     if SubmitForm().validate_on_submit():
         try:
             keys = remove_personal_data(found, current_user, utcnow())
-        except EvidenceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except RuleRefused as refusal:
+            roll_back()  # the answer is a redirect, which would commit
+            flash(refusal.message, "error")
         else:
-            db.session.commit()
-            for key in keys:  # only once the record no longer points at them
-                storage().delete(key)
+            delete_when_committed(storage(), keys)  # once the record no longer points at them
             flash("The files holding personal data have been deleted.", "success")
     return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
 
@@ -398,34 +382,10 @@ def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
         form, found, lambda: record_data(form, found, **_item_fields(found))
     ):
         try:
-            update_item(
-                found,
-                viewer,
-                title=form.title.data,
-                description=form.description.data,
-                work_stream_id=form.work_stream.data,
-                elements=elements_from_codes(form.elements.data, project_elements(g.project)),
-                evidence_date=form.evidence_date.data,
-                review_by=form.review_by.data,
-                link_url=(form.link_url.data or "").strip() or None,
-                personal_data=bool(form.personal_data.data),
-                retain_until=form.retain_until.data,
-            )
-        except EvidenceError as error:
-            db.session.rollback()
-            message = str(error)
-            target = (
-                form.elements
-                if "element" in message
-                else form.retain_until
-                if "personal data" in message
-                else form.link_url
-                if "link" in message
-                else form.work_stream
-            )
-            target.errors.append(message)
+            update_item(found, viewer, **_item_values(form))
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
         else:
-            db.session.commit()
             flash("Evidence saved.", "success")
             return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
     return _render(

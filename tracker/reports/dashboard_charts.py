@@ -42,6 +42,18 @@ def stage_figure(
 ) -> go.Figure:
     """One bar per stage from its start to its end, labelled with its status; the next
     milestones as diamonds on their stage's row; a line for today."""
+    traces = _stage_bars(stages, statuses) + _milestone_diamonds(milestones)
+    first, last = chart_span(stages, milestones, today)
+    layout = _layout(stages, first, last)
+    if first <= today <= last:
+        layout |= _today_line(today)
+    return go.Figure(data=traces, layout=layout)
+
+
+def _stage_bars(
+    stages: Sequence[Stage], statuses: Mapping[int, StageStatus]
+) -> list[go.BaseTraceType]:
+    """A trace of bars per status, in the colour and pattern of that status."""
     traces: list[go.BaseTraceType] = []
     for status, (colour, pattern) in STAGE_STYLES.items():
         rows = [s for s in stages if statuses[s.number] is status]
@@ -72,25 +84,33 @@ def stage_figure(
                 hovertemplate=HOVER_TEXT,
             )
         )
+    return traces
+
+
+def _milestone_diamonds(milestones: Sequence[MilestoneRow]) -> list[go.BaseTraceType]:
+    """The milestones that belong to a stage, as diamonds on its row (none: no trace)."""
     dated = [row for row in milestones if row.milestone.stage is not None]
-    if dated:
-        traces.append(
-            go.Scatter(
-                name="Next milestones (diamonds)",
-                mode="markers",
-                y=[_label(row.milestone.stage) for row in dated],
-                x=[row.milestone.scheduled_finish.isoformat() for row in dated],
-                marker={"symbol": "diamond", "size": 14, "color": "#0b0c0c"},
-                hovertext=[
-                    f"{row.milestone.name}: {format_date(row.milestone.scheduled_finish)}"
-                    for row in dated
-                ],
-                hovertemplate=HOVER_TEXT,
-            )
+    if not dated:
+        return []
+    return [
+        go.Scatter(
+            name="Next milestones (diamonds)",
+            mode="markers",
+            y=[_label(row.milestone.stage) for row in dated],
+            x=[row.milestone.scheduled_finish.isoformat() for row in dated],
+            marker={"symbol": "diamond", "size": 14, "color": "#0b0c0c"},
+            hovertext=[
+                f"{row.milestone.name}: {format_date(row.milestone.scheduled_finish)}"
+                for row in dated
+            ],
+            hovertemplate=HOVER_TEXT,
         )
-    first, last = chart_span(stages, milestones, today)
-    shows_today = first <= today <= last
-    layout = {
+    ]
+
+
+def _layout(stages: Sequence[Stage], first: dt.date, last: dt.date) -> dict:
+    """The chart's frame: a row per stage, in order, and the dates from `first` to `last`."""
+    return {
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -109,8 +129,12 @@ def stage_figure(
             "categoryarray": [_label(s) for s in stages],
         },
     }
-    if shows_today:
-        layout["shapes"] = [
+
+
+def _today_line(today: dt.date) -> dict:
+    """A dotted red line for today, labelled, for a chart whose dates include it."""
+    return {
+        "shapes": [
             {
                 "type": "line",
                 "xref": "x",
@@ -121,8 +145,8 @@ def stage_figure(
                 "y1": 1,
                 "line": {"color": "#d4351c", "width": 2, "dash": "dot"},
             }
-        ]
-        layout["annotations"] = [
+        ],
+        "annotations": [
             {
                 "x": today.isoformat(),
                 "y": 1,
@@ -132,8 +156,8 @@ def stage_figure(
                 "showarrow": False,
                 "yanchor": "bottom",
             }
-        ]
-    return go.Figure(data=traces, layout=layout)
+        ],
+    }
 
 
 def chart_span(

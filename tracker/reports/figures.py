@@ -1,7 +1,7 @@
 """The figures an issued report kept (its snapshot), read for the page and the PDF alike.
 
 Two shapes of snapshot exist: the one the tracker takes when a report is issued
-(`drafting.snapshot`: money under plain names such as "allocated") and the one the seed loads
+(`snapshots.snapshot`: money under plain names such as "allocated") and the one the seed loads
 for the February 2010 report (money under "<name>_pence", plus the budget tables and the stage
 work plan that were attached to it). Both are read here, so that neither page nor PDF shows an
 empty "Figures as issued" heading.

@@ -17,7 +17,6 @@ from fpdf.enums import XPos, YPos
 from tracker.evidence.readiness import Compliance
 from tracker.filters import date, money
 from tracker.projects.models import Project
-from tracker.reports.drafting import RAG_WORDS
 from tracker.reports.figures import (
     BUDGET_COLUMNS,
     MILESTONE_COLUMNS,
@@ -25,6 +24,7 @@ from tracker.reports.figures import (
     issued_figures,
 )
 from tracker.reports.models import HighlightReport
+from tracker.reports.statuses import RAG_WORDS
 
 _LATIN1 = str.maketrans(
     {

@@ -16,20 +16,14 @@ from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.projects.models import Project
-from tracker.reports.drafting import (
-    RAG_WORDS,
-    draft_quarter_sections,
-    draft_sections,
-    draft_stream_sections,
-    snapshot,
-    stream_snapshot,
-)
+from tracker.reports.drafting import draft_sections
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+from tracker.reports.quarter_drafting import draft_quarter_sections
+from tracker.reports.snapshots import snapshot, stream_snapshot
+from tracker.reports.statuses import RAG_WORDS
+from tracker.reports.stream_drafting import draft_stream_sections
+from tracker.rules import RuleRefused
 from tracker.transitions import claim, lock
-
-
-class ReportError(ValueError):
-    """A refused change to a report, in words for the page."""
 
 
 def quarter_period(year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -52,10 +46,10 @@ def new_draft(
     """A report of `kind` for the period (a work stream report for `work_stream_id`), every
     heading drafted from live data."""
     if end < start:
-        raise ReportError("The end of the period must be on or after its start")
+        raise RuleRefused("The end of the period must be on or after its start", field="period_end")
     if kind is ReportKind.WORK_STREAM:
         if work_stream_id is None:
-            raise ReportError("Select the work stream the report is for")
+            raise RuleRefused("Select the work stream the report is for", field="work_stream")
         sections = draft_stream_sections(project, work_stream_id, start, end, today)
     elif kind is ReportKind.QUARTERLY:
         sections = draft_quarter_sections(project, start, end, today)
@@ -79,7 +73,7 @@ def new_draft(
 
 def _refuse_if_issued(report: HighlightReport) -> None:
     if report.status is ReportStatus.ISSUED:
-        raise ReportError(
+        raise RuleRefused(
             f"{report.kind.label} {report.number} was issued on {format_date(report.issued_on)} "
             "and cannot be changed: issue a correction instead"
         )
@@ -92,7 +86,7 @@ def save_sections(report: HighlightReport, edits: Mapping[str, tuple[str | None,
     for section in report.sections:
         status, text = edits.get(section["key"], (section.get("status"), section["text"]))
         if status not in (None, *RAG_WORDS):
-            raise ReportError(f"{status} is not a status: use green, amber or red")
+            raise RuleRefused(f"{status} is not a status: use green, amber or red")
         sections.append(section | {"status": status or None, "text": text.strip()})
     report.sections = sections  # a new list, so that the change is saved and audited
     db.session.flush()
@@ -106,7 +100,7 @@ def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.dat
     the same moment get the next two numbers."""
     _refuse_if_issued(report)
     if not claim(report, "status", ReportStatus.ISSUED):
-        raise ReportError(
+        raise RuleRefused(
             f"Someone else issued this {report.kind.label.lower()} a moment ago: it is now "
             "frozen, and nothing was changed"
         )
@@ -130,7 +124,7 @@ def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.dat
 def correction(report: HighlightReport, person: Person) -> HighlightReport:
     """A new draft that corrects an issued report, starting from its wording."""
     if report.status is not ReportStatus.ISSUED:
-        raise ReportError("Only an issued report can be corrected: change the draft instead")
+        raise RuleRefused("Only an issued report can be corrected: change the draft instead")
     fixed = HighlightReport(
         project_id=report.project_id,
         kind=report.kind,

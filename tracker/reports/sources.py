@@ -1,6 +1,6 @@
 """Figures other areas work out, for the dashboard and the API: evidence readiness
 (tracker/evidence/readiness.py) and the status rules of the highlight report
-(tracker/reports/drafting.py)."""
+(tracker/reports/statuses.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 
 from tracker.evidence.readiness import Readiness, project_readiness, readiness_dict
 from tracker.projects.models import Project
-from tracker.reports.drafting import Status, budget_status, resource_status, schedule_status
+from tracker.reports.statuses import Status, budget_status, resource_status, schedule_status
 
 
 def readiness(project: Project, today: dt.date) -> Readiness | None:

@@ -26,6 +26,7 @@ from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
+from tracker.forms import show_refusal
 from tracker.issues.changes import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
@@ -33,15 +34,6 @@ from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Meeting, Role
 from tracker.reports import bp
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
-from tracker.reports.drafting import (
-    BUDGET_RULE,
-    RAG_WORDS,
-    RESOURCE_RULE,
-    SCHEDULE_RULE,
-    STREAM_RESOURCE_RULE,
-    STREAM_SCHEDULE_RULE,
-    spend_from_snapshot,
-)
 from tracker.reports.figures import (
     BUDGET_COLUMNS,
     WORK_PLAN_COLUMNS,
@@ -53,7 +45,6 @@ from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
 from tracker.reports.pdf import report_pdf
 from tracker.reports.services import (
-    ReportError,
     correction,
     issue,
     new_draft,
@@ -62,7 +53,18 @@ from tracker.reports.services import (
     save_sections,
     streams_reported,
 )
+from tracker.reports.snapshots import spend_from_snapshot
+from tracker.reports.statuses import (
+    BUDGET_RULE,
+    RAG_WORDS,
+    RESOURCE_RULE,
+    SCHEDULE_RULE,
+    STREAM_RESOURCE_RULE,
+    STREAM_SCHEDULE_RULE,
+)
 from tracker.risks.services import LEVEL_WORDS
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
 from tracker.versioning import BLANK, Difference, form_status, is_stale, refuse, same
 
 MAX_TEXT = 5000
@@ -136,18 +138,21 @@ def _draft_from_form(
     """Drafts the report `form` asks for, as the signed-in person today, and opens it to edit
     with the message `drafted`; else shows the form again (400 after a post)."""
     if form.validate_on_submit():
-        report = new_draft(
-            g.project,
-            current_user,
-            form.period_start.data,
-            form.period_end.data,
-            london_today(),
-            kind=kind,
-            work_stream_id=work_stream_id,
-        )
-        db.session.commit()
-        flash(drafted, "success")
-        return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
+        try:
+            report = new_draft(
+                g.project,
+                current_user,
+                form.period_start.data,
+                form.period_end.data,
+                london_today(),
+                kind=kind,
+                work_stream_id=work_stream_id,
+            )
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(drafted, "success")
+            return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "reports/report_new.html", project=g.project, form=form, title=title
@@ -263,7 +268,6 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
             refuse(form, found, changed)  # shown again, what was typed beside what is saved
         elif not errors:
             save_sections(found, edits)
-            db.session.commit()
             flash("Report saved.", "success")
             return redirect(url_for("reports.report", slug=slug, report_id=found.id))
     status = form_status(form, request.method)
@@ -300,11 +304,10 @@ def report_issue(slug: str, report_id: int) -> BaseResponse:
     elif form.validate_on_submit():
         try:
             issue(found, g.project, london_today(), utcnow())
-        except ReportError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except RuleRefused as refusal:
+            roll_back()  # the answer is a redirect, which would commit
+            flash(refusal.message, "error")
         else:
-            db.session.commit()
             flash(f"{found.kind.label} {found.number} issued: it is now frozen.", "success")
     return redirect(url_for("reports.report", slug=slug, report_id=found.id))
 
@@ -318,11 +321,10 @@ def report_correct(slug: str, report_id: int) -> BaseResponse:
     if ActionForm().validate_on_submit():
         try:
             fixed = correction(found, current_user)
-        except ReportError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except RuleRefused as refusal:
+            roll_back()  # the answer is a redirect, which would commit
+            flash(refusal.message, "error")
         else:
-            db.session.commit()
             flash("A correction is drafted: change what was wrong, then issue it.", "success")
             return redirect(url_for("reports.report_edit", slug=slug, report_id=fixed.id))
     return redirect(url_for("reports.report", slug=slug, report_id=found.id))
@@ -401,7 +403,6 @@ def report_new_quarter(slug: str) -> tuple[str, int] | BaseResponse:
         report = new_draft(
             g.project, current_user, start, end, london_today(), kind=ReportKind.QUARTERLY
         )
-        db.session.commit()
         flash("The quarterly report is drafted: check the wording.", "success")
         return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))
     status = 400 if request.method == "POST" else 200

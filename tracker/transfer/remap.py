@@ -11,7 +11,7 @@ Foreign keys are found from the metadata. These are not, so each is listed here:
 - `audit_event.record_id` names a row of `audit_event.table_name`.
 
 `highlight_report.sections` and `.snapshot` hold display values only, no ids (see
-`reports.drafting.snapshot`). A test walks every JSON and integer non-key column of the schema
+`reports.snapshots.snapshot`). A test walks every JSON and integer non-key column of the schema
 and fails for one not accounted for here.
 
 An id whose row is not in the file (a task deleted before the export, still named by an old
