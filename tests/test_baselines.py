@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from tracker.plan.baselines import (
-    BaselineError,
     PlanData,
     baseline_finishes,
     compare,
@@ -16,6 +15,7 @@ from tracker.plan.baselines import (
     snapshot,
 )
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task, TaskDependency
+from tracker.rules import RuleRefused
 
 
 def item(kind, id_, code, name, start, finish):
@@ -146,7 +146,7 @@ def test_save_baseline_keeps_a_copy_of_every_date(db, project, login_as):
 def test_a_baseline_name_is_required_and_unique_in_the_project(db, project, name, message):
     plan = _plan(db, project)
     save_baseline(plan, "V1.2 26 Feb 2010", dt.date(2010, 2, 26), None)
-    with pytest.raises(BaselineError, match=message):
+    with pytest.raises(RuleRefused, match=message):
         save_baseline(plan, name, dt.date(2010, 2, 27), None)
 
 
