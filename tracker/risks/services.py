@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,12 +23,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import Person
 from tracker.extensions import db
+from tracker.filters import LONDON
 from tracker.projects.models import Project
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 from tracker.rules import RuleRefused
 from tracker.transitions import assign
-
-LONDON = ZoneInfo("Europe/London")
 
 LEVEL_VALUES: dict[Level, int] = {Level.H: 3, Level.M: 2, Level.L: 1}
 LEVEL_WORDS: dict[Level, str] = {Level.H: "High", Level.M: "Medium", Level.L: "Low"}
