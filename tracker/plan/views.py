@@ -56,7 +56,7 @@ from tracker.plan.work_plan import TaskFilter, project_people, project_work_stre
 from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role, WorkStream
 from tracker.rules import RuleRefused
-from tracker.versioning import form_status, refuse_stale, show_record
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _me() -> Person:
@@ -274,7 +274,7 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
     stages = plan_stages(project)
     stage = next(s for s in stages if s.id == task.stage_id)
     form = TaskProgressForm()
-    progress = {"progress": task.progress.value, "comments": task.comments}
+    progress = record_data(form, task, progress=task.progress.value)
     if request.method == "GET":
         show_record(form, task, progress)
     status = 200
@@ -337,11 +337,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
     if milestone is None:
         abort(404)
     form = MilestoneForm()
-    saved = {
-        "scheduled_finish": milestone.scheduled_finish,
-        "actual_finish": milestone.actual_finish,
-        "notes": milestone.notes,
-    }
+    saved = record_data(form, milestone)
     if request.method == "GET":
         show_record(form, milestone, saved)
     status = 200
