@@ -150,6 +150,21 @@ def test_a_baseline_name_is_required_and_unique_in_the_project(db, project, name
         save_baseline(plan, name, dt.date(2010, 2, 27), None)
 
 
+def test_a_name_saved_a_moment_earlier_is_refused_beside_the_name(db, project):
+    plan = _plan(db, project)
+    with db.session.no_autoflush:  # someone else's baseline, not yet seen by the check
+        db.session.add(
+            PlanBaseline(project_id=project.id, name="V1.3", taken_on=dt.date(2010, 3, 1), items=[])
+        )
+        with pytest.raises(RuleRefused) as refused:
+            save_baseline(plan, "V1.3", dt.date(2010, 3, 1), None)
+    assert (refused.value.message, refused.value.field) == (
+        "There is already a baseline with this name: choose another name",
+        "name",
+    )
+    db.session.rollback()
+
+
 def test_the_same_name_may_be_used_in_another_project(db, project):
     from tests.factories import make_project
 

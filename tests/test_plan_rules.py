@@ -340,6 +340,22 @@ def test_save_task_refuses_everything_at_once_and_changes_nothing(db, project):
     assert db.session.execute(db.select(Task)).first() is None
 
 
+def test_a_code_taken_a_moment_earlier_is_refused_beside_the_code(db, project):
+    stages = plan_stages(project)
+    values = TaskValues(code="3.1", stage=stages[0], activity="Workshop")
+    with db.session.no_autoflush:  # someone else's task, not yet seen by the check
+        db.session.add(
+            Task(project_id=project.id, stage_id=stages[0].id, code="3.1", activity="Theirs")
+        )
+        with pytest.raises(RuleRefused) as refused:
+            save_task(project, None, values, stages, today=D(2010, 6, 1))
+    assert (refused.value.message, refused.value.field) == (
+        "A task with the code 3.1 already exists",
+        "code",
+    )
+    db.session.rollback()
+
+
 # Stage reviews ---------------------------------------------------------------------------------
 
 

@@ -272,6 +272,18 @@ def test_numbers_are_the_next_two_digit_number(db, project):
     assert new_risk(project).number == "10"
 
 
+def test_a_number_taken_a_moment_earlier_asks_to_save_again(db, project):
+    with db.session.no_autoflush:  # someone else's risk 01, not yet seen by the numbering
+        db.session.add(risk(number="01", project_id=project.id))
+        with pytest.raises(RuleRefused) as refused:
+            new_risk(project)
+    assert (refused.value.message, refused.value.field) == (
+        "The risk log changed while you wrote: save again",
+        "description",
+    )
+    db.session.rollback()
+
+
 def test_the_seeded_log_continues_at_09(seeded):
     assert next_risk_number(seeded.id) == "09"
 
