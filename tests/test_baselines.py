@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from tracker.plan.baselines import (
-    BaselineError,
     PlanData,
     baseline_finishes,
     compare,
@@ -16,6 +15,7 @@ from tracker.plan.baselines import (
     snapshot,
 )
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task, TaskDependency
+from tracker.rules import RuleRefused
 
 
 def item(kind, id_, code, name, start, finish):
@@ -146,8 +146,23 @@ def test_save_baseline_keeps_a_copy_of_every_date(db, project, login_as):
 def test_a_baseline_name_is_required_and_unique_in_the_project(db, project, name, message):
     plan = _plan(db, project)
     save_baseline(plan, "V1.2 26 Feb 2010", dt.date(2010, 2, 26), None)
-    with pytest.raises(BaselineError, match=message):
+    with pytest.raises(RuleRefused, match=message):
         save_baseline(plan, name, dt.date(2010, 2, 27), None)
+
+
+def test_a_name_saved_a_moment_earlier_is_refused_beside_the_name(db, project):
+    plan = _plan(db, project)
+    with db.session.no_autoflush:  # someone else's baseline, not yet seen by the check
+        db.session.add(
+            PlanBaseline(project_id=project.id, name="V1.3", taken_on=dt.date(2010, 3, 1), items=[])
+        )
+        with pytest.raises(RuleRefused) as refused:
+            save_baseline(plan, "V1.3", dt.date(2010, 3, 1), None)
+    assert (refused.value.message, refused.value.field) == (
+        "There is already a baseline with this name: choose another name",
+        "name",
+    )
+    db.session.rollback()
 
 
 def test_the_same_name_may_be_used_in_another_project(db, project):

@@ -26,9 +26,10 @@ from tracker.issues.models import ChangeEffect, ChangeRequest
 from tracker.plan.models import Milestone, Stage, Task
 from tracker.projects.models import Project, Role
 from tracker.transfer.columns import EXPORTED_COLUMNS, KEPT_BY_THE_INSTALLATION
+from tracker.transfer.commands import import_and_commit
 from tracker.transfer.layout import layout
 from tracker.transfer.remap import SOFT_REFERENCES
-from tracker.transfer.services import TransferError, import_project
+from tracker.transfer.services import TransferError
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -102,7 +103,7 @@ def test_an_address_differing_only_in_case_is_the_same_person(db, project):
 
 
 def _import(source: io.BytesIO, slug: str) -> int:
-    return import_project(source, slug=slug).project_id
+    return import_and_commit(source, slug=slug).project_id
 
 
 def _standard_change(change: Callable[[list[str], list[list[Any]]], None], table: str) -> Change:

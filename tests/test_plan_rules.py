@@ -9,7 +9,6 @@ import pytest
 from tests.factories import PersonFactory
 from tracker.auth.models import Person
 from tracker.database import utcnow
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.milestones import finish_variance, milestone_warnings
 from tracker.plan.models import (
     Milestone,
@@ -46,6 +45,7 @@ from tracker.plan.tasks import (
 )
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
+from tracker.rules import RuleRefused
 
 D = dt.date
 NOW = dt.datetime(2010, 3, 26, 10, 0, tzinfo=dt.UTC)
@@ -106,7 +106,7 @@ def test_the_gate_refuses_any_progress_but_not_started():
     stages = stages_of(None, None)
     check_task_progress_allowed(stages[1], stages, Progress.NOT_STARTED)
     for progress in set(Progress) - {Progress.NOT_STARTED}:
-        with pytest.raises(PlanRuleError) as refused:
+        with pytest.raises(RuleRefused) as refused:
             check_task_progress_allowed(stages[1], stages, progress)
         assert refused.value.field == "progress"
         assert "stage 1 review" in refused.value.message
@@ -114,7 +114,7 @@ def test_the_gate_refuses_any_progress_but_not_started():
 
 def test_the_gate_refuses_an_actual_finish():
     stages = stages_of(None, None)
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         check_task_progress_allowed(stages[1], stages, Progress.NOT_STARTED, D(2010, 2, 3))
     assert refused.value.field == "actual_finish"
 
@@ -123,11 +123,11 @@ def test_the_gate_lets_an_already_started_task_keep_its_progress():
     stages = stages_of(None, None)
     task = Task(stage_id=stages[1].id, progress=Progress.ON_TRACK, actual_finish=None)
     check_task_progress_allowed(stages[1], stages, Progress.ON_TRACK, task=task)
-    with pytest.raises(PlanRuleError):
+    with pytest.raises(RuleRefused):
         check_task_progress_allowed(stages[1], stages, Progress.COMPLETE, task=task)
     # Moving a started task into a closed stage is refused.
     moved = Task(stage_id=stages[0].id, progress=Progress.ON_TRACK)
-    with pytest.raises(PlanRuleError):
+    with pytest.raises(RuleRefused):
         check_task_progress_allowed(stages[1], stages, Progress.ON_TRACK, task=moved)
 
 
@@ -300,7 +300,7 @@ def test_people_by_initials_in_any_case_and_separator():
 
 
 def test_unknown_initials_are_named_in_the_message():
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         resolve_people("PK/ZZ", people())
     assert refused.value.field == "responsible"
     assert "ZZ" in refused.value.message
@@ -308,7 +308,7 @@ def test_unknown_initials_are_named_in_the_message():
 
 def test_shared_initials_ask_for_the_full_name():
     everyone = people() + [Person(id=4, name="Paul Kelly", initials="PK")]
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         resolve_people("PK", everyone)
     assert "full name" in refused.value.message
     assert [p.name for p in resolve_people("Paul Kelly", everyone)] == ["Paul Kelly"]
@@ -334,10 +334,26 @@ def test_save_task_refuses_everything_at_once_and_changes_nothing(db, project):
         target_finish=D(2010, 3, 1),
         progress=Progress.ON_TRACK,
     )
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         save_task(project, None, values, stages, today=D(2010, 6, 1))
     assert refused.value.field == "target_finish"
     assert db.session.execute(db.select(Task)).first() is None
+
+
+def test_a_code_taken_a_moment_earlier_is_refused_beside_the_code(db, project):
+    stages = plan_stages(project)
+    values = TaskValues(code="3.1", stage=stages[0], activity="Workshop")
+    with db.session.no_autoflush:  # someone else's task, not yet seen by the check
+        db.session.add(
+            Task(project_id=project.id, stage_id=stages[0].id, code="3.1", activity="Theirs")
+        )
+        with pytest.raises(RuleRefused) as refused:
+            save_task(project, None, values, stages, today=D(2010, 6, 1))
+    assert (refused.value.message, refused.value.field) == (
+        "A task with the code 3.1 already exists",
+        "code",
+    )
+    db.session.rollback()
 
 
 # Stage reviews ---------------------------------------------------------------------------------
@@ -382,20 +398,20 @@ def test_asking_for_a_review_uses_the_scheduled_one(db, project, meeting):
 
 def test_asking_needs_a_summary_and_a_project_group_meeting(db, project, meeting):
     stages = plan_stages(project)
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         request_review(stages[0], stages, person=None, summary=" ", meeting=meeting, now=NOW)
     assert refused.value.field == "summary"
     emt = Meeting(project_id=project.id, kind=MeetingKind.EMT, held_on=D(2010, 4, 1))
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         request_review(stages[0], stages, person=None, summary="Done", meeting=emt, now=NOW)
     assert refused.value.field == "meeting"
 
 
 def test_only_the_current_stage_can_be_reviewed_and_only_once_at_a_time(db, project, meeting):
-    with pytest.raises(PlanRuleError, match="cannot be reviewed until"):
+    with pytest.raises(RuleRefused, match="cannot be reviewed until"):
         ask(project, meeting, number=2)
     ask(project, meeting)
-    with pytest.raises(PlanRuleError, match="already waiting"):
+    with pytest.raises(RuleRefused, match="already waiting"):
         ask(project, meeting)
 
 
@@ -426,7 +442,7 @@ def test_a_decision_cannot_be_changed(db, project, meeting, sponsor):
     review = ask(project, meeting)
     stages = plan_stages(project)
     decide_review(review, stages, person=sponsor, decision=ReviewDecision.APPROVED, now=NOW)
-    with pytest.raises(PlanRuleError, match="cannot be changed"):
+    with pytest.raises(RuleRefused, match="cannot be changed"):
         decide_review(
             review,
             stages,
@@ -449,7 +465,7 @@ def test_a_decision_made_elsewhere_a_moment_ago_wins(db, project, meeting, spons
         .where(StageReview.__table__.c.id == review.id)
         .values(decided_at=NOW, decision="approved")
     )
-    with pytest.raises(PlanRuleError, match="decided a moment ago"):
+    with pytest.raises(RuleRefused, match="decided a moment ago"):
         decide_review(
             review,
             stages,
@@ -463,7 +479,7 @@ def test_a_decision_made_elsewhere_a_moment_ago_wins(db, project, meeting, spons
 def test_conditions_and_reasons_are_required_for_their_decisions(db, project, meeting, sponsor):
     review = ask(project, meeting)
     stages = plan_stages(project)
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         decide_review(
             review,
             stages,
@@ -473,7 +489,7 @@ def test_conditions_and_reasons_are_required_for_their_decisions(db, project, me
             now=NOW,
         )
     assert refused.value.field == "conditions"
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         decide_review(review, stages, person=sponsor, decision=ReviewDecision.NOT_APPROVED, now=NOW)
     assert refused.value.field == "reasons"
     assert review.decision is None
@@ -501,7 +517,7 @@ def test_a_refusal_leaves_the_stage_current_and_the_manager_can_ask_again(
 
 def test_the_gate_opens_with_the_approval(db, project, meeting, sponsor):
     stages = plan_stages(project)
-    with pytest.raises(PlanRuleError):
+    with pytest.raises(RuleRefused):
         check_task_progress_allowed(stages[1], stages, Progress.ON_TRACK)
     review = ask(project, meeting)
     decide_review(review, stages, person=sponsor, decision=ReviewDecision.APPROVED, now=NOW)
@@ -519,12 +535,12 @@ def test_closing_a_condition_needs_a_note_and_happens_once(db, project, meeting,
         now=NOW,
     )
     condition: ReviewCondition = review.conditions[0]
-    with pytest.raises(PlanRuleError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         close_condition(condition, person=sponsor, note="", now=utcnow())
     assert refused.value.field == "note"
     close_condition(condition, person=sponsor, note="Done on 30 March", now=NOW)
     assert condition.closed_by_id == sponsor.id
-    with pytest.raises(PlanRuleError, match="already closed"):
+    with pytest.raises(RuleRefused, match="already closed"):
         close_condition(condition, person=sponsor, note="Again", now=NOW)
 
 

@@ -26,6 +26,7 @@ from tracker.projects.models import Project, Role
 from tracker.reports.models import HighlightReport, ReportKind
 from tracker.transfer import remap, services
 from tracker.transfer.columns import KEPT_BY_THE_INSTALLATION
+from tracker.transfer.commands import import_and_commit
 from tracker.transfer.layout import NOT_EXPORTED, id_column, unexported_tables
 from tracker.transfer.services import (
     FORMAT_VERSION,
@@ -33,7 +34,6 @@ from tracker.transfer.services import (
     TransferError,
     export_project,
     gather,
-    import_project,
 )
 
 
@@ -186,7 +186,7 @@ def test_round_trip_into_an_empty_installation_gives_the_same_project(db, seeded
     _empty_tables()
     assert _count(Project) == 0 and _count(Person) == 0
 
-    result = import_project(io.BytesIO(data))
+    result = import_and_commit(io.BytesIO(data))
 
     after = gather(result.project_id)
     counts = {k: len(v) for k, v in before.items()} | {
@@ -211,7 +211,7 @@ def test_round_trip_into_an_empty_installation_gives_the_same_project(db, seeded
 
 def test_baseline_items_follow_the_new_task_ids(db, seeded):
     data = _export(seeded.id)
-    result = import_project(io.BytesIO(data), slug="next-year")
+    result = import_and_commit(io.BytesIO(data), slug="next-year")
     project = db.session.execute(select(Project).filter_by(slug="next-year")).scalar_one()
     baseline = (
         db.session.execute(select(PlanBaseline).filter_by(project_id=project.id)).scalars().first()
@@ -224,7 +224,7 @@ def test_baseline_items_follow_the_new_task_ids(db, seeded):
 
 def test_import_beside_the_original_reuses_people_and_standard(db, seeded):
     people, standards = _count(Person), _count(_db.metadata.tables["standard"])
-    import_project(io.BytesIO(_export(seeded.id)), slug="annual-review-2011")
+    import_and_commit(io.BytesIO(_export(seeded.id)), slug="annual-review-2011")
     assert _count(Project) == 2
     assert _count(Person) == people + _count_people_without_email()
     assert _count(_db.metadata.tables["standard"]) == standards
@@ -243,7 +243,7 @@ def _count_people_without_email() -> int:
 def _refused(source: io.BytesIO, match: str) -> TransferError:
     projects, events = _count(Project), _count(AuditEvent)
     with pytest.raises(TransferError, match=match) as caught:
-        import_project(source)
+        import_and_commit(source)
     assert (_count(Project), _count(AuditEvent)) == (projects, events)
     return caught.value
 
@@ -313,8 +313,20 @@ def test_an_address_in_use_is_refused(db, project):
 
 def test_a_new_address_must_be_an_address(db, project):
     with pytest.raises(TransferError) as caught:
-        import_project(io.BytesIO(_export(project.id)), slug="Next Year!")
+        import_and_commit(io.BytesIO(_export(project.id)), slug="Next Year!")
     assert "lower-case letters, digits and hyphens" in caught.value.problems[0]
+
+
+def test_the_import_service_leaves_the_commit_to_its_caller(db, project, app):
+    _add_evidence(project)
+    db.session.commit()
+    data = _export(project.id)
+    _empty_tables()
+    before = set(Path(app.config["UPLOAD_FOLDER"]).iterdir())
+    services.import_project(io.BytesIO(data))
+    db.session.rollback()  # the caller's: nothing of the import is left
+    assert _count(Project) == 0 and _count(EvidenceItem) == 0
+    assert set(Path(app.config["UPLOAD_FOLDER"]).iterdir()) == before
 
 
 def test_a_failure_while_writing_leaves_no_rows_and_no_files(db, project, app, monkeypatch):
@@ -330,7 +342,7 @@ def test_a_failure_while_writing_leaves_no_rows_and_no_files(db, project, app, m
 
     monkeypatch.setattr(_db.session, "commit", failing_commit)
     with pytest.raises(TransferError, match="nothing was imported"):
-        import_project(io.BytesIO(data))
+        import_and_commit(io.BytesIO(data))
     monkeypatch.setattr(_db.session, "commit", real_commit)
     assert _count(Project) == 0 and _count(EvidenceItem) == 0
     assert set(Path(app.config["UPLOAD_FOLDER"]).iterdir()) == before

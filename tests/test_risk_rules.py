@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from tests.factories import PersonFactory, make_project
 from tracker.numbering import next_log_number
+from tracker.risks.forms import RiskFilterForm
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
 from tracker.risks.services import (
     SOURCE_NOTE,
-    RiskError,
     RiskFilter,
     add_risk,
     filter_risks,
@@ -26,6 +27,7 @@ from tracker.risks.services import (
     sort_by_score,
     update_risk,
 )
+from tracker.rules import RuleRefused
 
 H, M, L = Level.H, Level.M, Level.L
 OPEN, CLOSED = RiskStatus.OPEN, RiskStatus.CLOSED
@@ -228,7 +230,12 @@ def test_heat_map_leaves_closed_risks_out():
 # Filters --------------------------------------------------------------------------------------
 
 
-def test_filter_by_status_owner_and_square():
+def _filter(**args: str) -> RiskFilter:
+    """The filter the risk log's query string asks for, read by its form."""
+    return RiskFilterForm(MultiDict(args)).risk_filter()
+
+
+def test_filter_by_status_owner_and_square(app):
     risks = [
         risk(H, H, OPEN, number="01", owner_id=1),
         risk(H, H, None, number="02", owner_id=2),
@@ -237,7 +244,7 @@ def test_filter_by_status_owner_and_square():
     ]
 
     def numbers(**args: str) -> list[str]:
-        return [r.number for r in filter_risks(risks, RiskFilter.from_args(args))]
+        return [r.number for r in filter_risks(risks, _filter(**args))]
 
     assert numbers() == ["01", "02", "03", "04"]
     assert numbers(status="open") == ["01", "04"]
@@ -249,7 +256,7 @@ def test_filter_by_status_owner_and_square():
     assert numbers(probability="H", impact="H", status="live") == ["01", "02"]
     # Values the filter does not know show everything rather than failing.
     assert numbers(status="nonsense", owner="x", probability="Q") == ["01", "02", "03", "04"]
-    assert not RiskFilter.from_args({"status": "nonsense"}).active
+    assert not _filter(status="nonsense").active
 
 
 # Adding, editing and reviewing ----------------------------------------------------------------
@@ -263,6 +270,18 @@ def test_numbers_are_the_next_two_digit_number(db, project):
     db.session.add(risk(number="old", project_id=project.id))
     db.session.flush()
     assert new_risk(project).number == "10"
+
+
+def test_a_number_taken_a_moment_earlier_asks_to_save_again(db, project):
+    with db.session.no_autoflush:  # someone else's risk 01, not yet seen by the numbering
+        db.session.add(risk(number="01", project_id=project.id))
+        with pytest.raises(RuleRefused) as refused:
+            new_risk(project)
+    assert (refused.value.message, refused.value.field) == (
+        "The risk log changed while you wrote: save again",
+        "description",
+    )
+    db.session.rollback()
 
 
 def test_the_seeded_log_continues_at_09(seeded):
@@ -292,7 +311,7 @@ def test_a_new_risk_keeps_its_first_assessment_as_a_review(db, project):
     ],
 )
 def test_adding_refuses_bad_values(db, project, values, field):
-    with pytest.raises(RiskError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         new_risk(project, **values)
     assert refused.value.field == field
     assert db.session.execute(db.select(Risk)).scalars().all() == []
@@ -329,7 +348,7 @@ def test_reviewing_a_risk_from_the_source_log_keeps_its_values_first(seeded, db)
 
 def test_a_review_refuses_a_next_review_date_in_the_past(db, project):
     added = new_risk(project)
-    with pytest.raises(RiskError) as refused:
+    with pytest.raises(RuleRefused) as refused:
         review_risk(
             added,
             probability=M,

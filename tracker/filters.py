@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from markupsafe import Markup, escape
 
-LONDON = ZoneInfo("Europe/London")
+LONDON = ZoneInfo("Europe/London")  # the council's dates and times: import it from here
 
 
 def london_today() -> dt.date:

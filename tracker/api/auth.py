@@ -15,8 +15,8 @@ from flask import abort, g, request
 
 from tracker.api.services import parse_bearer, token_owner
 from tracker.database import utcnow
-from tracker.extensions import db
 from tracker.permissions import PERMISSIONS, PUBLIC, SIGNED_IN, authorise_project
+from tracker.transactions import commit_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +31,7 @@ def api_requires(action: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if action != PUBLIC:
                 person = token_owner(parse_bearer(request.headers.get("Authorization")), utcnow())
-                db.session.commit()  # the token's last use
+                commit_now()  # the token's last use stands, whatever the answer
                 if person is None:
                     abort(401)
                 g.api_person = person

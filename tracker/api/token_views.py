@@ -10,7 +10,6 @@ from tracker.api import tokens_bp as bp
 from tracker.api.forms import RevokeForm, TokenForm
 from tracker.api.services import create_token, person_tokens, revoke_token
 from tracker.database import utcnow
-from tracker.extensions import db
 from tracker.permissions import SIGNED_IN, requires
 
 
@@ -31,7 +30,6 @@ def tokens() -> tuple[str, int]:
     form = TokenForm()
     if form.validate_on_submit():
         token, secret = create_token(current_user, form.name.data, utcnow())
-        db.session.commit()
         # Shown on this response only: it is not stored, so it cannot be shown again.
         return _page(TokenForm(formdata=None), new_token=secret)
     return _page(form, status=400 if form.errors else 200)
@@ -45,6 +43,5 @@ def revoke(token_id: int) -> Response:
     token = revoke_token(current_user, token_id, utcnow())
     if token is None:
         abort(404)
-    db.session.commit()
     flash(f"The token ‘{token.name}’ is revoked: it can no longer read the API.", "success")
     return redirect(url_for("api_tokens.tokens"))

@@ -30,6 +30,7 @@ from tracker.plan.stages import plan_stages, stage_statuses
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.models import Membership, Project
 from tracker.risks.services import project_risks
+from tracker.transactions import roll_back
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,7 +48,7 @@ ERROR_MESSAGES = {
 
 
 def api_error(code: int) -> tuple[Response, int]:
-    db.session.rollback()
+    roll_back()
     response = jsonify(
         {"error": {"status": code, "message": ERROR_MESSAGES.get(code, "Request failed")}}
     )

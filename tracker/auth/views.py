@@ -29,6 +29,7 @@ from tracker.extensions import db, login_manager
 from tracker.permissions import PUBLIC, SIGNED_IN, requires
 from tracker.projects.models import WORK_STREAM_ROLES, Membership, Project, Role, WorkStream
 from tracker.projects.services import AUDIT_PAGE_SIZE, AuditFilter, audit_page
+from tracker.transactions import commit_now
 from tracker.versioning import record_data, refuse_stale
 
 login_manager.login_view = "auth.sign_in"
@@ -64,7 +65,7 @@ def sign_in() -> str | Response:
             throttle=throttle,
             known_device=is_known_device(secret, request.cookies.get(DEVICE_COOKIE), address),
         )
-        db.session.commit()
+        commit_now()  # a failed attempt counts, whatever the page answers (429 when locked)
         if person is not None:
             login_user(person)
             target = request.args.get("next")
@@ -100,7 +101,6 @@ def _remember_device(response: Response, value: str) -> None:
 def sign_out() -> Response:
     """Ends every session of the person, not only this one: a copied cookie dies with it."""
     end_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -136,7 +136,7 @@ def user_new() -> str | Response:
             _fill_person(person, form)
             person.set_password(form.password.data)
             db.session.add(person)
-            db.session.commit()
+            db.session.flush()  # its id, for the address of its page
             flash(f"{person.name} can now sign in.", "success")
             return redirect(url_for("auth.user_edit", person_id=person.id))
     return render_template("admin/user_form.html", form=form, title="Add a user")
@@ -158,7 +158,6 @@ def user_edit(person_id: int) -> str | Response:
             form.is_admin.errors.append("You cannot remove your own administrator access")
         else:
             _fill_person(person, form)
-            db.session.commit()
             flash("Changes saved.", "success")
             return redirect(url_for("auth.user_edit", person_id=person.id))
     membership_form = _membership_form(formdata=None)
@@ -203,7 +202,6 @@ def user_password(person_id: int) -> str | Response:
     if form.validate_on_submit():
         person.set_password(form.password.data)
         end_sessions(person)
-        db.session.commit()
         if person.id == current_user.id:
             login_user(person)  # the administrator's own session, made anew; the others end
         flash(f"New password set for {person.name}.", "success")
@@ -243,7 +241,6 @@ def membership_add(person_id: int) -> str | Response:
                     work_stream_id=stream.id if stream and role in WORK_STREAM_ROLES else None,
                 )
             )
-            db.session.commit()
             flash(f"{person.name} is now {role.label.lower()}.", "success")
             return redirect(url_for("auth.user_edit", person_id=person.id))
     return render_template(
@@ -263,7 +260,6 @@ def membership_remove(person_id: int, membership_id: int) -> Response:
     if membership is None or membership.person_id != person_id:
         abort(404)
     db.session.delete(membership)
-    db.session.commit()
     flash("Role removed.", "success")
     return redirect(url_for("auth.user_edit", person_id=person_id))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from tracker.auth.models import Person
@@ -29,6 +30,7 @@ from tracker.plan.models import (
 from tracker.plan.schedule import Forecast, Item, Link, forecast
 from tracker.plan.work_plan import attach_responsible
 from tracker.projects.models import Project, WorkStream
+from tracker.rules import RuleRefused
 
 KINDS = ("stage", "task", "milestone")
 KIND_LABELS = {"stage": "Stages", "task": "Tasks", "milestone": "Milestones"}
@@ -215,10 +217,6 @@ def snapshot(plan: PlanData) -> list[dict[str, Any]]:
     return items
 
 
-class BaselineError(ValueError):
-    """A baseline cannot be saved; the message says why, in words for the page."""
-
-
 def clean_name(name: str | None) -> str:
     return " ".join((name or "").split())
 
@@ -238,9 +236,9 @@ def save_baseline(
     """
     name = clean_name(name)
     if not name:
-        raise BaselineError("Enter a name for the baseline")
+        raise RuleRefused("Enter a name for the baseline", field="name")
     if len(name) > 200:
-        raise BaselineError("Baseline name must be 200 characters or fewer")
+        raise RuleRefused("Baseline name must be 200 characters or fewer", field="name")
     taken = db.session.execute(
         select(PlanBaseline.id).where(
             PlanBaseline.project_id == plan.project.id,
@@ -248,7 +246,9 @@ def save_baseline(
         )
     ).first()
     if taken:
-        raise BaselineError(f"There is already a baseline called {name}: choose another name")
+        raise RuleRefused(
+            f"There is already a baseline called {name}: choose another name", field="name"
+        )
     baseline = PlanBaseline(
         project_id=plan.project.id,
         name=name,
@@ -260,7 +260,12 @@ def save_baseline(
     if milestone_baselines:
         for milestone in plan.milestones:
             milestone.baseline_finish = milestone.scheduled_finish
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone saved the same name a moment earlier
+        raise RuleRefused(
+            "There is already a baseline with this name: choose another name", field="name"
+        ) from None
     return baseline
 
 

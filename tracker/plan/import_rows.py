@@ -18,7 +18,6 @@ from sqlalchemy import or_, select
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.plan.baselines import PlanData
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.import_cells import (
     cell_text,
     id_text,
@@ -36,6 +35,7 @@ from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.stages import check_task_progress_allowed
 from tracker.plan.table_files import MAX_ROWS
 from tracker.projects.models import Membership
+from tracker.rules import RuleRefused
 
 Cell = Callable[[str], Any]  # a row's cell by column name; None when the row has no such cell
 
@@ -148,7 +148,7 @@ class _Lookups:
             progress = task.progress if task is not None else Progress.NOT_STARTED
         try:
             check_task_progress_allowed(stage, self.plan.stages, progress, actual_finish, task=task)
-        except PlanRuleError as refused:
+        except RuleRefused as refused:
             return refused.message
         return None
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.models import (
     Milestone,
     Stage,
     Task,
 )
 from tracker.projects.models import Project
+from tracker.rules import RuleRefused
 
 
 def finish_variance(milestone: Milestone) -> int | None:
@@ -150,7 +150,7 @@ def update_milestone(
 ) -> None:
     """Change a milestone's scheduled and actual finish and notes; the baseline stays as saved."""
     if actual_finish is not None and actual_finish > today:
-        raise PlanRuleError("Actual finish must be today or in the past", field="actual_finish")
+        raise RuleRefused("Actual finish must be today or in the past", field="actual_finish")
     milestone.scheduled_finish = scheduled_finish
     milestone.actual_finish = actual_finish
     milestone.notes = (notes or "").strip()

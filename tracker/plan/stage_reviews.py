@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.models import (
     Progress,
@@ -27,6 +26,7 @@ from tracker.plan.models import (
 from tracker.plan.stages import StageStatus, stage_statuses
 from tracker.plan.tasks import effective_progress
 from tracker.projects.models import Meeting, MeetingKind, Project
+from tracker.rules import RuleRefused
 from tracker.transitions import claim, lock, locked
 
 DECISION_LABELS = {
@@ -71,19 +71,19 @@ def request_review(
     db.session.expire(stage, ["reviews"])
     status = stage_statuses(stages)[stage.number]
     if status is StageStatus.APPROVED:
-        raise PlanRuleError(f"Stage {stage.number} has already been approved")
+        raise RuleRefused(f"Stage {stage.number} has already been approved")
     if status is StageStatus.AWAITING_REVIEW:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"A review of stage {stage.number} is already waiting for the sponsor's decision"
         )
     if status is StageStatus.NOT_STARTED:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"Stage {stage.number} cannot be reviewed until the stage before it is approved"
         )
     problems = []
     if not (summary or "").strip():
         problems.append(
-            PlanRuleError(
+            RuleRefused(
                 "Enter a summary of the stage: the products completed and what is outstanding",
                 field="summary",
             )
@@ -94,7 +94,7 @@ def request_review(
         or meeting.project_id != stage.project_id
     ):
         problems.append(
-            PlanRuleError("Select the project group meeting the review is for", field="meeting")
+            RuleRefused("Select the project group meeting the review is for", field="meeting")
         )
     if problems:
         raise problems[0]
@@ -152,24 +152,24 @@ def decide_review(
     """
     if review.decision is not None:
         who = f" by {review.decided_by.name}" if review.decided_by else ""
-        raise PlanRuleError(
+        raise RuleRefused(
             f"This review was already decided{who} on {format_date(review.decided_at)} "
             f"({DECISION_LABELS[review.decision].lower()}). A decision cannot be changed."
         )
     if review.requested_at is None:
-        raise PlanRuleError("No one has asked for this review yet, so it cannot be decided")
+        raise RuleRefused("No one has asked for this review yet, so it cannot be decided")
     if stage_statuses(stages)[review.stage.number] is not StageStatus.AWAITING_REVIEW:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"Stage {review.stage.number} is not the stage waiting for a review decision"
         )
     conditions = [c.strip() for c in conditions if c and c.strip()]
     reasons = (reasons or "").strip()
     if decision is ReviewDecision.APPROVED_WITH_CONDITIONS and not conditions:
-        raise PlanRuleError("Enter the conditions of the approval, one per line", "conditions")
+        raise RuleRefused("Enter the conditions of the approval, one per line", "conditions")
     if decision is ReviewDecision.NOT_APPROVED and not reasons:
-        raise PlanRuleError("Enter the reasons the stage is not approved", field="reasons")
+        raise RuleRefused("Enter the reasons the stage is not approved", field="reasons")
     if not claim(review, "decided_at", now):
-        raise PlanRuleError("This review was decided a moment ago. A decision cannot be changed.")
+        raise RuleRefused("This review was decided a moment ago. A decision cannot be changed.")
     review.decision = decision
     review.decided_by = person
     review.reasons = reasons if decision is ReviewDecision.NOT_APPROVED else ""
@@ -184,13 +184,13 @@ def close_condition(
 ) -> None:
     """Close a condition of an approval, saying how it was met."""
     if condition.closed_at is not None:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"This condition was already closed on {format_date(condition.closed_at)}"
         )
     if not (note or "").strip():
-        raise PlanRuleError("Enter a note saying how the condition was met", field="note")
+        raise RuleRefused("Enter a note saying how the condition was met", field="note")
     if not claim(condition, "closed_at", now):
-        raise PlanRuleError("This condition was closed a moment ago")
+        raise RuleRefused("This condition was closed a moment ago")
     condition.closed_by_id = person.id
     condition.closing_note = note.strip()
     db.session.flush()

@@ -1,8 +1,9 @@
 """Views of the stage reviews (9.2): the reviews' list, a review, asking for one, deciding it and
 closing its conditions.
 
-Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.stage_reviews`; one
-commit per successful request; nothing is saved when anything is refused.
+Thin views, as in `tracker.plan.views`: the rules are in `tracker.plan.stage_reviews`; the
+request's transaction is committed when a view succeeds; nothing is saved when anything is
+refused.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.models import Person
 from tracker.database import utcnow
-from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.filters import london_today as _today
+from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.plan import bp
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import (
     PROGRESS_LABELS,
     ConditionCloseForm,
@@ -51,22 +51,22 @@ from tracker.plan.stage_reviews import (
 )
 from tracker.plan.stages import current_stage, plan_stages, stage_statuses
 from tracker.plan.tasks import effective_progress
-from tracker.plan.views import _me, _render, _show_refusal
+from tracker.plan.views import _me, _render
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
+from tracker.rules import RuleRefused
 from tracker.versioning import refuse_changed_decision
 
 T = TypeVar("T")
 
 
-def _commit(form: FlaskForm, change: Callable[[], T]) -> tuple[T | None, int]:
-    """Make the change and commit it: (what it returned, 200). If the plan's rules refuse it,
-    nothing is saved and the reason is shown: (None, 400) when a field is at fault, (None, 409)
-    when the state of the plan is."""
+def _apply(form: FlaskForm, change: Callable[[], T]) -> tuple[T | None, int]:
+    """Make the change: (what it returned, 200), committed with the request. If the plan's
+    rules refuse it, nothing is saved and the reason is shown: (None, 400) when a field is at
+    fault, (None, 409) when the state of the plan is."""
     try:
         done = change()
-        db.session.commit()
-    except PlanRuleError as refused:
-        _show_refusal(form, refused)
+    except RuleRefused as refused:
+        show_refusal(form, refused)
         return None, 400 if refused.field else 409
     return done, 200
 
@@ -188,7 +188,7 @@ def review_request(slug: str) -> tuple[str, int] | BaseResponse:
             status = 409
         elif form.validate_on_submit():
             meeting = next((m for m in meetings if m.id == form.meeting.data), None)
-            review, status = _commit(
+            review, status = _apply(
                 form,
                 lambda: request_review(
                     stage,
@@ -234,7 +234,7 @@ def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
             if locked.decision is None and refuse_changed_decision(form, basis):
                 status = 409  # the page names what changed since it was read
             else:
-                _, status = _commit(
+                _, status = _apply(
                     form,
                     lambda: decide_review(
                         locked,
@@ -286,7 +286,7 @@ def condition_close(slug: str, condition_id: int) -> tuple[str, int] | BaseRespo
         if form.validate_on_submit():
             locked = get_condition(project, condition_id, for_update=True)
             assert locked is not None
-            _, status = _commit(
+            _, status = _apply(
                 form,
                 lambda: close_condition(locked, person=_me(), note=form.note.data, now=utcnow()),
             )

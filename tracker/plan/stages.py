@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.models import (
     Progress,
     ReviewDecision,
@@ -21,6 +20,7 @@ from tracker.plan.models import (
     Task,
 )
 from tracker.projects.models import Project
+from tracker.rules import RuleRefused
 
 APPROVING = frozenset({ReviewDecision.APPROVED, ReviewDecision.APPROVED_WITH_CONDITIONS})
 
@@ -141,9 +141,9 @@ def check_task_progress_allowed(
     if unchanged:
         return
     if progress is not Progress.NOT_STARTED:
-        raise PlanRuleError(reason, field="progress")
+        raise RuleRefused(reason, field="progress")
     if actual_finish is not None:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"Stage {stage.number} tasks cannot have an actual finish until the earlier stages "
             "are approved",
             field="actual_finish",

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.models import (
     Progress,
     Stage,
@@ -25,6 +25,7 @@ from tracker.plan.models import (
 )
 from tracker.plan.stages import check_task_progress_allowed
 from tracker.projects.models import Membership, Project, Role, WorkStream
+from tracker.rules import RuleRefused
 
 # Lateness --------------------------------------------------------------------------------------
 
@@ -68,25 +69,25 @@ def task_date_problems(
     actual_finish: dt.date | None,
     *,
     today: dt.date,
-) -> list[PlanRuleError]:
+) -> list[RuleRefused]:
     """Every problem with a task's dates, each with the field it belongs to."""
     problems = []
     if start and target_finish and target_finish < start:
         problems.append(
-            PlanRuleError(
+            RuleRefused(
                 "Target completion must be the same as or after the start date",
                 field="target_finish",
             )
         )
     if actual_finish and start and actual_finish < start:
         problems.append(
-            PlanRuleError(
+            RuleRefused(
                 "Actual finish must be the same as or after the start date", field="actual_finish"
             )
         )
     elif actual_finish and actual_finish > today:
         problems.append(
-            PlanRuleError("Actual finish must be today or in the past", field="actual_finish")
+            RuleRefused("Actual finish must be today or in the past", field="actual_finish")
         )
     return problems
 
@@ -97,7 +98,7 @@ _SEPARATORS = re.compile(r"[/,;+&]|\band\b", re.IGNORECASE)
 def resolve_people(text: str, people: Iterable[Person]) -> list[Person]:
     """People named by initials or full names ("PK/EG", "PK, Emma George"), in the order given.
 
-    Only `people` (those of the project) can be named. Raises PlanRuleError (field
+    Only `people` (those of the project) can be named. Raises RuleRefused (field
     "responsible") for a name no one has, or initials two people share.
     """
     by_key: dict[str, list[Person]] = defaultdict(list)
@@ -124,7 +125,7 @@ def resolve_people(text: str, people: Iterable[Person]) -> list[Person]:
         _add_unique(chosen, matches, token)
     if unknown:
         names = ", ".join(unknown)
-        raise PlanRuleError(
+        raise RuleRefused(
             f"No one in this project has the initials or name {names}. "
             "Enter the initials of people in the project, like PK/EG",
             field="responsible",
@@ -135,7 +136,7 @@ def resolve_people(text: str, people: Iterable[Person]) -> list[Person]:
 def _add_unique(chosen: list[Person], matches: list[Person], token: str) -> None:
     if len(matches) > 1:
         names = " and ".join(p.name for p in matches)
-        raise PlanRuleError(
+        raise RuleRefused(
             f"{names} both have the initials {token.upper()}: enter the full name instead",
             field="responsible",
         )
@@ -171,14 +172,14 @@ def task_problems(
     stages: Sequence[Stage],
     *,
     today: dt.date,
-) -> list[PlanRuleError]:
+) -> list[RuleRefused]:
     """Every reason the task cannot be saved with these values (empty when it can)."""
     problems = task_date_problems(
         values.start_date, values.target_finish, values.actual_finish, today=today
     )
     code = values.code.strip()
     if not code:
-        problems.append(PlanRuleError("Enter the task's code", field="code"))
+        problems.append(RuleRefused("Enter the task's code", field="code"))
     else:
         taken = db.session.execute(
             select(Task.id).where(
@@ -188,14 +189,14 @@ def task_problems(
             )
         ).first()
         if taken:
-            problems.append(PlanRuleError(f"A task with the code {code} already exists", "code"))
+            problems.append(RuleRefused(f"A task with the code {code} already exists", "code"))
     if values.stage.project_id != project.id:
-        problems.append(PlanRuleError("Select a stage of this project", field="stage"))
+        problems.append(RuleRefused("Select a stage of this project", field="stage"))
     if values.work_stream is not None and values.work_stream.project_id != project.id:
-        problems.append(PlanRuleError("Select a work stream of this project", "work_stream"))
+        problems.append(RuleRefused("Select a work stream of this project", "work_stream"))
     if values.actual_finish is not None and values.progress is not Progress.COMPLETE:
         problems.append(
-            PlanRuleError(
+            RuleRefused(
                 "Select Complete, or remove the actual finish date: a task with an actual "
                 "finish is complete",
                 field="progress",
@@ -205,7 +206,7 @@ def task_problems(
         check_task_progress_allowed(
             values.stage, stages, values.progress, values.actual_finish, task=task
         )
-    except PlanRuleError as refused:
+    except RuleRefused as refused:
         problems.append(refused)
     return problems
 
@@ -240,7 +241,10 @@ def save_task(
     task.actual_finish = values.actual_finish
     task.progress = values.progress
     task.comments = values.comments.strip()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone took the code a moment earlier
+        raise RuleRefused(f"A task with the code {values.code} already exists", "code") from None
     return task
 
 
@@ -250,7 +254,7 @@ def update_task_progress(
     """A work stream lead's update: progress and comments only, within the stage gate."""
     check_task_progress_allowed(task.stage, stages, progress, task.actual_finish, task=task)
     if task.actual_finish is not None and progress is not Progress.COMPLETE:
-        raise PlanRuleError(
+        raise RuleRefused(
             f"This task finished on {format_date(task.actual_finish)}, so its progress is "
             "Complete. Ask the project manager to change the actual finish.",
             field="progress",

@@ -7,17 +7,16 @@ from collections.abc import Hashable
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.charts import figure_json
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today as _today
+from tracker.forms import show_refusal
 from tracker.permissions import can, requires
 from tracker.plan import bp
 from tracker.plan.baselines import (
-    BaselineError,
     PlanData,
     baseline_finishes,
     baselines_with_people,
@@ -47,6 +46,8 @@ from tracker.plan.timeline_forms import (
     TimelineFilterForm,
 )
 from tracker.plan.timeline_rows import timeline_rows
+from tracker.rules import RuleRefused
+from tracker.transactions import roll_back
 
 
 def _forecast(plan: PlanData, as_of: dt.date | None = None) -> tuple[dict[Hashable, Forecast], str]:
@@ -249,7 +250,6 @@ def dependency_add(slug: str) -> tuple[str, int] | BaseResponse:
         return _dependencies_page(plan, form, 400)
 
     db.session.add(new_dependency(g.project.id, link))
-    db.session.commit()
     labels = _labels(plan)
     flash(f"{labels[link.successor]} now waits for {labels[link.predecessor]}.", "success")
     return redirect(url_for("plan.dependencies", slug=slug))
@@ -262,7 +262,6 @@ def dependency_remove(slug: str, dependency_id: int) -> BaseResponse:
     if dependency is None or dependency.project_id != g.project.id:
         abort(404)
     db.session.delete(dependency)
-    db.session.commit()
     flash("Dependency removed.", "success")
     return redirect(url_for("plan.dependencies", slug=slug))
 
@@ -304,14 +303,8 @@ def baseline_save(slug: str) -> tuple[str, int] | BaseResponse:
             current_user,
             milestone_baselines=form.milestone_baselines.data,
         )
-        db.session.commit()
-    except BaselineError as error:
-        db.session.rollback()
-        form.name.errors.append(str(error))
-        return _baselines_page(form, 400)
-    except IntegrityError:  # someone saved the same name a moment earlier
-        db.session.rollback()
-        form.name.errors.append("There is already a baseline with this name: choose another name")
+    except RuleRefused as refused:
+        show_refusal(form, refused)
         return _baselines_page(form, 400)
     flash(
         f"The plan is saved as baseline {baseline.name}"
@@ -378,13 +371,8 @@ def import_plan(slug: str) -> tuple[str, int] | BaseResponse:
             form.file.errors.append(str(problem))
         else:
             plan = load_plan(g.project)
-            try:
-                result = import_table(plan, table)
-            except Exception:
-                db.session.rollback()
-                raise
+            result = import_table(plan, table)
             if result.ok:
-                db.session.commit()
                 flash(
                     f"Plan imported: {result.created} tasks added, {result.updated} updated, "
                     f"{result.milestones_created + result.milestones_updated} milestones, "
@@ -392,7 +380,7 @@ def import_plan(slug: str) -> tuple[str, int] | BaseResponse:
                     "success",
                 )
                 return redirect(url_for("plan.timeline", slug=slug))
-            db.session.rollback()
+            roll_back()  # the rows that were fine are not imported either
             if result.problem:
                 form.file.errors.append(result.problem)
             else:

@@ -2,8 +2,9 @@
 `tracker.plan.stage_views`, the timeline in `tracker.plan.timeline_views`.
 
 Thin views: the rules are in `tracker.plan.tasks`, `work_plan` and `milestones`; a
-`PlanRuleError` becomes a message beside its field. One commit per successful request; nothing
-is saved when anything is refused.
+`RuleRefused` becomes a message beside its field (`tracker.forms.show_refusal`). The request's
+one transaction (`tracker.transactions`) is committed when a view succeeds; nothing is saved
+when anything is refused.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.models import Person
-from tracker.extensions import db
 from tracker.filters import london_today as _today
+from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.plan import bp
-from tracker.plan.errors import PlanRuleError
 from tracker.plan.forms import (
     PROGRESS_COLOURS,
     PROGRESS_LABELS,
@@ -56,8 +54,9 @@ from tracker.plan.tasks import (
 )
 from tracker.plan.work_plan import TaskFilter, project_work_streams, task_people, work_plan_tasks
 from tracker.plan.work_plan import work_plan as group_work_plan
-from tracker.projects.models import Role
-from tracker.versioning import form_status, refuse_stale, show_record
+from tracker.projects.models import Role, WorkStream
+from tracker.rules import RuleRefused
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _me() -> Person:
@@ -74,28 +73,6 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
         decision_labels=DECISION_LABELS,
         **context,
     ), status
-
-
-def _attach(form: FlaskForm, problems: list[PlanRuleError]) -> list[str]:
-    """Put each problem beside its field; return the messages that belong to no field."""
-    general = []
-    for problem in problems:
-        field = getattr(form, problem.field, None) if problem.field else None
-        if field is None:
-            general.append(problem.message)
-            continue
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        if problem.message not in field.errors:
-            field.errors.append(problem.message)
-    return general
-
-
-def _show_refusal(form: FlaskForm, refused: PlanRuleError) -> None:
-    """Undo what the request wrote and show why the plan's rules refused it."""
-    db.session.rollback()
-    for message in _attach(form, [refused]):
-        flash(message)
 
 
 def _stage_choices(stages: list[Stage]) -> list[tuple[int, str]]:
@@ -160,15 +137,9 @@ def work_plan(slug: str) -> tuple[str, int]:
     )
 
 
-def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
-    project = g.project
-    today = _today()
-    stages = plan_stages(project)
-    streams = project_work_streams(project)
-    people = task_people(project)
-    stage_by_id = {s.id: s for s in stages}
-    stream_by_id = {w.id: w for w in streams}
-
+def _task_form(task: Task | None, stages: list[Stage], streams: list[WorkStream]) -> TaskForm:
+    """The task form with the project's stages and work streams to choose from; on GET, the
+    task as saved (or, for a new task, the current stage)."""
     form = TaskForm()
     form.stage.choices = [(0, "Select the stage")] + _stage_choices(stages)
     form.work_stream.choices = [(0, "No work stream")] + [
@@ -180,66 +151,91 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
             form.stage.data = current.id if current else 0
         else:
             show_record(form, task, task_data(task))
+    return form
 
-    status = 200
-    if request.method == "POST":
-        valid = form.validate_on_submit() and not (
-            task and refuse_stale(form, task, lambda: task_data(task))
-        )
-        problems: list[PlanRuleError] = []
-        responsible: list[Person] = []
-        if not form.responsible.errors:
+
+def _task_values(
+    form: TaskForm, responsible: list[Person], stages: list[Stage], streams: list[WorkStream]
+) -> TaskValues:
+    """What the valid form gives, as the plain values the task's rules take."""
+    return TaskValues(
+        code=form.code.data,
+        stage=next(s for s in stages if s.id == form.stage.data),
+        activity=form.activity.data,
+        detail=form.detail.data or "",
+        responsible=responsible,
+        responsibility_note=form.responsibility_note.data or "",
+        work_stream=next((w for w in streams if w.id == form.work_stream.data), None),
+        start_date=form.start_date.data,
+        target_finish=form.target_finish.data,
+        actual_finish=form.actual_finish.data,
+        progress=Progress(form.progress.data),
+        comments=form.comments.data or "",
+    )
+
+
+def _save_task_form(
+    form: TaskForm,
+    task: Task | None,
+    stages: list[Stage],
+    streams: list[WorkStream],
+    people: list[Person],
+) -> Task | None:
+    """Save the task the posted form describes; or show every reason it cannot be saved, each
+    beside its field, and give None."""
+    project = g.project
+    today = _today()
+    valid = form.validate_on_submit() and not (
+        task and refuse_stale(form, task, lambda: task_data(task))
+    )
+    problems: list[RuleRefused] = []
+    responsible: list[Person] = []
+    if not form.responsible.errors:
+        try:
+            responsible = resolve_people(form.responsible.data or "", people)
+        except RuleRefused as refused:
+            problems.append(refused)
+    if valid and not problems:
+        values = _task_values(form, responsible, stages, streams)
+        problems = task_problems(project, task, values, stages, today=today)
+        if not problems:
             try:
-                responsible = resolve_people(form.responsible.data or "", people)
-            except PlanRuleError as refused:
-                problems.append(refused)
-        if valid and not problems:
-            values = TaskValues(
-                code=form.code.data,
-                stage=stage_by_id[form.stage.data],
-                activity=form.activity.data,
-                detail=form.detail.data or "",
-                responsible=responsible,
-                responsibility_note=form.responsibility_note.data or "",
-                work_stream=stream_by_id.get(form.work_stream.data),
-                start_date=form.start_date.data,
-                target_finish=form.target_finish.data,
-                actual_finish=form.actual_finish.data,
-                progress=Progress(form.progress.data),
-                comments=form.comments.data or "",
-            )
-            problems = task_problems(project, task, values, stages, today=today)
-            if not problems:
-                try:
-                    saved = save_task(project, task, values, stages, today=today)
-                    db.session.commit()
-                except IntegrityError:  # someone took the code a moment earlier
-                    db.session.rollback()
-                    problems = [
-                        PlanRuleError(f"A task with the code {values.code} already exists", "code")
-                    ]
-                else:
-                    flash(f"Task {saved.code} saved", "success")
-                    return redirect(
-                        url_for("plan.work_plan", slug=project.slug) + f"#task-{saved.id}"
-                    )
-        elif not any(f.errors for f in (form.start_date, form.target_finish, form.actual_finish)):
-            problems += task_date_problems(
-                form.start_date.data,
-                form.target_finish.data,
-                form.actual_finish.data,
-                today=today,
-            )
-        db.session.rollback()
-        for message in _attach(form, problems):
-            flash(message)
-        status = form_status(form, request.method)
+                return save_task(project, task, values, stages, today=today)
+            except RuleRefused as refused:  # someone took the code a moment earlier
+                problems = [refused]
+    elif not any(f.errors for f in (form.start_date, form.target_finish, form.actual_finish)):
+        problems += task_date_problems(
+            form.start_date.data, form.target_finish.data, form.actual_finish.data, today=today
+        )
+    for problem in problems:
+        show_refusal(form, problem)
+    return None
 
-    chosen = stage_by_id.get(form.stage.data or 0) or (task.stage if task else None)
+
+def _describe_gate(form: TaskForm, task: Task | None, stages: list[Stage]) -> None:
+    """Say beside the progress why the chosen stage's tasks cannot start yet, if they cannot."""
+    chosen = next((s for s in stages if s.id == form.stage.data), None)
+    chosen = chosen or (task.stage if task else None)
     if chosen is not None and not form.progress.errors:
         reason = gate_reason(chosen, stages)
         if reason:
             form.progress.description = reason
+
+
+def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
+    project = g.project
+    stages = plan_stages(project)
+    streams = project_work_streams(project)
+    people = task_people(project)
+    form = _task_form(task, stages, streams)
+    status = 200
+    if request.method == "POST":
+        saved = _save_task_form(form, task, stages, streams, people)
+        if saved is not None:
+            flash(f"Task {saved.code} saved", "success")
+            return redirect(url_for("plan.work_plan", slug=project.slug) + f"#task-{saved.id}")
+        status = form_status(form, request.method)
+    _describe_gate(form, task, stages)
     return _render(
         "plan/task_form.html",
         status,
@@ -278,7 +274,7 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
     stages = plan_stages(project)
     stage = next(s for s in stages if s.id == task.stage_id)
     form = TaskProgressForm()
-    progress = {"progress": task.progress.value, "comments": task.comments}
+    progress = record_data(form, task, progress=task.progress.value)
     if request.method == "GET":
         show_record(form, task, progress)
     status = 200
@@ -290,9 +286,8 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
                 progress=Progress(form.progress.data),
                 comments=form.comments.data or "",
             )
-            db.session.commit()
-        except PlanRuleError as refused:
-            _show_refusal(form, refused)
+        except RuleRefused as refused:
+            show_refusal(form, refused)
             status = 400
         else:
             flash(f"Progress of task {task.code} saved", "success")
@@ -342,11 +337,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
     if milestone is None:
         abort(404)
     form = MilestoneForm()
-    saved = {
-        "scheduled_finish": milestone.scheduled_finish,
-        "actual_finish": milestone.actual_finish,
-        "notes": milestone.notes,
-    }
+    saved = record_data(form, milestone)
     if request.method == "GET":
         show_record(form, milestone, saved)
     status = 200
@@ -359,9 +350,8 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
                 notes=form.notes.data or "",
                 today=_today(),
             )
-            db.session.commit()
-        except PlanRuleError as refused:
-            _show_refusal(form, refused)
+        except RuleRefused as refused:
+            show_refusal(form, refused)
             status = 400
         else:
             flash(f"{milestone.name} saved", "success")

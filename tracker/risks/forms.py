@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -18,6 +19,7 @@ from wtforms.validators import Length, StopValidation
 
 from tracker.forms import DateInputField, IdField, Required
 from tracker.risks.models import Level, RiskStatus
+from tracker.risks.services import NO_OWNER, STATUS_FILTERS, RiskFilter
 from tracker.versioning import VersionedForm
 
 MAX_TEXT = 5000
@@ -137,8 +139,14 @@ class ReviewForm(VersionedForm, FlaskForm):
     submit = SubmitField("Record the review", widget=GovSubmitInput())
 
 
+SORTS = {"score": "Highest score first", "number": "Risk number"}
+
+
 class RiskFilterForm(FlaskForm):
-    """A GET form: which risks the log shows, and in which order."""
+    """A GET form on the query string, `RiskFilterForm(request.args)`: which risks the log
+    shows, and in which order. A value it does not know (an old or hand-made address) is not
+    refused: `risk_filter` drops it, and the log shows "any" for it (the score order for sort).
+    The view sets the choices, the owners from the risks already loaded."""
 
     class Meta:
         csrf = False
@@ -149,3 +157,38 @@ class RiskFilterForm(FlaskForm):
     impact = SelectField("Impact", widget=GovSelect(), validate_choice=False)
     sort = SelectField("Order", widget=GovSelect(), validate_choice=False)
     submit = SubmitField("Show risks", widget=GovSubmitInput())
+
+    def validate_status(self, field: SelectField) -> None:
+        _known(field, STATUS_FILTERS)
+
+    def validate_owner(self, field: SelectField) -> None:
+        if field.data != NO_OWNER and not str(field.data or "").isdigit():
+            _known(field, ())
+
+    def validate_probability(self, field: SelectField) -> None:
+        _known(field, {level.value for level in Level})
+
+    def validate_impact(self, field: SelectField) -> None:
+        _known(field, {level.value for level in Level})
+
+    def validate_sort(self, field: SelectField) -> None:
+        _known(field, SORTS)
+
+    def risk_filter(self) -> RiskFilter:
+        """The filter the query string asks for, each value the form does not know dropped."""
+        self.validate()
+        for field in (self.status, self.owner, self.probability, self.impact, self.sort):
+            if field.errors or not field.data:
+                field.data = "score" if field is self.sort else ""
+                field.errors = []
+        return RiskFilter(
+            status=self.status.data or None,
+            owner=self.owner.data or None,
+            probability=Level(self.probability.data) if self.probability.data else None,
+            impact=Level(self.impact.data) if self.impact.data else None,
+        )
+
+
+def _known(field: SelectField, values: Collection[str]) -> None:
+    if field.data and field.data not in values:
+        raise StopValidation("Not a choice of the risk log's filter")

@@ -16,19 +16,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import Person
 from tracker.extensions import db
-from tracker.numbering import next_log_number
+from tracker.filters import LONDON
+from tracker.numbering import flush_numbered, next_log_number
 from tracker.projects.models import Project
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
+from tracker.rules import RuleRefused
 from tracker.transitions import assign
-
-LONDON = ZoneInfo("Europe/London")
 
 LEVEL_VALUES: dict[Level, int] = {Level.H: 3, Level.M: 2, Level.L: 1}
 LEVEL_WORDS: dict[Level, str] = {Level.H: "High", Level.M: "Medium", Level.L: "Low"}
@@ -180,20 +179,6 @@ class RiskFilter:
     def active(self) -> bool:
         return any(v is not None for v in (self.status, self.owner, self.probability, self.impact))
 
-    @classmethod
-    def from_args(cls, args: dict[str, str]) -> RiskFilter:
-        """From a query string; values it does not know are ignored (shown as "any")."""
-        status = args.get("status") or None
-        owner = args.get("owner") or None
-        if owner is not None and owner != NO_OWNER and not owner.isdigit():
-            owner = None
-        return cls(
-            status=status if status in STATUS_FILTERS else None,
-            owner=owner,
-            probability=_level_or_none(args.get("probability")),
-            impact=_level_or_none(args.get("impact")),
-        )
-
     def matches(self, risk: Risk) -> bool:
         if self.status == "open" and risk.status is not RiskStatus.OPEN:
             return False
@@ -210,13 +195,6 @@ class RiskFilter:
         if self.probability is not None and risk.probability is not self.probability:
             return False
         return self.impact is None or risk.impact is self.impact
-
-
-def _level_or_none(value: str | None) -> Level | None:
-    try:
-        return Level(value) if value else None
-    except ValueError:
-        return None
 
 
 def filter_risks(risks: Iterable[Risk], risk_filter: RiskFilter) -> list[Risk]:
@@ -288,14 +266,6 @@ def heat_map(risks: Iterable[Risk]) -> HeatMap:
 # Changes ----------------------------------------------------------------------------------------
 
 
-class RiskError(ValueError):
-    """A change the risk log refuses; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _check(
     *,
     description: str,
@@ -305,17 +275,17 @@ def _check(
     action_ongoing: bool,
 ) -> tuple[Level, Level]:
     if not (description or "").strip():
-        raise RiskError("Enter a description of the risk", "description")
+        raise RuleRefused("Enter a description of the risk", "description")
     try:
         probability = Level(probability)
     except ValueError:
-        raise RiskError("Select high, medium or low for the probability", "probability") from None
+        raise RuleRefused("Select high, medium or low for the probability", "probability") from None
     try:
         impact = Level(impact)
     except ValueError:
-        raise RiskError("Select high, medium or low for the impact", "impact") from None
+        raise RuleRefused("Select high, medium or low for the impact", "impact") from None
     if action_ongoing and action_date is not None:
-        raise RiskError("Enter an action date or select ongoing, not both", "action_date")
+        raise RuleRefused("Enter an action date or select ongoing, not both", "action_date")
     return probability, impact
 
 
@@ -387,7 +357,7 @@ def add_risk(
     )
     db.session.add(risk)
     _record_review(risk, reviewed_by=added_by, note=ADDED_NOTE, now=now)
-    db.session.flush()
+    flush_numbered("The risk log changed while you wrote: save again", "description")
     return risk
 
 
@@ -454,13 +424,13 @@ def review_risk(
     try:
         probability = Level(probability)
     except ValueError:
-        raise RiskError("Select high, medium or low for the probability", "probability") from None
+        raise RuleRefused("Select high, medium or low for the probability", "probability") from None
     try:
         impact = Level(impact)
     except ValueError:
-        raise RiskError("Select high, medium or low for the impact", "impact") from None
+        raise RuleRefused("Select high, medium or low for the impact", "impact") from None
     if review_by is not None and review_by < london_date(now):
-        raise RiskError("The next review date must be today or in the future", "review_by")
+        raise RuleRefused("The next review date must be today or in the future", "review_by")
     _keep_source_values(risk)
     assign(risk, {"probability": probability, "impact": impact, "status": status})
     risk.review_by = review_by

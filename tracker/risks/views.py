@@ -8,20 +8,19 @@ from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.models import Person
 from tracker.database import utcnow
 from tracker.exports import download
-from tracker.extensions import db
 from tracker.filters import london_today as today
+from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.projects.models import Project
 from tracker.projects.services import project_members
 from tracker.risks import bp
-from tracker.risks.forms import ReviewForm, RiskFilterForm, RiskForm
+from tracker.risks.forms import SORTS, ReviewForm, RiskFilterForm, RiskForm
 from tracker.risks.models import Level, Risk, RiskStatus
 from tracker.risks.services import (
     LEVEL_WORDS,
@@ -29,7 +28,6 @@ from tracker.risks.services import (
     STATUS_COLOURS,
     STATUS_FILTERS,
     STATUS_WORDS,
-    RiskError,
     RiskFilter,
     add_risk,
     filter_risks,
@@ -46,9 +44,8 @@ from tracker.risks.services import (
     trend_until,
     update_risk,
 )
-from tracker.versioning import form_status, refuse_stale, show_record
-
-SORTS = {"score": "Highest score first", "number": "Risk number"}
+from tracker.rules import RuleRefused
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -76,9 +73,10 @@ def _load(risk_id: int) -> Risk:
 # The log and its heat map -----------------------------------------------------------------------
 
 
-def _filter_form(risks: list[Risk], risk_filter: RiskFilter, sort: str) -> RiskFilterForm:
-    """The filter's choices come from the risks already loaded: no further query."""
-    form = RiskFilterForm(formdata=None)
+def _filter_form(risks: list[Risk]) -> tuple[RiskFilterForm, RiskFilter]:
+    """The log's filter form on the query string, and the filter it asks for. Its choices come
+    from the risks already loaded: no further query."""
+    form = RiskFilterForm(request.args)
     form.status.choices = [SelectChoice("", "Any status")] + [
         SelectChoice(value, words) for value, words in STATUS_FILTERS.items()
     ]
@@ -93,20 +91,15 @@ def _filter_form(risks: list[Risk], risk_filter: RiskFilter, sort: str) -> RiskF
     form.probability.choices = [SelectChoice("", "Any probability")] + levels
     form.impact.choices = [SelectChoice("", "Any impact")] + levels
     form.sort.choices = [SelectChoice(value, words) for value, words in SORTS.items()]
-    form.status.data = risk_filter.status or ""
-    form.owner.data = risk_filter.owner or ""
-    form.probability.data = risk_filter.probability.value if risk_filter.probability else ""
-    form.impact.data = risk_filter.impact.value if risk_filter.impact else ""
-    form.sort.data = sort
-    return form
+    return form, form.risk_filter()
 
 
 @bp.route("/projects/<slug>/risks")
 @requires("risk.view")
 def log(slug: str) -> tuple[str, int]:
     risks = project_risks(g.project)
-    risk_filter = RiskFilter.from_args(request.args)
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "score"
+    filter_form, risk_filter = _filter_form(risks)
+    sort = filter_form.sort.data
     shown = filter_risks(risks, risk_filter)
     if sort == "number":
         shown = sort_by_number(shown)
@@ -119,7 +112,7 @@ def log(slug: str) -> tuple[str, int]:
         overdue=[risk for risk in sort_by_number(risks) if is_review_overdue(risk, on)],
         risk_filter=risk_filter,
         sort=sort,
-        filter_form=_filter_form(risks, risk_filter, sort),
+        filter_form=filter_form,
         title="Risk log",
     )
 
@@ -266,24 +259,19 @@ def _owner_choices(project: Project, also: Person | None) -> list[SelectChoice]:
     return [SelectChoice(0, "No owner")] + [SelectChoice(p.id, p.label) for p in people]
 
 
-def _risk_data(found: Risk) -> dict[str, Any]:
-    """The risk as its edit form holds it."""
+def _judgement(found: Risk) -> dict[str, Any]:
+    """The part of the risk a review form starts from."""
     return {
-        "description": found.description,
         "probability": found.probability.value,
         "impact": found.impact.value,
-        "owner": found.owner_id or 0,
-        "countermeasures": found.countermeasures,
-        "action_date": found.action_date,
-        "action_ongoing": found.action_ongoing,
         "status": found.status.value if found.status else None,
-        "review_by": found.review_by,
     }
 
 
-def _judgement(found: Risk) -> dict[str, Any]:
-    """The part of the risk a review form starts from."""
-    return {key: _risk_data(found)[key] for key in ("probability", "impact", "status")}
+def _risk_data(form: RiskForm, found: Risk) -> dict[str, Any]:
+    """The risk as its edit form holds it: each field the attribute of its name, the choices
+    as their values."""
+    return record_data(form, found, owner=found.owner_id or 0, **_judgement(found))
 
 
 def _risk_form(found: Risk | None) -> RiskForm:
@@ -293,7 +281,7 @@ def _risk_form(found: Risk | None) -> RiskForm:
         if found is None:
             form.status.data = RiskStatus.OPEN.value
         else:
-            show_record(form, found, _risk_data(found))
+            show_record(form, found, _risk_data(form, found))
     return form
 
 
@@ -328,13 +316,8 @@ def risk_new(slug: str) -> tuple[str, int] | BaseResponse:
     if form.validate_on_submit():
         try:
             added = add_risk(g.project, **_risk_values(form), added_by=current_user, now=utcnow())
-            db.session.commit()
-        except RiskError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
-        except IntegrityError:  # someone took the same number a moment earlier
-            db.session.rollback()
-            form.description.errors.append("The risk log changed while you wrote: save again")
+        except RuleRefused as refused:
+            show_refusal(form, refused)
         else:
             flash(f"Risk {added.number} added to the risk log.", "success")
             return redirect(url_for("risks.risk", slug=slug, risk_id=added.id))
@@ -346,14 +329,12 @@ def risk_new(slug: str) -> tuple[str, int] | BaseResponse:
 def risk_edit(slug: str, risk_id: int) -> tuple[str, int] | BaseResponse:
     found = _load(risk_id)
     form = _risk_form(found)
-    if form.validate_on_submit() and not refuse_stale(form, found, lambda: _risk_data(found)):
+    if form.validate_on_submit() and not refuse_stale(form, found, lambda: _risk_data(form, found)):
         try:
             changed = update_risk(found, **_risk_values(form), edited_by=current_user, now=utcnow())
-        except RiskError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except RuleRefused as refused:
+            show_refusal(form, refused)
         else:
-            db.session.commit()
             outcome = "saved" if changed else "nothing changed"
             flash(f"Risk {found.number}: {outcome}.", "success")
             return redirect(url_for("risks.risk", slug=slug, risk_id=found.id))
@@ -379,11 +360,9 @@ def risk_review(slug: str, risk_id: int) -> tuple[str, int] | BaseResponse:
                 reviewed_by=current_user,
                 now=utcnow(),
             )
-        except RiskError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except RuleRefused as refused:
+            show_refusal(form, refused)
         else:
-            db.session.commit()
             flash(f"Review of risk {found.number} recorded.", "success")
             return redirect(url_for("risks.risk", slug=slug, risk_id=found.id, _anchor="reviews"))
     return _render(

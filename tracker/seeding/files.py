@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from tracker.filters import LONDON
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

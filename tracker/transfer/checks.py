@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 
+from tracker.rules import RuleRefused
 from tracker.streams import blocks_within
 
 FORMAT_NAME = "cse-tracker-project"
@@ -26,12 +27,12 @@ MANIFEST = "project.json"
 FILES_FOLDER = "files/"
 
 
-class TransferError(Exception):
-    """An export or import that cannot be done; `problems` lists what is wrong."""
+class TransferError(RuleRefused):
+    """An export or import that cannot be done, refused whole: `message` says so and
+    `problems` lists what is wrong (there is no form field to show them beside)."""
 
     def __init__(self, message: str, problems: list[str] | tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.message = message
         self.problems = list(problems)
 
     def __str__(self) -> str:
@@ -60,6 +61,8 @@ def read_member(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     try:
         with archive.open(info) as stream:
             yield from blocks_within(stream, limit, lambda: _too_large(name))
+    except TransferError:  # a ValueError too: already worded
+        raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise refuse(f"{name} cannot be read from the ZIP ({error})") from None
 

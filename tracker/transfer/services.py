@@ -20,9 +20,9 @@ present with its checksum, the project's address free; shared.py: the standard t
 stored one) and refuses with a clear message before writing anything. It then inserts every row
 in one transaction with new ids (people are matched by email address whatever its case, the
 standard by name and version: an import never adds to or changes a stored standard), moves the
-ids kept without a foreign key (remap.py), writes the evidence files under new storage names,
-and commits; on any failure the transaction is rolled back and
-the files written so far are removed. The import itself is recorded as one audit event by the
+ids kept without a foreign key (remap.py) and writes the evidence files under new storage names;
+its caller commits (commands.py), and on any failure rolls the transaction back, which removes
+the files written so far. The import itself is recorded as one audit event by the
 actor "import"; the rows it inserts do not each add an event (they carry their own history).
 """
 
@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from alembic.migration import MigrationContext
-from flask import current_app
 from sqlalchemy import ColumnElement, Table, insert, or_, select, update
 
 from tracker.database import utcnow
@@ -340,10 +339,12 @@ def _write_files(archive: Archive, files: dict[str, str]) -> None:
 
 
 def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> ImportResult:
-    """Import an export file as a new project, or raise TransferError and change nothing.
+    """Import an export file as a new project, or raise TransferError.
 
-    Unlike other services this one commits: the rows and the evidence files must land together,
-    so the files are published only by the commit, and removed by the rollback if it fails.
+    Like every service this one does not commit: its caller does (the command line's
+    `tracker.transfer.commands.import_and_commit`). The rows are flushed and the evidence files
+    written under temporary names, published by the commit and removed by the rollback
+    (tracker/evidence/storage.py), so nothing is imported until the caller commits.
     """
     try:
         archive_zip = zipfile.ZipFile(source)
@@ -351,18 +352,7 @@ def import_project(source: IO[bytes] | Path, *, slug: str | None = None) -> Impo
         raise TransferError("The file is not a ZIP file: choose a project export") from None
     with archive_zip:
         archive = read_archive(archive_zip, slug=slug)
-        try:
-            result, files = _write_rows(archive, slug)
-            db.session.flush()
-            _write_files(archive, files)
-            db.session.commit()
-        except Exception as error:
-            db.session.rollback()  # which removes the files written (storage.py)
-            if isinstance(error, TransferError):
-                raise
-            current_app.logger.exception("Project import failed")
-            raise TransferError(
-                "The import failed and nothing was imported",
-                [f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"],
-            ) from error
+        result, files = _write_rows(archive, slug)
+        db.session.flush()
+        _write_files(archive, files)
     return result
