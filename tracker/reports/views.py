@@ -26,6 +26,7 @@ from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
+from tracker.forms import MAX_TEXT
 from tracker.issues.services import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
@@ -64,8 +65,6 @@ from tracker.reports.services import (
 )
 from tracker.risks.services import LEVEL_WORDS
 from tracker.versioning import BLANK, Difference, form_status, is_stale, refuse, same
-
-MAX_TEXT = 5000
 
 
 def _may_see_drafts() -> bool:
