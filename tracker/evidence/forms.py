@@ -7,6 +7,7 @@ from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from tracker.evidence.models import ActionStatus
 from tracker.forms import (
     MAX_TEXT,
     CheckboxField,
@@ -116,11 +117,7 @@ class GapActionForm(VersionedForm, FlaskForm):
     due_on = DateInputField("Due", description="For example, 30 9 2010", what="the due date")
     status = RadioField(
         "Status",
-        choices=[
-            SelectChoice("open", "Open"),
-            SelectChoice("in_progress", "In progress"),
-            SelectChoice("done", "Done"),
-        ],
+        choices=ActionStatus.choices(),
         default="open",
         validators=[Required(choice="the status of the action")],
     )

@@ -23,6 +23,7 @@ from tracker.forms import (
     TextareaField,
     TextInputField,
 )
+from tracker.issues.models import EntryStatus
 from tracker.versioning import DecidedOnForm, VersionedForm
 
 MAX_DAYS = 10_000
@@ -56,7 +57,7 @@ class IssueForm(VersionedForm, FlaskForm):
     )
     status = RadioField(
         "Status",
-        choices=[SelectChoice("open", "Open"), SelectChoice("closed", "Closed")],
+        choices=EntryStatus.choices(),
         default="open",
         validators=[Required(choice="whether the issue is open or closed")],
     )

@@ -33,7 +33,6 @@ from tracker.issues.models import (
     ChangeStatus,
     EffectTarget,
     EntryStatus,
-    EntryType,
     IssueLogEntry,
 )
 from tracker.issues.services import (
@@ -65,24 +64,11 @@ from tracker.projects.models import Project, Role
 from tracker.projects.services import project_members
 from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
 
-STATUS_TAGS = {
-    ChangeStatus.RAISED: ("Raised, awaiting impact analysis", "grey"),
-    ChangeStatus.ASSESSED: ("Awaiting decision", "blue"),
-    ChangeStatus.APPROVED: ("Approved", "green"),
-    ChangeStatus.REJECTED: ("Rejected", "red"),
-}
-ENTRY_TYPES = {
-    EntryType.ISSUE: "Issue or question",
-    EntryType.REQUEST_FOR_CHANGE: "Request for change",
-}
-
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(
         template,
         project=g.project,
-        status_tags=STATUS_TAGS,
-        entry_types=ENTRY_TYPES,
         **context,
     ), status
 
@@ -130,7 +116,7 @@ def log_export(slug: str) -> Response:
         {
             "Issue number": entry.number,
             "Type": entry.type.value,
-            "Type meaning": ENTRY_TYPES[entry.type],
+            "Type meaning": entry.type.label,
             "Description": entry.description,
             "Date identified": entry.identified_on,
             "Month only": _yes(entry.identified_month_only),
@@ -307,7 +293,7 @@ def _export_row(view: ChangeView) -> dict[str, Any]:
         "Decided by (role)": view.decider.label if assessed else "",
         "Impact analysis by": view.assessed_by.label if view.assessed_by else "",
         "Impact analysis on": london_date(change.assessed_at),
-        "Status": STATUS_TAGS[change.status][0],
+        "Status": change.status.label,
         "Decision note": change.decision_note,
         "Decided by": change.decided_by.label if change.decided_by else "",
         "Decided on": london_date(change.decided_at),

@@ -24,33 +24,12 @@ from tracker.forms import (
 from tracker.plan.models import Progress, ReviewDecision, Task
 from tracker.versioning import DecidedOnForm, VersionedForm
 
-# Words first; the symbols the project's own reports use (✓ complete, ☺ on track) as well.
-PROGRESS_LABELS = {
-    Progress.NOT_STARTED: "Not started",
-    Progress.ON_TRACK: "On track",
-    Progress.AT_RISK: "At risk",
-    Progress.LATE: "Late",
-    Progress.COMPLETE: "Complete",
-}
-PROGRESS_SYMBOLS = {Progress.COMPLETE: "✓", Progress.ON_TRACK: "☺"}
-PROGRESS_COLOURS = {
-    Progress.NOT_STARTED: "grey",
-    Progress.ON_TRACK: "blue",
-    Progress.AT_RISK: "amber",
-    Progress.LATE: "red",
-    Progress.COMPLETE: "green",
-}
-
-
 LATE_HINT = "A task past its target completion date that is not complete shows as late anyway"
 
 
 def progress_choices() -> list[SelectChoice]:
     """Progress in words, followed by the project's symbol where it has one ("Complete ✓")."""
-    return [
-        SelectChoice(p.value, f"{label} {PROGRESS_SYMBOLS[p]}" if p in PROGRESS_SYMBOLS else label)
-        for p, label in PROGRESS_LABELS.items()
-    ]
+    return [SelectChoice(p.value, f"{p.label} {p.symbol}".strip()) for p in Progress]
 
 
 class TaskForm(VersionedForm, FlaskForm):
@@ -195,18 +174,11 @@ class ReviewRequestForm(FlaskForm):
     submit = SubmitButton("Ask for the review")
 
 
-DECISION_CHOICES = [
-    SelectChoice(ReviewDecision.APPROVED.value, "Approved"),
-    SelectChoice(ReviewDecision.APPROVED_WITH_CONDITIONS.value, "Approved with conditions"),
-    SelectChoice(ReviewDecision.NOT_APPROVED.value, "Not approved"),
-]
-
-
 class ReviewDecisionForm(DecidedOnForm, FlaskForm):
     decision = RadioField(
         "Your decision",
         description="A decision cannot be changed afterwards",
-        choices=DECISION_CHOICES,
+        choices=ReviewDecision.choices(),
         validators=[Required(choice="your decision")],
     )
     conditions = TextareaField(

@@ -12,7 +12,6 @@ from tracker.evidence.access import viewer_for
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.permissions import SIGNED_IN, requires
-from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.stages import stage_statuses
 from tracker.plan.tasks import effective_progress
 from tracker.projects import bp
@@ -62,7 +61,7 @@ def home(slug: str) -> str:
         stages=stages,
         work=work,
         progress_words={
-            t.id: PROGRESS_LABELS[effective_progress(t, today)].lower() for t in work.stream_tasks
+            t.id: effective_progress(t, today).label.lower() for t in work.stream_tasks
         },
         new_entry_days=NEW_ENTRY_DAYS,
         due_soon_days=DUE_SOON_DAYS,

@@ -63,7 +63,6 @@ from tracker.reports.services import (
     save_sections,
     streams_reported,
 )
-from tracker.risks.services import LEVEL_WORDS
 from tracker.versioning import BLANK, Difference, form_status, is_stale, refuse, same
 
 
@@ -350,7 +349,6 @@ def meeting_pack_page(slug: str, meeting_id: int) -> str:
         project=g.project,
         pack=meeting_pack(g.project, meeting),
         rag_words=RAG_WORDS,
-        level_words=LEVEL_WORDS,
         title=f"Pack for the project group meeting of {date(meeting.held_on)}",
     )
 

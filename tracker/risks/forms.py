@@ -23,15 +23,8 @@ from tracker.forms import (
 from tracker.risks.models import Level, RiskStatus
 from tracker.versioning import VersionedForm
 
-LEVEL_CHOICES = [
-    SelectChoice(Level.H.value, "High (H)"),
-    SelectChoice(Level.M.value, "Medium (M)"),
-    SelectChoice(Level.L.value, "Low (L)"),
-]
-STATUS_CHOICES = [
-    SelectChoice(RiskStatus.OPEN.value, "Open"),
-    SelectChoice(RiskStatus.CLOSED.value, "Closed"),
-]
+LEVEL_CHOICES = [SelectChoice(level.value, f"{level.label} ({level.value})") for level in Level]
+STATUS_CHOICES = RiskStatus.choices()
 
 
 class ChoiceRadioField(RadioField):
