@@ -6,17 +6,36 @@ import datetime as dt
 import re
 from typing import Any
 
+import wtforms
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, SelectField
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import Field
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 
+# The most characters any long text (a description, a note, comments) takes.
+MAX_TEXT = 5000
+
 
 class Required(DataRequired):
-    """DataRequired without the HTML `required` attribute.
+    """DataRequired without the HTML `required` attribute, whose message names its field.
+
+    `Required(thing="the activity")` says "Enter the activity" and `Required(choice="the
+    stage")` says "Select the stage", as GOV.UK Notify's `NotifyDataRequired(thing=...)` does;
+    any other wording is passed as `message`.
 
     GOV.UK pages validate on the server and show the message beside the field; the browser's
     own pop-up would bypass the error summary.
@@ -24,17 +43,91 @@ class Required(DataRequired):
 
     field_flags: dict = {}
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, thing: str | None = None, choice: str | None = None
+    ) -> None:
+        if thing is not None:
+            message = f"Enter {thing}"
+        elif choice is not None:
+            message = f"Select {choice}"
         super().__init__(message)
         # DataRequired.__init__ sets the flags on the instance; keep `required` off the input.
         self.field_flags = {}
 
 
+class MaxLength(Length):
+    """At most `limit` characters, with a message that names the field: `MaxLength(300,
+    "Title")` says "Title must be 300 characters or fewer" (`grouped` writes 5000 as 5,000)."""
+
+    def __init__(self, limit: int, what: str, *, grouped: bool = False) -> None:
+        shown = f"{limit:,}" if grouped else str(limit)
+        super().__init__(max=limit, message=f"{what} must be {shown} characters or fewer")
+
+
+# Fields with their GOV.UK widget built in (as Notify's GovukTextInputField and the like): a
+# form names the field class and never a widget.
+
+
+class TextInputField(wtforms.StringField):
+    """A one-line GOV.UK text input."""
+
+    widget = GovTextInput()
+
+
+class TextareaField(wtforms.StringField):
+    """A GOV.UK textarea, for text of more than one line."""
+
+    widget = GovTextArea()
+
+
+class PasswordInputField(wtforms.PasswordField):
+    """A GOV.UK password input (the typed password is never shown again)."""
+
+    widget = GovPasswordInput()
+
+
+class CheckboxField(wtforms.BooleanField):
+    """A single GOV.UK checkbox; `data` is True or False."""
+
+    widget = GovCheckboxInput()
+
+
+class RadioField(wtforms.RadioField):
+    """GOV.UK radios: one of a few choices, all in view."""
+
+    widget = GovRadioInput()
+
+
+class SelectField(wtforms.SelectField):
+    """A GOV.UK select. Filter forms (GET) pass `validate_choice=False`; a form that changes
+    something takes its choice through `ChoiceField` or `IdField`."""
+
+    widget = GovSelect()
+
+
+class FileInputField(FileField):
+    """A GOV.UK file upload."""
+
+    widget = GovFileInput()
+
+
+class SubmitButton(wtforms.SubmitField):
+    """The GOV.UK button that sends the form."""
+
+    widget = GovSubmitInput()
+
+
 class ChoiceField(SelectField):
     """A select whose refusal of a value that is not one of its options (a stale or forged
-    form) is worded for the person, like every other message: "Select a project"."""
+    form) is worded for the person, like every other message: "Select a project".
 
-    def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
+    `required=True` refuses the blank option with the same message."""
+
+    def __init__(
+        self, *args: Any, choice_message: str, required: bool = False, **kwargs: Any
+    ) -> None:
+        if required:  # a blank choice is refused with the same words
+            kwargs["validators"] = [Required(choice_message), *kwargs.get("validators", [])]
         super().__init__(*args, **kwargs)
         self.choice_message = choice_message
 

@@ -15,7 +15,6 @@ from flask import Flask
 
 from tracker.evidence.readiness import Compliance
 from tracker.permissions import PERMISSIONS, PUBLIC, SIGNED_IN
-from tracker.projects.models import ROLE_LABELS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -255,7 +254,7 @@ SCHEMAS: dict[str, dict] = {
 def _who(action: str) -> str:
     if action == SIGNED_IN:
         return "Any valid token."
-    roles = sorted(ROLE_LABELS[r] for r in PERMISSIONS[action])
+    roles = sorted(r.label for r in PERMISSIONS[action])
     return f"Needs `{action}`, held by: {', '.join(roles)}."
 
 

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovPasswordInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms import PasswordField
+from wtforms.validators import Email, Optional, ValidationError
 
 from tracker.auth.passwords import HINT, password_problem
-from tracker.forms import ChoiceField, Required
+from tracker.forms import (
+    CheckboxField,
+    ChoiceField,
+    MaxLength,
+    PasswordInputField,
+    Required,
+    SubmitButton,
+    TextInputField,
+)
 from tracker.versioning import VersionedForm
 
 
@@ -25,93 +26,79 @@ def _refuse_weak_password(form: FlaskForm, field: PasswordField) -> None:
 class SignInForm(FlaskForm):
     # No address is longer than 254 characters (the column's size), and a failed attempt
     # records the address typed: a longer one is refused before it reaches the database.
-    email = StringField(
+    email = TextInputField(
         "Email address",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Required(thing="your email address"),
+            MaxLength(254, "Email address"),
         ],
     )
-    password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[Required("Enter your password")]
-    )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    password = PasswordInputField("Password", validators=[Required(thing="your password")])
+    submit = SubmitButton("Sign in")
 
 
 class PersonForm(VersionedForm, FlaskForm):
-    name = StringField(
+    name = TextInputField(
         "Full name",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter the person's full name"),
-            Length(max=120, message="Full name must be 120 characters or fewer"),
+            Required(thing="the person's full name"),
+            MaxLength(120, "Full name"),
         ],
     )
-    initials = StringField(
+    initials = TextInputField(
         "Initials",
         description="As the project documents use them, for example PK",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=10, message="Initials must be 10 characters or fewer")],
+        validators=[Optional(), MaxLength(10, "Initials")],
     )
-    job_title = StringField(
+    job_title = TextInputField(
         "Job title",
-        widget=GovTextInput(),
-        validators=[Length(max=200, message="Job title must be 200 characters or fewer")],
+        validators=[MaxLength(200, "Job title")],
     )
-    email = StringField(
+    email = TextInputField(
         "Email address",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter an email address"),
+            Required(thing="an email address"),
             Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
+            MaxLength(254, "Email address"),
         ],
     )
-    phone = StringField(
+    phone = TextInputField(
         "Telephone",
-        widget=GovTextInput(),
-        validators=[Length(max=40, message="Telephone must be 40 characters or fewer")],
+        validators=[MaxLength(40, "Telephone")],
     )
-    is_admin = BooleanField("Site administrator (manages users)", widget=GovCheckboxInput())
-    is_active_account = BooleanField(
-        "Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True
-    )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    is_admin = CheckboxField("Site administrator (manages users)")
+    is_active_account = CheckboxField("Account is active (the person can sign in)", default=True)
+    submit = SubmitButton("Save")
 
 
 class NewPersonForm(PersonForm):
-    password = PasswordField(
+    password = PasswordInputField(
         "Password",
         description=HINT,
-        widget=GovPasswordInput(),
-        validators=[Required("Enter a password"), _refuse_weak_password],
+        validators=[Required(thing="a password"), _refuse_weak_password],
     )
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(
+    password = PasswordInputField(
         "New password",
         description=HINT,
-        widget=GovPasswordInput(),
-        validators=[Required("Enter a new password"), _refuse_weak_password],
+        validators=[Required(thing="a new password"), _refuse_weak_password],
     )
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = SubmitButton("Set password")
 
 
 class MembershipForm(FlaskForm):
     project = ChoiceField(
         "Project",
-        widget=GovSelect(),
-        validators=[Required("Select a project")],
         coerce=int,
         choice_message="Select a project",
+        required=True,
     )
     role = ChoiceField(
         "Role",
-        widget=GovSelect(),
-        validators=[Required("Select a role")],
         choice_message="Select a role",
+        required=True,
     )
     work_stream = ChoiceField(
         "Work stream",
@@ -119,7 +106,6 @@ class MembershipForm(FlaskForm):
         description=(
             "Needed for work stream leads, members and policy and performance representatives"
         ),
-        widget=GovSelect(),
         coerce=int,
     )
-    submit = SubmitField("Add role", widget=GovSubmitInput())
+    submit = SubmitButton("Add role")

@@ -11,21 +11,25 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.gov_form_base import GovFormBase
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import Field, StringField, SubmitField
-from wtforms.validators import Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
 
 from tracker.budget.staff import parse_days
-from tracker.forms import DateInputField, IdField, PoundsField, Required, capitalised
+from tracker.forms import (
+    MAX_TEXT,
+    DateInputField,
+    IdField,
+    MaxLength,
+    PoundsField,
+    Required,
+    SubmitButton,
+    TextareaField,
+    TextInputField,
+    capitalised,
+)
 from tracker.versioning import VersionedForm, VersionField
 
-MAX_TEXT = 5000
 MAX_QUANTITY = 100_000
 
 
@@ -106,26 +110,31 @@ class MonthField(Field):
         return ""
 
 
-def _text(label: str, *, required: str | None = None, max_length: int, what: str, **kw: Any):
+def _text(
+    label: str,
+    *,
+    required: str | None = None,
+    max_length: int,
+    what: str,
+    field: type[StringField] = TextInputField,
+    **kw: Any,
+) -> StringField:
+    """A text field of the budget's forms, whose length limit is written as 5,000."""
     validators: list = [Required(required)] if required else []
-    validators.append(
-        Length(max=max_length, message=f"{what} must be {max_length:,} characters or fewer")
-    )
-    return StringField(label, validators=validators, **kw)
+    validators.append(MaxLength(max_length, what, grouped=True))
+    return field(label, validators=validators, **kw)
 
 
 class FundingSourceForm(VersionedForm, FlaskForm):
     code = _text(
         "Code",
         description="A short code, as the budget tables use it, for example SF",
-        widget=GovTextInput(),
         required="Enter a code for the funding source",
         max_length=20,
         what="The code",
     )
     name = _text(
         "Name",
-        widget=GovTextInput(),
         required="Enter the name of the funding source",
         max_length=200,
         what="The name",
@@ -136,25 +145,23 @@ class FundingSourceForm(VersionedForm, FlaskForm):
         what="the allocation",
         required="Enter the allocation, or 0",
     )
-    submit = SubmitField("Save the funding source", widget=GovSubmitInput())
+    submit = SubmitButton("Save the funding source")
 
 
 class BudgetLineForm(VersionedForm, FlaskForm):
     source = IdField(
         "Funding source",
-        widget=GovSelect(),
-        validators=[Required("Select the funding source")],
         choice_message="Select the funding source",
+        required=True,
     )
     product = _text(
         "Product",
         description="What the money buys, for example Getting Started Workshop",
-        widget=GovTextInput(),
         required="Enter the product",
         max_length=200,
         what="The product",
     )
-    quantity = StringField("Quantity", widget=GovTextInput())
+    quantity = TextInputField("Quantity")
     unit_cost = PoundsField(
         "Unit cost",
         description="In pounds, excluding VAT",
@@ -172,11 +179,11 @@ class BudgetLineForm(VersionedForm, FlaskForm):
     notes = _text(
         "Notes",
         description="For example where a figure comes from, or why it differs from another",
-        widget=GovTextArea(),
+        field=TextareaField,
         max_length=MAX_TEXT,
         what="The notes",
     )
-    submit = SubmitField("Save the budget line", widget=GovSubmitInput())
+    submit = SubmitButton("Save the budget line")
 
     def validate_quantity(self, field: StringField) -> None:
         text = (field.data or "").strip()
@@ -197,9 +204,8 @@ class BudgetLineForm(VersionedForm, FlaskForm):
 class SpendForm(FlaskForm):
     line = IdField(
         "Budget line",
-        widget=GovSelect(),
-        validators=[Required("Select the budget line the money was spent against")],
         choice_message="Select the budget line the money was spent against",
+        required=True,
     )
     spent_on = DateInputField(
         "Date spent",
@@ -213,18 +219,17 @@ class SpendForm(FlaskForm):
         what="the amount",
         required="Enter the amount spent",
     )
-    supplier = _text("Supplier (optional)", widget=GovTextInput(), max_length=200, what="Supplier")
+    supplier = _text("Supplier (optional)", max_length=200, what="Supplier")
     reference = _text(
         "Reference (optional)",
         description="An order or invoice number, for example",
-        widget=GovTextInput(),
         max_length=100,
         what="The reference",
     )
     description = _text(
-        "Description (optional)", widget=GovTextArea(), max_length=MAX_TEXT, what="Description"
+        "Description (optional)", field=TextareaField, max_length=MAX_TEXT, what="Description"
     )
-    submit = SubmitField("Record the spend", widget=GovSubmitInput())
+    submit = SubmitButton("Record the spend")
 
     def validate_amount(self, field: PoundsField) -> None:
         if field.data is not None and field.data <= 0:
@@ -232,7 +237,7 @@ class SpendForm(FlaskForm):
 
 
 class DeleteForm(VersionedForm, FlaskForm):
-    submit = SubmitField("Yes, delete it", widget=GovSubmitInput())
+    submit = SubmitButton("Yes, delete it")
 
 
 class StaffTimeForm(VersionedForm, FlaskForm):
@@ -240,16 +245,14 @@ class StaffTimeForm(VersionedForm, FlaskForm):
     entry = VersionField()
     person = IdField(
         "Person",
-        widget=GovSelect(),
-        validators=[Required("Select the person")],
         choice_message="Select the person",
+        required=True,
     )
     resource = IdField(
         "Role",
         description="The planned staff resource (section 10.1) the time counts against",
-        widget=GovSelect(),
-        validators=[Required("Select the role")],
         choice_message="Select the role",
+        required=True,
     )
     month = MonthField(
         "Month",
@@ -257,15 +260,14 @@ class StaffTimeForm(VersionedForm, FlaskForm):
         what="the month",
         required="Enter the month and year",
     )
-    days = StringField(
+    days = TextInputField(
         "Days",
         description=(
             "Days given to the project in that month; halves and tenths are fine, like 1.5. "
             "Recording the same person, role and month again replaces the days."
         ),
-        widget=GovTextInput(),
     )
-    submit = SubmitField("Record the days", widget=GovSubmitInput())
+    submit = SubmitButton("Record the days")
 
     def validate_days(self, field: StringField) -> None:
         try:

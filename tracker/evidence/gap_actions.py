@@ -16,12 +16,6 @@ from tracker.extensions import db
 from tracker.projects.models import Project
 from tracker.transitions import assign
 
-STATUS_WORDS = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.IN_PROGRESS: "In progress",
-    ActionStatus.DONE: "Done",
-}
-
 
 def save_action(
     action: GapAction,

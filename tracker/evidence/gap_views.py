@@ -13,7 +13,7 @@ from tracker.auth.models import Person
 from tracker.database import utcnow
 from tracker.evidence import bp
 from tracker.evidence.forms import GapActionForm
-from tracker.evidence.gap_actions import STATUS_WORDS, is_overdue, project_actions, save_action
+from tracker.evidence.gap_actions import is_overdue, project_actions, save_action
 from tracker.evidence.models import ActionStatus, Criterion, Element, GapAction, SubCriterion
 from tracker.extensions import db
 from tracker.filters import london_today
@@ -44,7 +44,6 @@ def gap_actions(slug: str) -> str:
         project=g.project,
         actions=actions,
         overdue={a.id for a in actions if is_overdue(a, today)},
-        status_words=STATUS_WORDS,
         title="Gap actions",
     )
 

@@ -54,10 +54,10 @@ def coverage(project: Project, viewer: Viewer) -> Coverage:
     return found
 
 
-def cell_text(counts: Counter[EvidenceStatus], words: dict[EvidenceStatus, str]) -> str:
+def cell_text(counts: Counter[EvidenceStatus]) -> str:
     """ "3: 2 accepted, 1 draft" - the count and its statuses in words, readable without colour."""
     total = sum(counts.values())
     if not total:
         return ""
-    parts = [f"{n} {words[s].split(':')[0].lower()}" for s, n in counts.items() if n]
+    parts = [f"{n} {s.label.split(':')[0].lower()}" for s, n in counts.items() if n]
     return f"{total}: " + ", ".join(sorted(parts))

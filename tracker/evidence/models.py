@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
 from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Service, WorkStream
 
@@ -101,11 +102,11 @@ class GuidanceItem(db.Model):
     element: Mapped[Element] = relationship(back_populates="guidance")
 
 
-class EvidenceStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
+class EvidenceStatus(LabelledEnum):
+    DRAFT = "draft", "Draft", "grey"
+    SUBMITTED = "submitted", "Submitted for review", "blue"
+    ACCEPTED = "accepted", "Accepted", "green"
+    RETURNED = "returned", "Returned: needs work", "orange"
 
 
 evidence_element = Table(
@@ -240,10 +241,10 @@ class ElementRating(TimestampMixin, db.Model):
     work_stream: Mapped[WorkStream | None] = relationship()
 
 
-class ActionStatus(enum.StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
+class ActionStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
 
 
 class GapAction(TimestampMixin, VersionedMixin, db.Model):

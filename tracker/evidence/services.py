@@ -43,18 +43,6 @@ from tracker.projects.models import Project, Role, WorkStream
 from tracker.rules import RuleRefused
 from tracker.transitions import Conflict, claim, fingerprint, lock
 
-STATUS_WORDS = {
-    EvidenceStatus.DRAFT: "Draft",
-    EvidenceStatus.SUBMITTED: "Submitted for review",
-    EvidenceStatus.ACCEPTED: "Accepted",
-    EvidenceStatus.RETURNED: "Returned: needs work",
-}
-STATUS_COLOURS = {
-    EvidenceStatus.DRAFT: "grey",
-    EvidenceStatus.SUBMITTED: "blue",
-    EvidenceStatus.ACCEPTED: "green",
-    EvidenceStatus.RETURNED: "orange",
-}
 CONTRIBUTORS = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
 CHANGED_MEANWHILE = "Someone else changed this evidence a moment ago, so nothing was saved"
 _CODE = re.compile(r"\d+\.\d+\.\d+")
@@ -240,7 +228,7 @@ def submit(item: EvidenceItem, person: Person, viewer: Viewer, now: dt.datetime)
     if not may_add_to(viewer, item.work_stream_id):
         raise RuleRefused("Only the work stream's own people can submit its evidence")
     if item.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
-        raise RuleRefused(f"This evidence is {STATUS_WORDS[item.status].lower()} already")
+        raise RuleRefused(f"This evidence is {item.status.label.lower()} already")
     _step(item, person, EvidenceStatus.SUBMITTED, now)
     db.session.flush()
 

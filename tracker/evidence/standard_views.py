@@ -14,7 +14,6 @@ from tracker.charts import figure_json
 from tracker.evidence import bp
 from tracker.evidence.access import viewer_for
 from tracker.evidence.charts import readiness_figure, readiness_summary
-from tracker.evidence.gap_actions import STATUS_WORDS as ACTION_WORDS
 from tracker.evidence.gap_actions import element_actions
 from tracker.evidence.matrices import cell_text, coverage, project_criteria
 from tracker.evidence.models import (
@@ -32,7 +31,7 @@ from tracker.evidence.readiness import (
     Compliance,
     project_readiness,
 )
-from tracker.evidence.services import STATUS_COLOURS, STATUS_WORDS, library
+from tracker.evidence.services import library
 from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today
@@ -91,9 +90,6 @@ def element(slug: str, code: str) -> str:
         ratings=ratings,
         scale_labels=SCALE_LABELS,
         actions=actions,
-        action_words=ACTION_WORDS,
-        status_words=STATUS_WORDS,
-        status_colours=STATUS_COLOURS,
         title=f"Element {found.code}",
     )
 
@@ -113,7 +109,7 @@ def coverage_page(slug: str) -> str | Response:
     counts = coverage(g.project, viewer_for(current_user.id, g.project, g.roles))
     elements = [e for c in criteria for s in c.subcriteria for e in s.elements]
     cells = {
-        (e.id, w.id): cell_text(counts.get((e.id, w.id), Counter()), STATUS_WORDS)
+        (e.id, w.id): cell_text(counts.get((e.id, w.id), Counter()))
         for e in elements
         for w in streams
     }

@@ -29,8 +29,6 @@ from tracker.evidence.forms import EvidenceForm, ReviewForm, SubmitForm, Version
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
 from tracker.evidence.pack import write_pack
 from tracker.evidence.services import (
-    STATUS_COLOURS,
-    STATUS_WORDS,
     EvidenceConflict,
     add_item,
     add_version,
@@ -68,8 +66,6 @@ def _viewer() -> Viewer:
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("project", g.project)
-    context.setdefault("status_words", STATUS_WORDS)
-    context.setdefault("status_colours", STATUS_COLOURS)
     return render_template(template, **context), status
 
 
@@ -291,7 +287,7 @@ def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
         except RuleRefused as refusal:
             show_refusal(form, refusal)
         else:
-            flash(f"Review recorded: {STATUS_WORDS[found.status].lower()}.", "success")
+            flash(f"Review recorded: {found.status.label.lower()}.", "success")
             return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
     return _item_page(found, viewer, 400, review_form=form)
 

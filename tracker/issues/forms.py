@@ -5,34 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from tracker.forms import ChoiceField, DateInputField, IdField, PoundsField, Required
+from tracker.forms import (
+    MAX_TEXT,
+    CheckboxField,
+    ChoiceField,
+    DateInputField,
+    IdField,
+    MaxLength,
+    PoundsField,
+    RadioField,
+    Required,
+    SubmitButton,
+    TextareaField,
+    TextInputField,
+)
+from tracker.issues.models import EntryStatus
 from tracker.versioning import DecidedOnForm, VersionedForm
 
-MAX_TEXT = 5000
 MAX_DAYS = 10_000
 # The meeting select's last choice: a project group meeting not yet in the tracker.
 OTHER_MEETING = "other"
 
 
 class IssueForm(VersionedForm, FlaskForm):
-    description = StringField(
+    description = TextareaField(
         "Description",
-        widget=GovTextArea(),
         validators=[
-            Required("Enter a description of the issue"),
-            Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer"),
+            Required(thing="a description of the issue"),
+            MaxLength(MAX_TEXT, "Description"),
         ],
     )
     identified_on = DateInputField(
@@ -43,69 +47,56 @@ class IssueForm(VersionedForm, FlaskForm):
     )
     author = IdField(
         "Author",
-        widget=GovSelect(),
-        validators=[Required("Select the author")],
         choice_message="Select the author",
+        required=True,
     )
-    resolution = StringField(
+    resolution = TextareaField(
         "Resolution",
         description="What has been or will be done about it. Leave blank until you know.",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"Resolution must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "Resolution")],
     )
     status = RadioField(
         "Status",
-        widget=GovRadioInput(),
-        choices=[SelectChoice("open", "Open"), SelectChoice("closed", "Closed")],
+        choices=EntryStatus.choices(),
         default="open",
-        validators=[Required("Select whether the issue is open or closed")],
+        validators=[Required(choice="whether the issue is open or closed")],
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitButton("Save")
 
 
 class ChangeRequestForm(FlaskForm):
     """Part 1 – description of change, by the project member who suggests it."""
 
-    description = StringField(
+    description = TextareaField(
         "Description of change",
-        widget=GovTextArea(),
         validators=[
-            Required("Enter a description of the change"),
-            Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT} characters or fewer"),
+            Required(thing="a description of the change"),
+            MaxLength(MAX_TEXT, "Description"),
         ],
     )
-    expected_benefits = StringField(
+    expected_benefits = TextareaField(
         "Expected benefits",
         description="Why the change is worth making: the justification for it.",
-        widget=GovTextArea(),
         validators=[
-            Required("Enter the expected benefits of the change"),
-            Length(
-                max=MAX_TEXT, message=f"Expected benefits must be {MAX_TEXT} characters or fewer"
-            ),
+            Required(thing="the expected benefits of the change"),
+            MaxLength(MAX_TEXT, "Expected benefits"),
         ],
     )
-    submit = SubmitField("Raise the request for change", widget=GovSubmitInput())
+    submit = SubmitButton("Raise the request for change")
 
 
 class AssessmentForm(VersionedForm, FlaskForm):
     """Part 2 – impact analysis, by the project manager or the project support officer."""
 
-    impact_days = StringField(
+    impact_days = TextInputField(
         "Number of days of work",
         description="Technical impact: the extra days of work the change needs. 0 if none.",
-        widget=GovTextInput(),
     )
-    impact_products = StringField(
+    impact_products = TextareaField(
         "Other products affected",
-        widget=GovTextArea(),
         validators=[
             Optional(),
-            Length(
-                max=MAX_TEXT, message=f"Products affected must be {MAX_TEXT} characters or fewer"
-            ),
+            MaxLength(MAX_TEXT, "Products affected"),
         ],
     )
     impact_cost = PoundsField(
@@ -114,19 +105,17 @@ class AssessmentForm(VersionedForm, FlaskForm):
         what="the cost of the change",
         required="Enter the cost of the change, or 0 if it costs nothing",
     )
-    needs_more_resources = BooleanField(
+    needs_more_resources = CheckboxField(
         "The change needs more resources (people or time) than the project has",
-        widget=GovCheckboxInput(),
     )
-    changes_requirements = BooleanField(
-        "The change alters the project's requirements", widget=GovCheckboxInput()
+    changes_requirements = CheckboxField(
+        "The change alters the project's requirements",
     )
-    raise_to_major = BooleanField(
+    raise_to_major = CheckboxField(
         "Treat this as a major change (decided by the project sponsor)",
         description="Only raises a change: a major change cannot be made minor.",
-        widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save the impact analysis", widget=GovSubmitInput())
+    submit = SubmitButton("Save the impact analysis")
 
     def validate_impact_days(self, field: StringField) -> None:
         text = (field.data or "").strip()
@@ -150,9 +139,8 @@ class EffectForm(FlaskForm):
 
     target = ChoiceField(
         "What the change moves",
-        widget=GovSelect(),
-        validators=[Required("Select the task, milestone, stage, project end or budget line")],
         choice_message="Select the task, milestone, stage, project end or budget line",
+        required=True,
     )
     new_date = DateInputField(
         "New date",
@@ -164,7 +152,7 @@ class EffectForm(FlaskForm):
         description="For a budget line: its whole provision after the change, in pounds.",
         what="the new provision",
     )
-    submit = SubmitField("Add to the proposed effects", widget=GovSubmitInput())
+    submit = SubmitButton("Add to the proposed effects")
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
@@ -183,25 +171,20 @@ class EffectForm(FlaskForm):
 class DecisionForm(DecidedOnForm, FlaskForm):
     decision = RadioField(
         "Decision",
-        widget=GovRadioInput(),
         choices=[
             SelectChoice("approve", "Approve the change"),
             SelectChoice("reject", "Reject the change"),
         ],
-        validators=[Required("Select whether to approve or reject the change")],
+        validators=[Required(choice="whether to approve or reject the change")],
     )
-    note = StringField(
+    note = TextareaField(
         "Action required or reason for rejection",
         description="A reason is needed to reject a change.",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"The note must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "The note")],
     )
     meeting = ChoiceField(
         "Project group meeting",
         description="A major change is decided by the sponsor at a project group meeting.",
-        widget=GovSelect(),
         default="",  # a minor change is decided without one
         choice_message="Select the project group meeting at which the sponsor decided",
     )
@@ -210,7 +193,7 @@ class DecisionForm(DecidedOnForm, FlaskForm):
         description="For example, 26 2 2010",
         what="the date of the meeting",
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitButton("Record the decision")
 
     def validate_note(self, field: StringField) -> None:
         if self.decision.data == "reject" and not (field.data or "").strip():

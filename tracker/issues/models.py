@@ -10,18 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
 from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Meeting
 
 
-class EntryType(enum.StrEnum):
-    ISSUE = "I"
-    REQUEST_FOR_CHANGE = "R"
+class EntryType(LabelledEnum):
+    ISSUE = "I", "Issue or question"
+    REQUEST_FOR_CHANGE = "R", "Request for change"
 
 
-class EntryStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
+class EntryStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
 
 
 class IssueLogEntry(TimestampMixin, VersionedMixin, db.Model):
@@ -45,11 +46,11 @@ class IssueLogEntry(TimestampMixin, VersionedMixin, db.Model):
     change_request: Mapped[ChangeRequest | None] = relationship(back_populates="issue_entry")
 
 
-class ChangeStatus(enum.StrEnum):
-    RAISED = "raised"  # part 1 written
-    ASSESSED = "assessed"  # part 2 impact analysis written
-    APPROVED = "approved"
-    REJECTED = "rejected"
+class ChangeStatus(LabelledEnum):
+    RAISED = "raised", "Raised, awaiting impact analysis", "grey"  # part 1 written
+    ASSESSED = "assessed", "Awaiting decision", "blue"  # part 2 impact analysis written
+    APPROVED = "approved", "Approved", "green"
+    REJECTED = "rejected", "Rejected", "red"
 
 
 # A decision is final: nothing moves a request out of these.

@@ -27,31 +27,18 @@ from tracker.issues.changes import london_date, project_changes
 from tracker.issues.classification import ChangeView
 from tracker.issues.forms import IssueForm
 from tracker.issues.log import add_issue, issue_log, update_issue
-from tracker.issues.models import ChangeStatus, EntryStatus, EntryType, IssueLogEntry
+from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.permissions import requires
 from tracker.projects.models import Project
 from tracker.projects.services import project_members
 from tracker.rules import RuleRefused
 from tracker.versioning import form_status, refuse_stale, show_record
 
-STATUS_TAGS = {
-    ChangeStatus.RAISED: ("Raised, awaiting impact analysis", "grey"),
-    ChangeStatus.ASSESSED: ("Awaiting decision", "blue"),
-    ChangeStatus.APPROVED: ("Approved", "green"),
-    ChangeStatus.REJECTED: ("Rejected", "red"),
-}
-ENTRY_TYPES = {
-    EntryType.ISSUE: "Issue or question",
-    EntryType.REQUEST_FOR_CHANGE: "Request for change",
-}
-
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     return render_template(
         template,
         project=g.project,
-        status_tags=STATUS_TAGS,
-        entry_types=ENTRY_TYPES,
         **context,
     ), status
 
@@ -99,7 +86,7 @@ def log_export(slug: str) -> Response:
         {
             "Issue number": entry.number,
             "Type": entry.type.value,
-            "Type meaning": ENTRY_TYPES[entry.type],
+            "Type meaning": entry.type.label,
             "Description": entry.description,
             "Date identified": entry.identified_on,
             "Month only": _yes(entry.identified_month_only),
@@ -273,7 +260,7 @@ def _export_row(view: ChangeView) -> dict[str, Any]:
         "Decided by (role)": view.decider.label if assessed else "",
         "Impact analysis by": view.assessed_by.label if view.assessed_by else "",
         "Impact analysis on": london_date(change.assessed_at),
-        "Status": STATUS_TAGS[change.status][0],
+        "Status": change.status.label,
         "Decision note": change.decision_note,
         "Decided by": change.decided_by.label if change.decided_by else "",
         "Decided on": london_date(change.decided_at),

@@ -6,98 +6,70 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from tracker.auth.models import Person
-from tracker.forms import DateInputField, IdField, Required
+from tracker.forms import (
+    MAX_TEXT,
+    DateInputField,
+    IdField,
+    MaxLength,
+    RadioField,
+    Required,
+    SelectField,
+    SubmitButton,
+    TextareaField,
+    TextInputField,
+)
 from tracker.plan.models import Progress, ReviewDecision, Task
 from tracker.versioning import DecidedOnForm, VersionedForm
-
-MAX_TEXT = 5000
-
-# Words first; the symbols the project's own reports use (✓ complete, ☺ on track) as well.
-PROGRESS_LABELS = {
-    Progress.NOT_STARTED: "Not started",
-    Progress.ON_TRACK: "On track",
-    Progress.AT_RISK: "At risk",
-    Progress.LATE: "Late",
-    Progress.COMPLETE: "Complete",
-}
-PROGRESS_SYMBOLS = {Progress.COMPLETE: "✓", Progress.ON_TRACK: "☺"}
-PROGRESS_COLOURS = {
-    Progress.NOT_STARTED: "grey",
-    Progress.ON_TRACK: "blue",
-    Progress.AT_RISK: "amber",
-    Progress.LATE: "red",
-    Progress.COMPLETE: "green",
-}
-
 
 LATE_HINT = "A task past its target completion date that is not complete shows as late anyway"
 
 
 def progress_choices() -> list[SelectChoice]:
     """Progress in words, followed by the project's symbol where it has one ("Complete ✓")."""
-    return [
-        SelectChoice(p.value, f"{label} {PROGRESS_SYMBOLS[p]}" if p in PROGRESS_SYMBOLS else label)
-        for p, label in PROGRESS_LABELS.items()
-    ]
+    return [SelectChoice(p.value, f"{p.label} {p.symbol}".strip()) for p in Progress]
 
 
 class TaskForm(VersionedForm, FlaskForm):
-    code = StringField(
+    code = TextInputField(
         "Code",
         description="As the work plan numbers it, for example 2.3",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter the task's code"),
-            Length(max=20, message="Code must be 20 characters or fewer"),
+            Required(thing="the task's code"),
+            MaxLength(20, "Code"),
         ],
     )
     stage = IdField(
         "Stage",
-        widget=GovSelect(),
-        validators=[Required("Select the stage")],
         choice_message="Select the stage",
+        required=True,
     )
-    activity = StringField(
+    activity = TextInputField(
         "Activity",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter the activity"),
-            Length(max=300, message="Activity must be 300 characters or fewer"),
+            Required(thing="the activity"),
+            MaxLength(300, "Activity"),
         ],
     )
-    detail = StringField(
+    detail = TextareaField(
         "Audience or detail",
         description="For example, EMT / Service Managers (3 workshops x 12 places)",
-        widget=GovTextArea(),
-        validators=[Length(max=MAX_TEXT, message=f"Detail must be {MAX_TEXT} characters or fewer")],
+        validators=[MaxLength(MAX_TEXT, "Detail")],
     )
-    responsible = StringField(
+    responsible = TextInputField(
         "Responsible people",
         description="Initials separated by /, for example PK/EG",
-        widget=GovTextInput(),
-        validators=[Length(max=200, message="Responsible people must be 200 characters or fewer")],
+        validators=[MaxLength(200, "Responsible people")],
     )
-    responsibility_note = StringField(
+    responsibility_note = TextInputField(
         "Responsibility, when it is not named people",
         description="For example, EMT/ Service Managers",
-        widget=GovTextInput(),
-        validators=[Length(max=200, message="Responsibility must be 200 characters or fewer")],
+        validators=[MaxLength(200, "Responsibility")],
     )
     work_stream = IdField(
         "Work stream",
-        widget=GovSelect(),
         default=0,
         choice_message="Select a work stream of this project, or none",
     )
@@ -121,37 +93,29 @@ class TaskForm(VersionedForm, FlaskForm):
     progress = RadioField(
         "Progress",
         description=LATE_HINT,
-        widget=GovRadioInput(),
         choices=progress_choices(),
         default=Progress.NOT_STARTED.value,
-        validators=[Required("Select the task's progress")],
+        validators=[Required(choice="the task's progress")],
     )
-    comments = StringField(
+    comments = TextareaField(
         "Comments",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"Comments must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "Comments")],
     )
-    submit = SubmitField("Save task", widget=GovSubmitInput())
+    submit = SubmitButton("Save task")
 
 
 class TaskProgressForm(VersionedForm, FlaskForm):
     progress = RadioField(
         "Progress",
         description=LATE_HINT,
-        widget=GovRadioInput(),
         choices=progress_choices(),
-        validators=[Required("Select the task's progress")],
+        validators=[Required(choice="the task's progress")],
     )
-    comments = StringField(
+    comments = TextareaField(
         "Comments",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"Comments must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "Comments")],
     )
-    submit = SubmitField("Save progress", widget=GovSubmitInput())
+    submit = SubmitButton("Save progress")
 
 
 class WorkPlanFilterForm(FlaskForm):
@@ -160,11 +124,11 @@ class WorkPlanFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stage = SelectField("Stage", widget=GovSelect(), validate_choice=False)
-    work_stream = SelectField("Work stream", widget=GovSelect(), validate_choice=False)
-    person = SelectField("Person responsible", widget=GovSelect(), validate_choice=False)
-    status = SelectField("Progress", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Show tasks", widget=GovSubmitInput())
+    stage = SelectField("Stage", validate_choice=False)
+    work_stream = SelectField("Work stream", validate_choice=False)
+    person = SelectField("Person responsible", validate_choice=False)
+    status = SelectField("Progress", validate_choice=False)
+    submit = SubmitButton("Show tasks")
 
 
 class MilestoneForm(VersionedForm, FlaskForm):
@@ -179,84 +143,66 @@ class MilestoneForm(VersionedForm, FlaskForm):
         description="Leave blank until the milestone is reached",
         what="actual finish date",
     )
-    notes = StringField(
+    notes = TextareaField(
         "Notes",
-        widget=GovTextArea(),
-        validators=[Length(max=MAX_TEXT, message=f"Notes must be {MAX_TEXT} characters or fewer")],
+        validators=[MaxLength(MAX_TEXT, "Notes")],
     )
-    submit = SubmitField("Save milestone", widget=GovSubmitInput())
+    submit = SubmitButton("Save milestone")
 
 
 class ReviewRequestForm(FlaskForm):
-    summary = StringField(
+    summary = TextareaField(
         "Summary for the sponsor",
         description=(
             "The products completed in this stage and what is outstanding, drafted from the "
             "work plan for you to edit. The stage's milestones and their variance are added "
             "to the review page automatically."
         ),
-        widget=GovTextArea(),
         validators=[
             Required(
-                "Enter a summary of the stage: the products completed and what is outstanding"
+                thing="a summary of the stage: the products completed and what is outstanding"
             ),
-            Length(max=MAX_TEXT, message=f"Summary must be {MAX_TEXT} characters or fewer"),
+            MaxLength(MAX_TEXT, "Summary"),
         ],
     )
     meeting = IdField(
         "Project group meeting",
         description="The meeting where the sponsor will review the stage",
-        widget=GovSelect(),
-        validators=[Required("Select the project group meeting the review is for")],
         choice_message="Select the project group meeting the review is for",
+        required=True,
     )
-    submit = SubmitField("Ask for the review", widget=GovSubmitInput())
-
-
-DECISION_CHOICES = [
-    SelectChoice(ReviewDecision.APPROVED.value, "Approved"),
-    SelectChoice(ReviewDecision.APPROVED_WITH_CONDITIONS.value, "Approved with conditions"),
-    SelectChoice(ReviewDecision.NOT_APPROVED.value, "Not approved"),
-]
+    submit = SubmitButton("Ask for the review")
 
 
 class ReviewDecisionForm(DecidedOnForm, FlaskForm):
     decision = RadioField(
         "Your decision",
         description="A decision cannot be changed afterwards",
-        widget=GovRadioInput(),
-        choices=DECISION_CHOICES,
-        validators=[Required("Select your decision")],
+        choices=ReviewDecision.choices(),
+        validators=[Required(choice="your decision")],
     )
-    conditions = StringField(
+    conditions = TextareaField(
         "Conditions",
         description="One condition per line. Each is tracked until it is closed.",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"Conditions must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "Conditions")],
     )
-    reasons = StringField(
+    reasons = TextareaField(
         "Reasons the stage is not approved",
         description="What must be done before you can approve the stage",
-        widget=GovTextArea(),
-        validators=[
-            Length(max=MAX_TEXT, message=f"Reasons must be {MAX_TEXT} characters or fewer")
-        ],
+        validators=[MaxLength(MAX_TEXT, "Reasons")],
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitButton("Record the decision")
 
 
 class ConditionCloseForm(FlaskForm):
-    note = StringField(
+    note = TextareaField(
         "How the condition was met",
-        widget=GovTextArea(),
         validators=[
-            Required("Enter a note saying how the condition was met"),
-            Length(max=MAX_TEXT, message=f"Note must be {MAX_TEXT} characters or fewer"),
+            Required(thing="a note saying how the condition was met"),
+            MaxLength(MAX_TEXT, "Note"),
         ],
     )
-    submit = SubmitField("Close the condition", widget=GovSubmitInput())
+    submit = SubmitButton("Close the condition")
 
 
 def people_initials(people: Iterable[Person]) -> str:

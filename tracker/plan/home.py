@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.permissions import can
-from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.stages import stage_statuses
 from tracker.plan.tasks import effective_progress, led_work_stream_ids, progress_condition
@@ -89,7 +88,7 @@ def home_part(asker: Asker) -> dict[str, Any]:
         "late_tasks": late_tasks,
         "stream_tasks": stream_tasks,
         "progress_words": {
-            t.id: PROGRESS_LABELS[effective_progress(t, asker.today)].lower() for t in stream_tasks
+            t.id: effective_progress(t, asker.today).label.lower() for t in stream_tasks
         },
         "due_soon_days": DUE_SOON_DAYS,
     }

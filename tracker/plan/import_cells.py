@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from tracker.plan.models import Progress
-from tracker.plan.progress_styles import PROGRESS_STYLES
 
 _DATE_FORMATS = (
     "%Y-%m-%d",
@@ -133,7 +132,7 @@ def is_milestone(milestone: Any, duration: Any) -> bool:
     return bool(_ZERO_DURATION.match(cell_text(duration).lower()))
 
 
-_PROGRESS_WORDS = {style.label.lower(): progress for progress, style in PROGRESS_STYLES.items()}
+_PROGRESS_WORDS = {progress.label.lower(): progress for progress in Progress}
 _PROGRESS_WORDS |= {progress.value: progress for progress in Progress}
 _PROGRESS_WORDS |= {progress.value.replace("_", " "): progress for progress in Progress}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
 from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Meeting, Project, WorkStream
 
@@ -44,10 +44,10 @@ class Stage(TimestampMixin, db.Model):
     tasks: Mapped[list[Task]] = relationship(back_populates="stage", order_by="Task.position")
 
 
-class ReviewDecision(enum.StrEnum):
-    APPROVED = "approved"
-    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
-    NOT_APPROVED = "not_approved"
+class ReviewDecision(LabelledEnum):
+    APPROVED = "approved", "Approved", "green"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions", "green"
+    NOT_APPROVED = "not_approved", "Not approved", "red"
 
 
 class StageReview(TimestampMixin, db.Model):
@@ -93,12 +93,21 @@ class ReviewCondition(TimestampMixin, db.Model):
     review: Mapped[StageReview] = relationship(back_populates="conditions")
 
 
-class Progress(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    LATE = "late"
-    COMPLETE = "complete"
+class Progress(LabelledEnum):
+    """A task's progress in words and tag colour, with the symbol the project's own reports use
+    where it has one (✓ complete, ☺ on track)."""
+
+    symbol: str
+
+    NOT_STARTED = "not_started", "Not started", "grey"
+    ON_TRACK = "on_track", "On track", "blue", "☺"
+    AT_RISK = "at_risk", "At risk", "amber"
+    LATE = "late", "Late", "red"
+    COMPLETE = "complete", "Complete", "green", "✓"
+
+    def __init__(self, value: str, label: str, colour: str, symbol: str = "") -> None:
+        super().__init__(value, label, colour)
+        self.symbol = symbol
 
 
 task_responsible = Table(

@@ -13,7 +13,6 @@ from typing import Any
 from tracker.exports import table_csv, table_xlsx
 from tracker.plan.baselines import PlanData, milestone_key, task_key
 from tracker.plan.models import Task
-from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.schedule import Forecast
 
 EXPORT_COLUMNS = [
@@ -80,7 +79,7 @@ def export_rows(plan: PlanData, forecasts: dict[Hashable, Forecast]) -> list[dic
                     "WBS": record.code,
                     "Milestone": "No",
                     "Work Stream": record.work_stream.code if record.work_stream else "",
-                    "Progress": PROGRESS_STYLES[record.progress].label,
+                    "Progress": record.progress.label,
                     "Actual Finish": record.actual_finish,
                     "Comments": record.comments,
                 }

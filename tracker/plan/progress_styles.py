@@ -1,8 +1,8 @@
-"""How each progress state is shown: its words, colour, fill pattern and tag colour.
+"""How each progress state is drawn on the Gantt chart: its bar colour and fill pattern.
 
-Colour is never the only cue: each progress state also has its own fill pattern and a text label,
-used by the Gantt chart's bars and legend, its accessible table, and the work plan's export and
-import.
+Colour is never the only cue: each progress state also has its own fill pattern and its words
+(`Progress.label`, with its tag colour `Progress.colour`), used by the Gantt chart's bars and
+legend, its accessible table, and the work plan's export and import.
 """
 
 from __future__ import annotations
@@ -14,22 +14,33 @@ from tracker.plan.models import Progress
 
 @dataclass(frozen=True)
 class ProgressStyle:
-    label: str
+    progress: Progress
     colour: str
     pattern: str
     pattern_name: str
-    tag_colour: str
+
+    @property
+    def label(self) -> str:
+        return self.progress.label
+
+    @property
+    def tag_colour(self) -> str:
+        return self.progress.colour
 
 
-# GOV.UK palette colours; the pattern and the words carry the same meaning as the colour.
+# GOV.UK palette colours; the pattern and the words carry the same meaning as the colour. In the
+# order of the chart's legend.
 PROGRESS_STYLES: dict[Progress, ProgressStyle] = {
-    Progress.COMPLETE: ProgressStyle("Complete", "#00703c", "", "solid", "green"),
-    Progress.ON_TRACK: ProgressStyle("On track", "#1d70b8", "/", "diagonal stripes", "blue"),
-    Progress.AT_RISK: ProgressStyle("At risk", "#f47738", "x", "cross-hatched", "amber"),
-    Progress.LATE: ProgressStyle("Late", "#d4351c", "-", "horizontal stripes", "red"),
-    Progress.NOT_STARTED: ProgressStyle("Not started", "#505a5f", ".", "dotted", "grey"),
+    style.progress: style
+    for style in (
+        ProgressStyle(Progress.COMPLETE, "#00703c", "", "solid"),
+        ProgressStyle(Progress.ON_TRACK, "#1d70b8", "/", "diagonal stripes"),
+        ProgressStyle(Progress.AT_RISK, "#f47738", "x", "cross-hatched"),
+        ProgressStyle(Progress.LATE, "#d4351c", "-", "horizontal stripes"),
+        ProgressStyle(Progress.NOT_STARTED, "#505a5f", ".", "dotted"),
+    )
 }
 
 
 def progress_label(progress: Progress | None) -> str:
-    return PROGRESS_STYLES[progress].label if progress else ""
+    return progress.label if progress else ""

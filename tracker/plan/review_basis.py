@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracker.filters import date as format_date
-from tracker.plan.forms import PROGRESS_LABELS
 
 
 def review_basis(context: Mapping[str, Any]) -> dict[str, str]:
@@ -32,7 +31,5 @@ def review_basis(context: Mapping[str, Any]) -> dict[str, str]:
             ]
         )
     for task in context["tasks"]:
-        basis[f"Task {task.code} {task.activity}: progress"] = PROGRESS_LABELS[
-            context["progress"][task.id]
-        ]
+        basis[f"Task {task.code} {task.activity}: progress"] = context["progress"][task.id].label
     return basis

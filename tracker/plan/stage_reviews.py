@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.plan.forms import PROGRESS_LABELS
 from tracker.plan.models import (
     Progress,
     ReviewCondition,
@@ -28,12 +27,6 @@ from tracker.plan.tasks import effective_progress
 from tracker.projects.models import Meeting, MeetingKind, Project
 from tracker.rules import RuleRefused
 from tracker.transitions import claim, lock, locked
-
-DECISION_LABELS = {
-    ReviewDecision.APPROVED: "Approved",
-    ReviewDecision.APPROVED_WITH_CONDITIONS: "Approved with conditions",
-    ReviewDecision.NOT_APPROVED: "Not approved",
-}
 
 
 def project_meetings(project: Project) -> list[Meeting]:
@@ -122,8 +115,7 @@ def draft_review_summary(tasks: Sequence[Task], today: dt.date) -> str:
     lines += [f"- {t.code} {t.activity}" for t in done] or ["- none yet"]
     lines.append("Outstanding:")
     lines += [
-        f"- {t.code} {t.activity} ({PROGRESS_LABELS[effective_progress(t, today)].lower()})"
-        for t in open_
+        f"- {t.code} {t.activity} ({effective_progress(t, today).label.lower()})" for t in open_
     ] or ["- nothing"]
     return "\n".join(lines)
 
@@ -154,7 +146,7 @@ def decide_review(
         who = f" by {review.decided_by.name}" if review.decided_by else ""
         raise RuleRefused(
             f"This review was already decided{who} on {format_date(review.decided_at)} "
-            f"({DECISION_LABELS[review.decision].lower()}). A decision cannot be changed."
+            f"({review.decision.label.lower()}). A decision cannot be changed."
         )
     if review.requested_at is None:
         raise RuleRefused("No one has asked for this review yet, so it cannot be decided")

@@ -24,7 +24,6 @@ from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
-    PROGRESS_LABELS,
     ConditionCloseForm,
     ReviewDecisionForm,
     ReviewRequestForm,
@@ -35,10 +34,9 @@ from tracker.plan.milestones import (
     milestone_warnings,
     project_milestones,
 )
-from tracker.plan.models import ReviewDecision, Stage, StageReview
+from tracker.plan.models import Progress, ReviewDecision, Stage, StageReview
 from tracker.plan.review_basis import review_basis
 from tracker.plan.stage_reviews import (
-    DECISION_LABELS,
     close_condition,
     decide_review,
     draft_review_summary,
@@ -125,7 +123,7 @@ def _review_context(review: StageReview, stages: list[Stage]) -> dict[str, Any]:
         ),
         "tasks": tasks,
         "progress": progress,
-        "progress_counts": [(p, counts[p]) for p in PROGRESS_LABELS if counts[p]],
+        "progress_counts": [(p, counts[p]) for p in Progress if counts[p]],
         "people": _review_people(stages),
     }
 
@@ -249,7 +247,7 @@ def review_decide(slug: str, review_id: int) -> tuple[str, int] | BaseResponse:
                 if status == 200:
                     flash(
                         f"Stage {locked.stage.number} review decided: "
-                        f"{DECISION_LABELS[locked.decision].lower()}",
+                        f"{locked.decision.label.lower()}",
                         "success",
                     )
                     return redirect(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovFileInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, ValidationError
+from flask_wtf.file import FileRequired
+from wtforms import StringField
+from wtforms.validators import ValidationError
 
-from tracker.forms import ChoiceField, Required
+from tracker.forms import (
+    CheckboxField,
+    ChoiceField,
+    FileInputField,
+    MaxLength,
+    Required,
+    SelectField,
+    SubmitButton,
+    TextInputField,
+)
 
 MAX_LAG_DAYS = 365
 
@@ -23,22 +25,19 @@ class DependencyForm(FlaskForm):
     predecessor = ChoiceField(
         "Task or milestone that must finish first",
         description="A milestone finishes on the day it is reached, such as a stage review.",
-        widget=GovSelect(),
-        validators=[Required("Select the task or milestone that must finish first")],
         choice_message="Select the task or milestone that must finish first",
+        required=True,
     )
     successor = ChoiceField(
         "Task or milestone that waits for it",
-        widget=GovSelect(),
-        validators=[Required("Select the task or milestone that waits for it")],
         choice_message="Select the task or milestone that waits for it",
+        required=True,
     )
-    lag_days = StringField(
+    lag_days = TextInputField(
         "Lag in days (optional)",
         description="Days to wait after the first one finishes, for example 5. Blank for none.",
-        widget=GovTextInput(),
     )
-    submit = SubmitField("Add dependency", widget=GovSubmitInput())
+    submit = SubmitButton("Add dependency")
 
     def validate_lag_days(self, field: StringField) -> None:
         text = (field.data or "").strip()
@@ -58,37 +57,34 @@ class DependencyForm(FlaskForm):
 
 
 class BaselineForm(FlaskForm):
-    name = StringField(
+    name = TextInputField(
         "Name of the baseline",
         description="Name it after the plan's version and date, for example V1.3 31 Mar 2010",
-        widget=GovTextInput(),
         validators=[
-            Required("Enter a name for the baseline"),
-            Length(max=200, message="Baseline name must be 200 characters or fewer"),
+            Required(thing="a name for the baseline"),
+            MaxLength(200, "Baseline name"),
         ],
     )
-    milestone_baselines = BooleanField(
+    milestone_baselines = CheckboxField(
         "Also make each milestone's scheduled finish its baseline finish",
         description=(
             "The milestone table then measures each finish variance from today's plan. "
             "Leave this unticked to keep the baseline finishes the milestone table has now."
         ),
-        widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Save baseline", widget=GovSubmitInput())
+    submit = SubmitButton("Save baseline")
 
 
 class ImportForm(FlaskForm):
-    file = FileField(
+    file = FileInputField(
         "Plan file",
         description=(
             "An Excel workbook (.xlsx) or a CSV file saved as UTF-8, as Microsoft Project "
             "exports it: columns ID, Name, Start, Finish, Predecessors and Resource Names."
         ),
-        widget=GovFileInput(),
         validators=[FileRequired("Select a file to import")],
     )
-    submit = SubmitField("Check and import", widget=GovSubmitInput())
+    submit = SubmitButton("Check and import")
 
 
 class TimelineFilterForm(FlaskForm):
@@ -97,7 +93,7 @@ class TimelineFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    stage = SelectField("Stage", widget=GovSelect(), validate_choice=False)
-    work_stream = SelectField("Work stream", widget=GovSelect(), validate_choice=False)
-    baseline = SelectField("Compare with baseline", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Show", widget=GovSubmitInput())
+    stage = SelectField("Stage", validate_choice=False)
+    work_stream = SelectField("Work stream", validate_choice=False)
+    baseline = SelectField("Compare with baseline", validate_choice=False)
+    submit = SubmitButton("Show")

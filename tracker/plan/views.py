@@ -21,9 +21,6 @@ from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
-    PROGRESS_COLOURS,
-    PROGRESS_LABELS,
-    PROGRESS_SYMBOLS,
     MilestoneForm,
     TaskForm,
     TaskProgressForm,
@@ -38,7 +35,6 @@ from tracker.plan.milestones import (
     update_milestone,
 )
 from tracker.plan.models import Milestone, Progress, Stage, Task
-from tracker.plan.stage_reviews import DECISION_LABELS
 from tracker.plan.stages import current_stage, gate_reason, plan_stages
 from tracker.plan.tasks import (
     TaskValues,
@@ -67,10 +63,6 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
     return render_template(
         template,
         project=g.project,
-        progress_labels=PROGRESS_LABELS,
-        progress_symbols=PROGRESS_SYMBOLS,
-        progress_colours=PROGRESS_COLOURS,
-        decision_labels=DECISION_LABELS,
         **context,
     ), status
 
@@ -110,9 +102,7 @@ def work_plan(slug: str) -> tuple[str, int]:
         (str(w.id), f"{w.code}: {w.name}") for w in streams
     ]
     filter_form.person.choices = [("", "Anyone")] + [(str(p.id), p.label) for p in people]
-    filter_form.status.choices = [("", "Any progress")] + [
-        (p.value, label) for p, label in PROGRESS_LABELS.items()
-    ]
+    filter_form.status.choices = [("", "Any progress")] + [(p.value, p.label) for p in Progress]
     filter_form.stage.data = str(filters.stage_id or "")
     filter_form.work_stream.data = str(filters.work_stream_id or "")
     filter_form.person.data = str(filters.person_id or "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -11,41 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
 from tracker.database import TimestampMixin, enum_column, intpk
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.plan.models import Stage
 
 
-class Role(enum.StrEnum):
-    SPONSOR = "sponsor"
-    MANAGER = "manager"
-    SUPPORT = "support"
-    WS_LEAD = "ws_lead"
-    WS_MEMBER = "ws_member"
-    PP_REP = "pp_rep"
-    ASSURANCE = "assurance"
-    EMT = "emt"
-    LEAD_MEMBER = "lead_member"
-    ASSESSOR = "assessor"
+class Role(LabelledEnum):
+    SPONSOR = "sponsor", "Project sponsor"
+    MANAGER = "manager", "Project manager"
+    SUPPORT = "support", "Project support officer"
+    WS_LEAD = "ws_lead", "Work stream lead"
+    WS_MEMBER = "ws_member", "Work stream member"
+    PP_REP = "pp_rep", "Policy and performance representative"
+    ASSURANCE = "assurance", "Project assurance group member"
+    EMT = "emt", "Executive management team"
+    LEAD_MEMBER = "lead_member", "Lead member"
+    ASSESSOR = "assessor", "Assessor"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.SPONSOR: "Project sponsor",
-    Role.MANAGER: "Project manager",
-    Role.SUPPORT: "Project support officer",
-    Role.WS_LEAD: "Work stream lead",
-    Role.WS_MEMBER: "Work stream member",
-    Role.PP_REP: "Policy and performance representative",
-    Role.ASSURANCE: "Project assurance group member",
-    Role.EMT: "Executive management team",
-    Role.LEAD_MEMBER: "Lead member",
-    Role.ASSESSOR: "Assessor",
-}
 
 # Roles that belong to one work stream.
 WORK_STREAM_ROLES = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
@@ -122,18 +105,10 @@ class Service(TimestampMixin, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class MeetingKind(enum.StrEnum):
-    PROJECT_GROUP = "project_group"
-    EMT = "emt"
-    LEAD_MEMBER = "lead_member"
-
-    @property
-    def label(self) -> str:
-        return {
-            "project_group": "Project group",
-            "emt": "Executive management team",
-            "lead_member": "Lead member",
-        }[self.value]
+class MeetingKind(LabelledEnum):
+    PROJECT_GROUP = "project_group", "Project group"
+    EMT = "emt", "Executive management team"
+    LEAD_MEMBER = "lead_member", "Lead member"
 
 
 class Meeting(TimestampMixin, db.Model):

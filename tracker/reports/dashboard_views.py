@@ -12,7 +12,7 @@ from tracker.permissions import requires
 from tracker.reports import bp
 from tracker.reports.dashboard import gather_dashboard
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
-from tracker.risks.services import LEVEL_WORDS, risk_score
+from tracker.risks.services import risk_score
 
 
 @bp.route("/projects/<slug>/dashboard")
@@ -25,7 +25,6 @@ def dashboard(slug: str) -> str:
         title="Dashboard",
         project=g.project,
         board=board,
-        level_words=LEVEL_WORDS,
         risk_score=risk_score,
         readiness=board.readiness,
         stage_chart=figure_json(stage_figure(board.stages, board.statuses, board.milestones, on)),

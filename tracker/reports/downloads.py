@@ -16,8 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit import AuditEvent
 from tracker.evidence.access import viewer_for
-from tracker.evidence.gap_actions import STATUS_WORDS, is_overdue, project_actions
-from tracker.evidence.services import STATUS_WORDS as EVIDENCE_STATUS_WORDS
+from tracker.evidence.gap_actions import is_overdue, project_actions
 from tracker.evidence.services import library
 from tracker.exports import download
 from tracker.extensions import db
@@ -101,7 +100,7 @@ def evidence_export(slug: str) -> Response:
             "Title": item.title,
             "Work stream": item.work_stream.name,
             "Elements": ", ".join(e.code for e in item.elements),
-            "Status": EVIDENCE_STATUS_WORDS.get(item.status, str(item.status)),
+            "Status": item.status.label,
             "Evidence date": item.evidence_date,
             "Review by": item.review_by,
             "Files": ", ".join(f.original_name for f in item.files),
@@ -124,7 +123,7 @@ def gap_actions_export(slug: str) -> Response:
             "Action": action.description,
             "Owner": action.owner.name if action.owner else None,
             "Due": action.due_on,
-            "Status": STATUS_WORDS.get(action.status, str(action.status)),
+            "Status": action.status.label,
             "Overdue": "Yes" if is_overdue(action, today) else "No",
         }
         for action in project_actions(g.project)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from tracker.forms import DateInputField, IdField, Required
+from tracker.forms import DateInputField, IdField, RadioField, Required, SelectField, SubmitButton
 from tracker.versioning import VersionedForm
 
 
@@ -25,7 +23,7 @@ class PeriodForm(FlaskForm):
         what="the end of the period",
         required="Enter the end of the period",
     )
-    submit = SubmitField("Draft the report", widget=GovSubmitInput())
+    submit = SubmitButton("Draft the report")
 
     def validate_period_end(self, field: DateInputField) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
@@ -36,26 +34,23 @@ class ActionForm(VersionedForm, FlaskForm):
     """A button that carries the CSRF token and the version of the report it acts on (issue,
     correct), or the form of a draft's sections (whose fields the page writes itself)."""
 
-    submit = SubmitField("Issue the report", widget=GovSubmitInput())
+    submit = SubmitButton("Issue the report")
 
 
 class StreamReportForm(PeriodForm):
-    work_stream = IdField(
-        "Work stream", widget=GovSelect(), choice_message="Select one of your work streams"
-    )
+    work_stream = IdField("Work stream", choice_message="Select one of your work streams")
 
 
 class QuarterForm(FlaskForm):
-    year = SelectField("Year", widget=GovSelect(), coerce=int, validate_choice=False)
+    year = SelectField("Year", coerce=int, validate_choice=False)
     quarter = RadioField(
         "Quarter",
-        widget=GovRadioInput(),
         choices=[
             SelectChoice("1", "January to March"),
             SelectChoice("2", "April to June"),
             SelectChoice("3", "July to September"),
             SelectChoice("4", "October to December"),
         ],
-        validators=[Required("Select the quarter")],
+        validators=[Required(choice="the quarter")],
     )
-    submit = SubmitField("Draft the report", widget=GovSubmitInput())
+    submit = SubmitButton("Draft the report")

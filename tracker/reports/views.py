@@ -26,7 +26,7 @@ from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
-from tracker.forms import show_refusal
+from tracker.forms import MAX_TEXT, show_refusal
 from tracker.issues.changes import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
@@ -62,12 +62,9 @@ from tracker.reports.statuses import (
     STREAM_RESOURCE_RULE,
     STREAM_SCHEDULE_RULE,
 )
-from tracker.risks.services import LEVEL_WORDS
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 from tracker.versioning import BLANK, Difference, form_status, is_stale, refuse, same
-
-MAX_TEXT = 5000
 
 
 def _may_see_drafts() -> bool:
@@ -353,7 +350,6 @@ def meeting_pack_page(slug: str, meeting_id: int) -> str:
         project=g.project,
         pack=meeting_pack(g.project, meeting),
         rag_words=RAG_WORDS,
-        level_words=LEVEL_WORDS,
         title=f"Pack for the project group meeting of {date(meeting.held_on)}",
     )
 

@@ -6,41 +6,33 @@ from collections.abc import Collection
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-)
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, StopValidation
+from wtforms.validators import StopValidation
 
-from tracker.forms import DateInputField, IdField, Required
+from tracker.forms import (
+    MAX_TEXT,
+    CheckboxField,
+    DateInputField,
+    IdField,
+    MaxLength,
+    RadioField,
+    Required,
+    SelectField,
+    SubmitButton,
+    TextareaField,
+)
 from tracker.risks.models import Level, RiskStatus
 from tracker.risks.services import NO_OWNER, STATUS_FILTERS, RiskFilter
 from tracker.versioning import VersionedForm
 
-MAX_TEXT = 5000
-
-LEVEL_CHOICES = [
-    SelectChoice(Level.H.value, "High (H)"),
-    SelectChoice(Level.M.value, "Medium (M)"),
-    SelectChoice(Level.L.value, "Low (L)"),
-]
-STATUS_CHOICES = [
-    SelectChoice(RiskStatus.OPEN.value, "Open"),
-    SelectChoice(RiskStatus.CLOSED.value, "Closed"),
-]
+LEVEL_CHOICES = [SelectChoice(level.value, f"{level.label} ({level.value})") for level in Level]
+STATUS_CHOICES = RiskStatus.choices()
 
 
 class ChoiceRadioField(RadioField):
     """Radios that answer a missing or unknown choice with one GOV.UK-style message
     ("Select high, medium or low for the probability") instead of "Not a valid choice".
     """
-
-    widget = GovRadioInput()
 
     def __init__(self, label: str | None = None, *, message: str, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
@@ -53,15 +45,13 @@ class ChoiceRadioField(RadioField):
             raise StopValidation(self.message)
 
 
-def _length(what: str) -> Length:
-    return Length(max=MAX_TEXT, message=f"{what} must be {MAX_TEXT} characters or fewer")
-
-
 class RiskForm(VersionedForm, FlaskForm):
-    description = StringField(
+    description = TextareaField(
         "Risk description",
-        widget=GovTextArea(),
-        validators=[Required("Enter a description of the risk"), _length("Description")],
+        validators=[
+            Required(thing="a description of the risk"),
+            MaxLength(MAX_TEXT, "Description"),
+        ],
     )
     probability = ChoiceRadioField(
         "Probability",
@@ -75,22 +65,19 @@ class RiskForm(VersionedForm, FlaskForm):
         choices=LEVEL_CHOICES,
         message="Select high, medium or low for the impact",
     )
-    owner = IdField(
-        "Owner", widget=GovSelect(), default=0, choice_message="Select the owner, or no owner"
-    )
-    countermeasures = StringField(
+    owner = IdField("Owner", default=0, choice_message="Select the owner, or no owner")
+    countermeasures = TextareaField(
         "Countermeasures",
         description="What is being done to make the risk less likely or less harmful",
-        widget=GovTextArea(),
-        validators=[_length("Countermeasures")],
+        validators=[MaxLength(MAX_TEXT, "Countermeasures")],
     )
     action_date = DateInputField(
         "Action date",
         description="For example, 31 3 2010. Leave blank if the action is ongoing.",
         what="action date",
     )
-    action_ongoing = BooleanField(
-        "The action is ongoing (no single action date)", widget=GovCheckboxInput()
+    action_ongoing = CheckboxField(
+        "The action is ongoing (no single action date)",
     )
     status = ChoiceRadioField(
         "Status",
@@ -102,7 +89,7 @@ class RiskForm(VersionedForm, FlaskForm):
         description="The date by which the risk should next be reviewed, for example 30 4 2010",
         what="review-by date",
     )
-    submit = SubmitField("Save risk", widget=GovSubmitInput())
+    submit = SubmitButton("Save risk")
 
     def validate_action_date(self, field: DateInputField) -> None:
         if field.data is not None and self.action_ongoing.data:
@@ -125,18 +112,17 @@ class ReviewForm(VersionedForm, FlaskForm):
         choices=STATUS_CHOICES,
         message="Select whether the risk is open or closed",
     )
-    note = StringField(
+    note = TextareaField(
         "Note",
         description="What was looked at and why the risk is judged as it is",
-        widget=GovTextArea(),
-        validators=[_length("Note")],
+        validators=[MaxLength(MAX_TEXT, "Note")],
     )
     review_by = DateInputField(
         "Next review by",
         description="For example, 30 4 2010. Leave blank if no further review is planned.",
         what="next review date",
     )
-    submit = SubmitField("Record the review", widget=GovSubmitInput())
+    submit = SubmitButton("Record the review")
 
 
 SORTS = {"score": "Highest score first", "number": "Risk number"}
@@ -151,12 +137,12 @@ class RiskFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", widget=GovSelect(), validate_choice=False)
-    owner = SelectField("Owner", widget=GovSelect(), validate_choice=False)
-    probability = SelectField("Probability", widget=GovSelect(), validate_choice=False)
-    impact = SelectField("Impact", widget=GovSelect(), validate_choice=False)
-    sort = SelectField("Order", widget=GovSelect(), validate_choice=False)
-    submit = SubmitField("Show risks", widget=GovSubmitInput())
+    status = SelectField("Status", validate_choice=False)
+    owner = SelectField("Owner", validate_choice=False)
+    probability = SelectField("Probability", validate_choice=False)
+    impact = SelectField("Impact", validate_choice=False)
+    sort = SelectField("Order", validate_choice=False)
+    submit = SubmitButton("Show risks")
 
     def validate_status(self, field: SelectField) -> None:
         _known(field, STATUS_FILTERS)

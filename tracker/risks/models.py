@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
 from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
 
-class Level(enum.StrEnum):
+class Level(LabelledEnum):
     """High, medium or low, for probability and impact alike."""
 
-    H = "H"
-    M = "M"
-    L = "L"
+    H = "H", "High"
+    M = "M", "Medium"
+    L = "L", "Low"
 
 
-class RiskStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
+class RiskStatus(LabelledEnum):
+    OPEN = "open", "Open", "blue"
+    CLOSED = "closed", "Closed", "grey"
+
+
+def status_label(status: RiskStatus | None) -> str:
+    """The status in words: a risk or review loaded from the source log may have none recorded
+    (which the pages show as "Not recorded", in amber)."""
+    return status.label if status else "Not recorded"
 
 
 class Risk(TimestampMixin, VersionedMixin, db.Model):

@@ -30,17 +30,6 @@ from tracker.rules import RuleRefused
 from tracker.transitions import assign
 
 LEVEL_VALUES: dict[Level, int] = {Level.H: 3, Level.M: 2, Level.L: 1}
-LEVEL_WORDS: dict[Level, str] = {Level.H: "High", Level.M: "Medium", Level.L: "Low"}
-STATUS_WORDS: dict[RiskStatus | None, str] = {
-    RiskStatus.OPEN: "Open",
-    RiskStatus.CLOSED: "Closed",
-    None: "Not recorded",
-}
-STATUS_COLOURS: dict[RiskStatus | None, str] = {
-    RiskStatus.OPEN: "blue",
-    RiskStatus.CLOSED: "grey",
-    None: "amber",
-}
 # The note of the review recorded for a risk loaded from the source log, before its first change.
 SOURCE_NOTE = "As recorded in the risk log before reviews were kept in the tracker"
 ADDED_NOTE = "Added to the risk log"
@@ -223,8 +212,8 @@ class HeatCell:
         """ "High probability, medium impact: 2 risks"."""
         noun = "risk" if self.count == 1 else "risks"
         return (
-            f"{LEVEL_WORDS[self.probability]} probability, "
-            f"{LEVEL_WORDS[self.impact].lower()} impact: {self.count} {noun}"
+            f"{self.probability.label} probability, "
+            f"{self.impact.label.lower()} impact: {self.count} {noun}"
         )
 
 

@@ -21,13 +21,10 @@ from tracker.projects.models import Project
 from tracker.projects.services import project_members
 from tracker.risks import bp
 from tracker.risks.forms import SORTS, ReviewForm, RiskFilterForm, RiskForm
-from tracker.risks.models import Level, Risk, RiskStatus
+from tracker.risks.models import Level, Risk, RiskStatus, status_label
 from tracker.risks.services import (
-    LEVEL_WORDS,
     NO_OWNER,
-    STATUS_COLOURS,
     STATUS_FILTERS,
-    STATUS_WORDS,
     RiskFilter,
     add_risk,
     filter_risks,
@@ -52,9 +49,6 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
     return render_template(
         template,
         project=g.project,
-        level_words=LEVEL_WORDS,
-        status_words=STATUS_WORDS,
-        status_colours=STATUS_COLOURS,
         risk_score=risk_score,
         score_band=score_band,
         is_review_overdue=is_review_overdue,
@@ -87,7 +81,7 @@ def _filter_form(risks: list[Risk]) -> tuple[RiskFilterForm, RiskFilter]:
     ]
     if any(risk.owner is None for risk in risks):
         form.owner.choices.append(SelectChoice(NO_OWNER, "No owner"))
-    levels = [SelectChoice(level.value, LEVEL_WORDS[level]) for level in Level]
+    levels = [SelectChoice(level.value, level.label) for level in Level]
     form.probability.choices = [SelectChoice("", "Any probability")] + levels
     form.impact.choices = [SelectChoice("", "Any impact")] + levels
     form.sort.choices = [SelectChoice(value, words) for value, words in SORTS.items()]
@@ -174,7 +168,7 @@ def export(slug: str) -> Response:
                 "Countermeasures": risk.countermeasures,
                 "Action date": risk.action_date,
                 "Action ongoing": "Yes" if risk.action_ongoing else "No",
-                "Status": STATUS_WORDS[risk.status],
+                "Status": status_label(risk.status),
                 "Review by": risk.review_by,
                 "Review overdue": "Yes" if is_review_overdue(risk, on) else "No",
                 "Reviews recorded": len(risk.reviews),
@@ -226,7 +220,7 @@ def reviews_export(slug: str) -> Response:
                     "Impact (H/M/L)": review.impact.value,
                     "Score": score,
                     "Score band": score_band(score).label,
-                    "Status": STATUS_WORDS[review.status],
+                    "Status": status_label(review.status),
                     "Note": review.note,
                 }
             )
