@@ -1,0 +1,22 @@
+"""The base of every factory: factory_boy on the tracker's session, flushing so ids exist."""
+
+from __future__ import annotations
+
+from factory.alchemy import SQLAlchemyModelFactory
+
+from tracker.extensions import db
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+def next_number(model: type, project_id: int, width: int = 2) -> str:
+    """The next number in a project's log ("01", "02", ...), counting what is there already."""
+    count = db.session.execute(
+        db.select(db.func.count()).select_from(model).where(model.project_id == project_id)
+    ).scalar_one()
+    return f"{count + 1:0{width}d}"
