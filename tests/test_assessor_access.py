@@ -9,10 +9,10 @@ import re
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.test_evidence import (
     PDF,
     _person,
-    _switch,
     evidence_project,
     other_stream_member,
     post_item,
@@ -85,7 +85,7 @@ def four_items(db, evidence_project):
 
 
 def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evidence_project):
-    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    sign_in(client, _person(db, evidence_project, Role.ASSESSOR))
     draft, returned = four_items[EvidenceStatus.DRAFT], four_items[EvidenceStatus.RETURNED]
     submitted = four_items[EvidenceStatus.SUBMITTED]
     for hidden in (draft, returned):
@@ -121,7 +121,7 @@ def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evi
 def test_those_who_work_on_the_evidence_still_see_drafts_and_comments(
     db, client, four_items, evidence_project
 ):
-    _switch(client, _person(db, evidence_project, Role.ASSURANCE))
+    sign_in(client, _person(db, evidence_project, Role.ASSURANCE))
     library = client.get(url(evidence_project, "evidence")).text
     assert "4 items" in library and 'value="returned"' in library
     submitted = four_items[EvidenceStatus.SUBMITTED]
@@ -167,7 +167,7 @@ def test_the_assessors_home_and_navigation_offer_only_what_they_may_open(client,
     from tracker.extensions import db
 
     db.session.commit()
-    _switch(client, person)
+    sign_in(client, person)
     start = f"/projects/{seeded.slug}/"
     seen, queue, refused = {start}, [start], []
     while queue and len(seen) < 60:
@@ -296,7 +296,7 @@ def test_a_removed_personal_data_files_name_stays_with_its_stream(
     )
     item = db.session.execute(db.select(EvidenceItem)).scalar_one()
     file_id = item.files[0].id
-    _switch(client, _person(db, evidence_project, Role.MANAGER))
+    sign_in(client, _person(db, evidence_project, Role.MANAGER))
     assert (
         client.post(url(evidence_project, f"evidence/{item.id}/remove-personal-data")).status_code
         == 302
@@ -305,8 +305,8 @@ def test_a_removed_personal_data_files_name_stays_with_its_stream(
     assert "MrsJones" in client.get(history).text  # the manager sees every stream's data
 
     outsider = other_stream_member(db, evidence_project)
-    _switch(client, outsider)
+    sign_in(client, outsider)
     response = client.get(history)
     assert response.status_code in (200, 403) and "MrsJones" not in response.text
-    _switch(client, lead)
+    sign_in(client, lead)
     assert "MrsJones" in client.get(history).text  # its own stream still does

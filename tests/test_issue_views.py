@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
+from tests.html import text_of
 from tracker.audit import AuditEvent
 from tracker.budget.models import BudgetLine, FundingSource
 from tracker.extensions import db as _db
@@ -32,11 +33,6 @@ D = dt.date
 
 def page(project, path: str = "") -> str:
     return f"/projects/{project.slug}/{path}"
-
-
-def text_of(response) -> str:
-    """The page's text with tags removed and spaces collapsed, for reading sentences."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def stage_one(db, project) -> Stage:
@@ -107,12 +103,6 @@ def propose(client, project, change, target: str, day: dt.date | None = None, am
     if day is not None:
         data["new_date"] = [str(day.day), str(day.month), str(day.year)]
     return client.post(page(project, f"changes/{change.id}/effects"), data=data)
-
-
-def switch_to(client, person):
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
 
 
 def person_with(db, project, role: Role):
@@ -309,12 +299,12 @@ def test_the_sponsor_approves_a_major_change_and_the_audit_trail_names_it(
     approve = {"decision": "approve", "meeting": meeting_id}
     # Forged decisions: the manager on a major change, a work stream lead on any change.
     assert client.post(decide, data=approve).status_code == 403
-    switch_to(client, person_with(db, project, Role.WS_LEAD))
+    sign_in(client, person_with(db, project, Role.WS_LEAD))
     assert client.post(decide, data=approve).status_code == 403
     assert db_status(change) is ChangeStatus.ASSESSED
 
     sponsor = person_with(db, project, Role.SPONSOR)
-    switch_to(client, sponsor)
+    sign_in(client, sponsor)
     detail = client.get(page(project, f"changes/{change.id}")).get_data(as_text=True)
     assert "Record the decision" in detail and 'name="meeting"' in detail
     # No meeting chosen: refused with a message beside the field.
@@ -354,7 +344,7 @@ def test_a_major_change_can_be_recorded_against_a_meeting_not_yet_listed(
     login_as(Role.MANAGER)
     change = raise_one(client, project)
     assess(client, project, change, changes_requirements="y")
-    switch_to(client, person_with(db, project, Role.SPONSOR))
+    sign_in(client, person_with(db, project, Role.SPONSOR))
     decide = page(project, f"changes/{change.id}/decide")
     response = client.post(decide, data={"decision": "approve", "meeting": "other"})
     assert response.status_code == 400
@@ -400,9 +390,9 @@ def test_the_manager_approves_a_minor_change(db, client, login_as, project, smal
     propose(client, project, change, f"task:{task.id}:target_finish", D(2010, 2, 20))
     decide = page(project, f"changes/{change.id}/decide")
     # The sponsor does not decide minor changes: the routing sends them to the manager.
-    switch_to(client, person_with(db, project, Role.SPONSOR))
+    sign_in(client, person_with(db, project, Role.SPONSOR))
     assert client.post(decide, data={"decision": "approve"}).status_code == 403
-    switch_to(client, manager)
+    sign_in(client, manager)
     response = client.post(decide, data={"decision": "approve", "note": "Report in March"})
     assert response.status_code == 302
     change = _db.session.get(ChangeRequest, change.id)
@@ -547,7 +537,7 @@ def test_seed_change_request_1_is_approved_with_its_effect_on_stage_1(db, client
     viewer = PersonFactory()
     db.session.add(Membership(person=viewer, project=seeded, role=Role.ASSURANCE))
     db.session.commit()
-    switch_to(client, viewer)
+    sign_in(client, viewer)
     listing = text_of(client.get(page(seeded, "changes")))
     assert "Change request 1" in listing and "Approved" in listing
     change = ChangeRequest.query.filter_by(project_id=seeded.id, number=1).one()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html import unescape
 
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
+from tests.html import text_of
 from tracker.extensions import db as _db
 from tracker.plan.models import (
     Milestone,
@@ -26,18 +27,6 @@ D = dt.date
 
 def page(project, path: str = "") -> str:
     return f"/projects/{project.slug}/plan/{path}"
-
-
-def text_of(response) -> str:
-    """The page's text with tags removed, entities decoded and spaces collapsed."""
-    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", unescape(text))
-
-
-def switch_to(client, person) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
 
 
 def person_with(project, role: Role, **kwargs):
@@ -364,12 +353,12 @@ def test_gate_blocks_stage_two_until_stage_one_is_approved(client, login_as, pro
     # The manager asks, the sponsor approves: stage 2 opens.
     assert ask_for_review(client, project, plan).status_code == 302
     review = stage1_reviews()[0]
-    switch_to(client, person_with(project, Role.SPONSOR))
+    sign_in(client, person_with(project, Role.SPONSOR))
     decided = client.post(
         page(project, f"reviews/{review.id}/decide"), data={"decision": "approved"}
     )
     assert decided.status_code == 302
-    switch_to(client, manager)
+    sign_in(client, manager)
     assert client.post(page(project, f"tasks/{task.id}/edit"), data=data).status_code == 302
     assert get_task("2.1").progress is Progress.ON_TRACK
 
@@ -426,11 +415,11 @@ def test_manager_asks_for_a_review(client, login_as, project, plan):
 
 def sponsor_decides(client, project, plan, data: dict):
     manager = person_with(project, Role.MANAGER)
-    switch_to(client, manager)
+    sign_in(client, manager)
     assert ask_for_review(client, project, plan).status_code == 302
     review = stage1_reviews()[-1]
     sponsor = person_with(project, Role.SPONSOR, name="Steve Hampson")
-    switch_to(client, sponsor)
+    sign_in(client, sponsor)
     response = client.post(page(project, f"reviews/{review.id}/decide"), data=data)
     return response, review.id, sponsor
 
@@ -440,7 +429,7 @@ def test_sponsor_sees_waiting_reviews_and_approves(client, login_as, project, pl
     assert ask_for_review(client, project, plan).status_code == 302
     review = stage1_reviews()[0]
     sponsor = person_with(project, Role.SPONSOR, name="Steve Hampson")
-    switch_to(client, sponsor)
+    sign_in(client, sponsor)
     home = client.get(f"/projects/{project.slug}/")
     assert "Waiting for your decision" in text_of(home)
     assert f"reviews/{review.id}/decide" in home.get_data(as_text=True)
@@ -490,7 +479,7 @@ def test_sponsor_approves_with_conditions_which_are_tracked_until_closed(
     assert text.count("Open") >= 2
 
     # The manager closes one with a note; the note is required.
-    switch_to(client, person_with(project, Role.MANAGER))
+    sign_in(client, person_with(project, Role.MANAGER))
     url = page(project, f"conditions/{conditions[0].id}/close")
     assert client.get(url).status_code == 200
     empty = client.post(url, data={"note": " "})
@@ -503,7 +492,7 @@ def test_sponsor_approves_with_conditions_which_are_tracked_until_closed(
     assert again.status_code == 409
     assert _db.session.get(ReviewCondition, conditions[0].id).closing_note == "Completed 28 April"
     # An assessor may not close conditions.
-    switch_to(client, person_with(project, Role.ASSESSOR))
+    sign_in(client, person_with(project, Role.ASSESSOR))
     other = page(project, f"conditions/{conditions[1].id}/close")
     assert client.post(other, data={"note": "x"}).status_code == 403
 
@@ -534,7 +523,7 @@ def test_sponsor_refuses_with_reasons_and_the_manager_asks_again(client, login_a
     assert review.decision is ReviewDecision.NOT_APPROVED
     assert review.reasons == "The self-assessment is not finished"
     # The stage stays current: stage 2 tasks still cannot start, and the manager can ask again.
-    switch_to(client, person_with(project, Role.MANAGER))
+    sign_in(client, person_with(project, Role.MANAGER))
     assert "In progress" in text_of(client.get(page(project, "reviews")))
     assert ask_for_review(client, project, plan, summary="Self-assessment done").status_code == 302
     assert len(stage1_reviews()) == 2
@@ -562,7 +551,7 @@ def test_only_the_sponsor_decides_a_forged_post_is_refused(client, login_as, pro
     login_as(Role.MANAGER)
     assert ask_for_review(client, project, plan).status_code == 302
     review = stage1_reviews()[0]
-    switch_to(client, person_with(project, role))
+    sign_in(client, person_with(project, role))
     response = client.post(
         page(project, f"reviews/{review.id}/decide"), data={"decision": "approved"}
     )
@@ -627,7 +616,7 @@ def test_seeded_milestones_show_the_variance_and_the_slips(client, seeded):
     from tracker.auth.models import Person
 
     manager = _db.session.execute(_db.select(Person).filter_by(initials="PK")).scalar_one()
-    switch_to(client, manager)
+    sign_in(client, manager)
     response = client.get(f"/projects/{seeded.slug}/plan/milestones")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -647,7 +636,7 @@ def test_seeded_work_plan_shows_the_seed(client, seeded):
     from tracker.auth.models import Person
 
     manager = _db.session.execute(_db.select(Person).filter_by(initials="PK")).scalar_one()
-    switch_to(client, manager)
+    sign_in(client, manager)
     response = client.get(f"/projects/{seeded.slug}/plan/tasks")
     assert response.status_code == 200
     text = text_of(response)

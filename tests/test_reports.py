@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
 from tracker.issues.models import (
     ChangeEffect,
@@ -109,12 +110,6 @@ def _without_csrf(page: str) -> str:
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", page)
 
 
-def _switch(client, person) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
-
-
 def _person(db, project, role):
     person = PersonFactory()
     member(person, project, role)
@@ -123,7 +118,7 @@ def _person(db, project, role):
 
 
 def test_the_seeds_february_report_is_issued_and_reads_like_appendix_5(db, client, seeded):
-    _switch(client, _person(db, seeded, Role.EMT))
+    sign_in(client, _person(db, seeded, Role.EMT))
     report = db.session.execute(db.select(HighlightReport)).scalar_one()
     listing = client.get(f"/projects/{seeded.slug}/reports").text
     assert "Issued 26 Feb 2010" in listing
@@ -174,7 +169,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(db, client, seeded):
     manager = _person(db, seeded, Role.MANAGER)
-    _switch(client, manager)
+    sign_in(client, manager)
     base = f"/projects/{seeded.slug}/reports"
     bad = client.post(
         f"{base}/new", data={"period_start": ["1", "3", "2010"], "period_end": ["1", "2", "2010"]}
@@ -195,9 +190,9 @@ def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(
     assert "£2,100.00 spent of £27,600.00" in budget["text"]  # drafted from the live budget
 
     # The EMT does not see drafts.
-    _switch(client, _person(db, seeded, Role.EMT))
+    sign_in(client, _person(db, seeded, Role.EMT))
     assert client.get(f"{base}/{report.id}").status_code == 404
-    _switch(client, manager)
+    sign_in(client, manager)
 
     edit = client.post(
         f"{base}/{report.id}/edit",
@@ -248,10 +243,10 @@ def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(
 
 
 def test_only_planners_write_reports(db, client, seeded):
-    _switch(client, _person(db, seeded, Role.SPONSOR))
+    sign_in(client, _person(db, seeded, Role.SPONSOR))
     base = f"/projects/{seeded.slug}/reports"
     assert client.get(f"{base}/new").status_code == 403
-    _switch(client, _person(db, seeded, Role.WS_LEAD))
+    sign_in(client, _person(db, seeded, Role.WS_LEAD))
     assert client.get(base).status_code == 200
     assert (
         client.post(
@@ -270,14 +265,14 @@ def test_the_meeting_pack_gathers_what_the_meeting_decides_and_reads(db, client,
     )
     db.session.add(meeting)
     db.session.commit()
-    _switch(client, _person(db, seeded, Role.SPONSOR))
+    sign_in(client, _person(db, seeded, Role.SPONSOR))
     listing = client.get(f"/projects/{seeded.slug}/meetings").text
     assert "Pack for 26 Mar 2010" in listing
     page = client.get(f"/projects/{seeded.slug}/meetings/{meeting.id}/pack").text
     assert "Highlight report 1, 29 Jan 2010 to 26 Feb 2010" in page  # the seed's report
     assert "EMQC have not provided confirmation of Assessor Costs." in page  # the issue log
     assert "Other Council Priorities" in page  # the risk log
-    _switch(client, _person(db, seeded, Role.EMT))
+    sign_in(client, _person(db, seeded, Role.EMT))
     assert client.get(f"/projects/{seeded.slug}/meetings/{meeting.id}/pack").status_code == 403
 
 
@@ -290,7 +285,7 @@ def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_q
     )
     db.session.add(meeting)
     db.session.commit()
-    _switch(client, _person(db, seeded, Role.MANAGER))
+    sign_in(client, _person(db, seeded, Role.MANAGER))
     report = db.session.execute(db.select(HighlightReport)).scalar_one()
     pages = [
         f"/projects/{seeded.slug}/reports",
@@ -373,7 +368,7 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
         )
     )
     db.session.commit()
-    _switch(client, lead)
+    sign_in(client, lead)
     base = f"/projects/{seeded.slug}/reports"
     form = client.get(f"{base}/new-work-stream").text
     assert stream.name in form and other.name not in form
@@ -425,14 +420,14 @@ def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(d
     assert "Work plan as issued" in page and "Budget allocated" not in page
     assert "Milestones as issued" not in page
 
-    _switch(client, _person(db, seeded, Role.MANAGER))
+    sign_in(client, _person(db, seeded, Role.MANAGER))
     listing = client.get(base).text
     assert "Work stream reports issued, by month" in listing
     assert "Mar 2010" in listing and "Reported" in listing
 
 
 def test_the_quarterly_report_is_drafted_for_the_emt(db, client, seeded):
-    _switch(client, _person(db, seeded, Role.MANAGER))
+    sign_in(client, _person(db, seeded, Role.MANAGER))
     base = f"/projects/{seeded.slug}/reports"
     assert client.post(f"{base}/new-quarterly", data={"year": "2010"}).status_code == 400
     response = client.post(f"{base}/new-quarterly", data={"year": "2010", "quarter": "1"})
@@ -449,14 +444,14 @@ def test_the_quarterly_report_is_drafted_for_the_emt(db, client, seeded):
     readiness = next(s for s in quarterly.sections if s["key"] == "readiness")
     assert "Does not yet meet the rule for accreditation" in readiness["text"]
     client.post(f"{base}/{quarterly.id}/issue")
-    _switch(client, _person(db, seeded, Role.LEAD_MEMBER))
+    sign_in(client, _person(db, seeded, Role.LEAD_MEMBER))
     page = client.get(f"{base}/{quarterly.id}").text
     assert "Quarterly highlight report 1" in page and "Monthly reports this quarter" in page
     assert "Issue the report" not in page
 
 
 def test_an_issued_quarterly_report_keeps_its_charts_as_issued(db, client, seeded):
-    _switch(client, _person(db, seeded, Role.MANAGER))
+    sign_in(client, _person(db, seeded, Role.MANAGER))
     base = f"/projects/{seeded.slug}/reports"
     client.post(f"{base}/new-quarterly", data={"year": "2010", "quarter": "1"})
     quarterly = db.session.execute(
@@ -772,7 +767,7 @@ def test_drafting_and_issuing_run_a_fixed_number_of_queries(db, client, seeded, 
 
 
 def test_the_assessor_does_not_read_highlight_reports_which_state_the_budget(db, client, seeded):
-    _switch(client, _person(db, seeded, Role.ASSESSOR))
+    sign_in(client, _person(db, seeded, Role.ASSESSOR))
     report = db.session.execute(db.select(HighlightReport)).scalar_one()
     base = f"/projects/{seeded.slug}/reports"
     for url in (base, f"{base}/{report.id}", f"{base}/{report.id}/pdf"):
