@@ -89,6 +89,14 @@ def table_rows(source: object, selector: str = "table") -> list[list[str]]:
     return [[text_of(cell) for cell in row.find_all(["th", "td"])] for row in body]
 
 
+def row_with(source: object, text: str) -> Tag:
+    """The first table row whose text contains `text` (spaces collapsed); fails when none does."""
+    for row in _soup(source).select("tr"):
+        if text in text_of(row):
+            return row
+    raise AssertionError(f"no table row contains {text!r}")
+
+
 def link_href(source: object, text: str) -> str | None:
     """The href of the first link whose text is `text` (spaces collapsed), or None."""
     for link in _soup(source).select("a[href]"):
