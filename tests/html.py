@@ -97,6 +97,17 @@ def row_with(source: object, text: str) -> Tag:
     raise AssertionError(f"no table row contains {text!r}")
 
 
+def definitions(source: object, *, linked: bool = False) -> list[tuple[str, str]]:
+    """Each term of the page's description lists (summary lists, key figures) with the text of
+    the description after it, in page order; `linked` keeps only terms that are links."""
+    pairs = []
+    for term in _soup(source).select("dt"):
+        description = term.find_next_sibling("dd")
+        if description is not None and (not linked or term.select_one("a")):
+            pairs.append((text_of(term), text_of(description)))
+    return pairs
+
+
 def link_href(source: object, text: str) -> str | None:
     """The href of the first link whose text is `text` (spaces collapsed), or None."""
     for link in _soup(source).select("a[href]"):

@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import flag_modified
 import tracker
 from tests.factories import PersonFactory, member
 from tests.hostile import make_hostile
+from tests.html import parse
 from tests.pages import manager_pages, seeded_records
 from tracker.charts import escape_figure
 from tracker.extensions import db
@@ -40,7 +41,6 @@ HOSTILE = f"<b>B</b>{LINK}{STYLED}<i>i</i>"
 # Markup that must never reach a figure from the data.
 RAW = ("<a", "<span", "<b>B", "<i>", 'evil.example/login"', "&amp;lt;")  # the last: escaped twice
 ESCAPED = ("&lt;b&gt;B&lt;/b&gt;", "&lt;a href=&#34;https://evil.example/login&#34;&gt;")
-FIGURE = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.S)
 TRACKER = Path(tracker.__file__).parent
 
 
@@ -97,7 +97,8 @@ def _strings(node: object) -> Iterator[str]:
 
 
 def _figures(html: str) -> list[dict]:
-    figures = [json.loads(body) for body in FIGURE.findall(html)]
+    blocks = parse(html).select('script[type="application/json"]')
+    figures = [json.loads(block.string or "") for block in blocks]
     return [f for f in figures if isinstance(f, dict) and "data" in f and "layout" in f]
 
 
