@@ -15,8 +15,9 @@ class Base(SQLAlchemyModelFactory):
 
 
 def next_number(model: type, project_id: int, width: int = 2) -> str:
-    """The next number in a project's log ("01", "02", ...), counting what is there already."""
-    count = db.session.execute(
-        db.select(db.func.count()).select_from(model).where(model.project_id == project_id)
-    ).scalar_one()
-    return f"{count + 1:0{width}d}"
+    """The next number in a project's log ("01", "02", ...): one more than the highest there."""
+    numbers = db.session.execute(
+        db.select(model.number).where(model.project_id == project_id)
+    ).scalars()
+    highest = max((int(n) for n in numbers if str(n).isdigit()), default=0)
+    return f"{highest + 1:0{width}d}"

@@ -24,7 +24,6 @@ class StageReviewFactory(Base):
         model = StageReview
 
     stage = factory.SubFactory(StageFactory)
-    scheduled_on = dt.date(2010, 3, 26)
 
 
 class ReviewConditionFactory(Base):
