@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    MeetingFactory,
+    MilestoneFactory,
+    PersonFactory,
+    ReviewConditionFactory,
+    StageReviewFactory,
+    TaskFactory,
+    member,
+)
 from tests.helpers import sign_in
 from tests.html import error_messages, field_value, one, parse, row_with, text_of
 from tracker.extensions import db as _db
@@ -20,7 +28,7 @@ from tracker.plan.models import (
     StageReview,
     Task,
 )
-from tracker.projects.models import Meeting, MeetingKind, Role, WorkStream
+from tracker.projects.models import MeetingKind, Role, WorkStream
 
 D = dt.date
 
@@ -59,8 +67,8 @@ def plan(db, project):
     eg = PersonFactory(name="Emma George", initials="EG")
     member(pk, project, Role.SUPPORT)
     member(eg, project, Role.SUPPORT)
-    t11 = Task(
-        project_id=project.id,
+    TaskFactory(
+        project=project,
         stage=stage1,
         code="1.1",
         activity="Getting Started Workshop",
@@ -72,8 +80,8 @@ def plan(db, project):
         responsible=[pk, eg],
         position=1,
     )
-    t12 = Task(
-        project_id=project.id,
+    TaskFactory(
+        project=project,
         stage=stage1,
         code="1.2",
         activity="Self Assessment",
@@ -84,8 +92,8 @@ def plan(db, project):
         progress=Progress.ON_TRACK,
         position=2,
     )
-    t21 = Task(
-        project_id=project.id,
+    TaskFactory(
+        project=project,
         stage=stage2,
         code="2.1",
         activity="Work Stream – Community & Customer Services",
@@ -95,15 +103,16 @@ def plan(db, project):
         progress=Progress.NOT_STARTED,
         position=3,
     )
-    milestone = Milestone(
-        project_id=project.id,
+    MilestoneFactory(
+        project=project,
         stage=stage1,
         name="Stage 1 - Organisational Preparation Complete",
         scheduled_finish=D(2010, 3, 31),
         baseline_finish=D(2010, 2, 28),
     )
-    meeting = Meeting(project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=D(2010, 3, 26))
-    db.session.add_all([t11, t12, t21, milestone, meeting])
+    meeting = MeetingFactory(
+        project=project, kind=MeetingKind.PROJECT_GROUP, held_on=D(2010, 3, 26)
+    )
     db.session.commit()
     return {"stage1": stage1, "stage2": stage2, "ccs": ccs, "ah": ah, "meeting": meeting}
 
@@ -573,8 +582,7 @@ def test_a_review_of_another_project_is_not_found(client, login_as, project, pla
     from tests.factories import make_project
 
     other = make_project()
-    review = StageReview(stage=other.stages[0], requested_at=dt.datetime.now(dt.UTC))
-    _db.session.add(review)
+    review = StageReviewFactory(stage=other.stages[0], requested_at=dt.datetime.now(dt.UTC))
     _db.session.commit()
     login_as(Role.SPONSOR)
     assert client.get(page(project, f"reviews/{review.id}")).status_code == 404
@@ -678,19 +686,16 @@ def add_tasks(project, count: int) -> None:
     ).scalar()
     for n in range(count):
         number = existing + n
-        _db.session.add(
-            Task(
-                project_id=project.id,
-                stage=project.stages[number % 5],
-                code=f"X{number}",
-                activity=f"Task {number}",
-                work_stream=streams[number % len(streams)],
-                start_date=D(2010, 1, 1),
-                target_finish=D(2010, 6, 1) + dt.timedelta(days=number),
-                progress=list(Progress)[number % 5],
-                responsible=people[: 1 + number % 3],
-                position=number,
-            )
+        TaskFactory(
+            project=project,
+            stage=project.stages[number % 5],
+            code=f"X{number}",
+            work_stream=streams[number % len(streams)],
+            start_date=D(2010, 1, 1),
+            target_finish=D(2010, 6, 1) + dt.timedelta(days=number),
+            progress=list(Progress)[number % 5],
+            responsible=people[: 1 + number % 3],
+            position=number,
         )
     _db.session.commit()
 
@@ -719,13 +724,12 @@ def test_milestones_and_reviews_pages_run_a_fixed_number_of_queries(
 ):
     login_as(Role.SPONSOR)
     # One review with a condition, so that every eager load has something to load from the start.
-    review = StageReview(
-        stage_id=project.stages[0].id,
+    review = StageReviewFactory(
+        stage=project.stages[0],
         requested_at=dt.datetime(2010, 3, 1, tzinfo=dt.UTC),
         decision=ReviewDecision.APPROVED_WITH_CONDITIONS,
     )
-    review.conditions.append(ReviewCondition(text="Report in April"))
-    _db.session.add(review)
+    ReviewConditionFactory(review=review, text="Report in April")
     _db.session.commit()
 
     def counts() -> tuple[int, int]:
@@ -737,14 +741,8 @@ def test_milestones_and_reviews_pages_run_a_fixed_number_of_queries(
 
     few = counts()
     for n in range(20):
-        _db.session.add(
-            Milestone(
-                project_id=project.id,
-                stage_id=project.stages[n % 5].id,
-                name=f"M{n}",
-                scheduled_finish=D(2010, 5, 1),
-            )
-        )
-        _db.session.add(StageReview(stage_id=project.stages[n % 5].id, scheduled_on=D(2010, 5, 1)))
+        stage = project.stages[n % 5]
+        MilestoneFactory(project=project, stage=stage, scheduled_finish=D(2010, 5, 1))
+        StageReviewFactory(stage=stage, scheduled_on=D(2010, 5, 1))
     _db.session.commit()
     assert counts() == few
