@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory, make_project
+from tests.factories import PersonFactory, RiskFactory, RiskReviewFactory, make_project
 from tests.helpers import sign_in_as
 from tests.html import error_messages, hrefs, link_href, one, parse, text_of
 from tracker.audit import AuditEvent
@@ -48,28 +48,23 @@ def form_data(**values) -> dict:
 def add_risks(db, project, count: int, owner=None) -> None:
     levels = list(Level)
     for n in range(count):
-        db.session.add(
-            Risk(
-                project_id=project.id,
-                number=f"{n + 1:02d}",
-                description=f"Risk number {n + 1}",
-                probability=levels[n % 3],
-                impact=levels[(n // 3) % 3],
-                owner_id=owner.id if owner else None,
-                countermeasures="Watch it",
-                status=RiskStatus.OPEN if n % 4 else None,
-                review_by=D(2010, 1, 1) if n % 2 else None,
-                reviews=[
-                    RiskReview(
-                        reviewed_at=dt.datetime(2010, 1 + n % 6, 1, tzinfo=dt.UTC),
-                        reviewed_by=owner,
-                        probability=levels[n % 3],
-                        impact=Level.H,
-                        status=RiskStatus.OPEN,
-                        note="Looked at",
-                    )
-                ],
-            )
+        risk = RiskFactory(
+            project=project,
+            number=f"{n + 1:02d}",
+            description=f"Risk number {n + 1}",
+            probability=levels[n % 3],
+            impact=levels[(n // 3) % 3],
+            owner=owner,
+            countermeasures="Watch it",
+            status=RiskStatus.OPEN if n % 4 else None,
+            review_by=D(2010, 1, 1) if n % 2 else None,
+        )
+        RiskReviewFactory(
+            risk=risk,
+            reviewed_at=dt.datetime(2010, 1 + n % 6, 1, tzinfo=dt.UTC),
+            reviewed_by=owner,
+            impact=Level.H,
+            note="Looked at",
         )
     db.session.commit()
 
@@ -377,28 +372,11 @@ def test_a_bad_review_saves_nothing(client, db, login_as, project):
 
 def test_overdue_reviews_are_flagged_on_the_log(client, db, login_as, project):
     login_as(Role.EMT)
-    db.session.add_all(
-        [
-            Risk(
-                project_id=project.id,
-                number="01",
-                description="Overdue",
-                probability=Level.H,
-                impact=Level.H,
-                status=RiskStatus.OPEN,
-                review_by=today() - dt.timedelta(days=1),
-            ),
-            Risk(
-                project_id=project.id,
-                number="02",
-                description="Due today",
-                probability=Level.H,
-                impact=Level.H,
-                status=RiskStatus.OPEN,
-                review_by=today(),
-            ),
-        ]
+    high = {"probability": Level.H, "impact": Level.H}
+    RiskFactory(
+        project=project, description="Overdue", review_by=today() - dt.timedelta(days=1), **high
     )
+    RiskFactory(project=project, description="Due today", review_by=today(), **high)
     db.session.commit()
     log = client.get(page(project))
     assert "1 risk is overdue for review: risk 01" in text_of(log)
