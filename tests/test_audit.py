@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.factories import PersonFactory
+from tests.helpers import sign_in
 from tests.html import hrefs
 from tracker.audit import AuditEvent, acting_as, because_of
 from tracker.plan.models import Stage, StageReview
@@ -236,8 +237,7 @@ def test_the_seeded_records_pages_link_to_their_history(db, client, seeded):
     item = EvidenceItem(project_id=seeded.id, work_stream=seeded.work_streams[0], title="Leaflet")
     db.session.add(item)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
+    sign_in(client, manager)
 
     def first(model):
         return (

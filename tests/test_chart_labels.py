@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 import tracker
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.hostile import make_hostile
 from tests.html import parse
 from tests.pages import manager_pages, seeded_records
@@ -116,9 +117,7 @@ def test_every_chart_shows_markup_from_the_data_as_text(app, client, seeded, mon
     builders = chart_builders()
     assert builders, "no chart builder found: has the way charts are made changed?"
     called = _spy_on(monkeypatch, builders)
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
-        session["_fresh"] = True
+    sign_in(client, manager)
 
     problems, escaped_on = [], []
     for url in manager_pages(app, values, particular):

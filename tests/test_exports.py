@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tracker.evidence.models import AssessmentRound
 from tracker.exports import (
     CSV_MIMETYPE,
@@ -90,8 +91,7 @@ def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
     manager = PersonFactory()
     member(manager, seeded, Role.MANAGER)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
+    sign_in(client, manager)
     first_round = db.session.execute(db.select(AssessmentRound.id)).scalars().first()
     url = f"/projects/{seeded.slug}/{path.format(round=first_round)}?format={file_format}"
     response = client.get(url)
@@ -129,8 +129,7 @@ def test_the_evidence_download_hides_personal_data_as_the_library_does(db, clien
     db.session.commit()
 
     def titles(person) -> str:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(person.id)
+        sign_in(client, person)
         return client.get(f"/projects/{seeded.slug}/evidence/export?format=csv").text
 
     assert "Complaints log" in titles(outsider) and "Named callers" not in titles(outsider)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.html import field_value
 from tracker.evidence.models import (
     AssessmentRound,
@@ -136,9 +137,7 @@ def test_the_manager_changes_a_round(db, client, seeded) -> None:
     person = PersonFactory()
     member(person, seeded, Role.MANAGER)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
+    sign_in(client, person)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     edit = f"/projects/{seeded.slug}/ratings/{rated.id}/edit"
     form = client.get(edit).text
@@ -168,8 +167,7 @@ def test_only_planners_change_a_round(db, client, seeded, role) -> None:
     person = PersonFactory()
     member(person, seeded, role)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in(client, person)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     assert client.get(f"/projects/{seeded.slug}/ratings/{rated.id}/edit").status_code == 403
 
@@ -180,8 +178,7 @@ def test_an_imported_rating_keeps_its_note(db, client, seeded) -> None:
     person = PersonFactory()
     member(person, seeded, Role.SUPPORT)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in(client, person)
     round_ = _round(db, seeded)
     response = client.post(
         f"/projects/{seeded.slug}/ratings/{round_.id}/import",
