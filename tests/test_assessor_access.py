@@ -8,7 +8,14 @@ import re
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    ChangeEffectFactory,
+    ChangeRequestFactory,
+    HighlightReportFactory,
+    MeetingFactory,
+    PersonFactory,
+    member,
+)
 from tests.helpers import sign_in
 from tests.html import definitions, hrefs, parse
 from tests.test_evidence import (
@@ -145,16 +152,9 @@ def test_the_assessor_cannot_open_the_projects_internals(client, login_as, proje
 
 
 def test_the_change_page_shows_the_assessor_no_money(db, client, login_as, project):
-    from tracker.issues.models import ChangeRequest
-
-    change = ChangeRequest(
-        project_id=project.id,
-        number=1,
-        raised_on=dt.date(2010, 5, 1),
-        description="More training",
-        impact_cost_pence=2_550_000,
+    change = ChangeRequestFactory(
+        project=project, description="More training", impact_cost_pence=2_550_000
     )
-    db.session.add(change)
     db.session.commit()
     login_as(Role.ASSESSOR)
     response = client.get(url(project, f"changes/{change.id}"))
@@ -207,10 +207,9 @@ def test_the_assessors_home_and_navigation_offer_only_what_they_may_open(client,
 def test_a_meetings_history_is_for_those_who_see_meetings(
     db, client, login_as, project, role, status
 ):
-    from tracker.projects.models import Meeting, MeetingKind
+    from tracker.projects.models import MeetingKind
 
-    meeting = Meeting(project_id=project.id, kind=MeetingKind.EMT, held_on=dt.date(2010, 7, 1))
-    db.session.add(meeting)
+    meeting = MeetingFactory(project=project, kind=MeetingKind.EMT, held_on=dt.date(2010, 7, 1))
     db.session.commit()
     login_as(role)
     assert client.get(url(project, "meetings")).status_code == status
@@ -218,31 +217,24 @@ def test_a_meetings_history_is_for_those_who_see_meetings(
 
 
 def test_report_and_change_money_is_not_in_the_assessors_histories(db, client, login_as, project):
-    from tracker.issues.models import ChangeEffect, ChangeRequest, EffectTarget
-    from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+    from tracker.issues.models import EffectTarget
+    from tracker.reports.models import ReportStatus
 
-    report = HighlightReport(
-        project_id=project.id,
-        kind=ReportKind.PROJECT,
-        period_start=dt.date(2010, 5, 1),
-        period_end=dt.date(2010, 5, 31),
+    report = HighlightReportFactory(
+        project=project,
         number=1,
         status=ReportStatus.ISSUED,
         snapshot={"budget": [{"allocated_pence": 2_550_000}]},
     )
-    change = ChangeRequest(
-        project_id=project.id, number=1, raised_on=dt.date(2010, 5, 1), description="More"
+    change = ChangeRequestFactory(project=project)
+    ChangeEffectFactory(
+        change_request=change,
+        target=EffectTarget.BUDGET_LINE,
+        target_id=1,
+        field="provision",
+        new_amount_pence=2_550_000,
+        old_amount_pence=1_000_000,
     )
-    change.effects.append(
-        ChangeEffect(
-            target=EffectTarget.BUDGET_LINE,
-            target_id=1,
-            field="provision",
-            new_amount_pence=2_550_000,
-            old_amount_pence=1_000_000,
-        )
-    )
-    db.session.add_all([report, change])
     db.session.commit()
     pages = [
         url(project, f"history/highlight_report/{report.id}"),
