@@ -11,6 +11,8 @@ import pytest
 from tests.factories import (
     ChangeEffectFactory,
     ChangeRequestFactory,
+    EvidenceFileFactory,
+    EvidenceItemFactory,
     HighlightReportFactory,
     MeetingFactory,
     PersonFactory,
@@ -26,7 +28,7 @@ from tests.test_evidence import (
     post_item,
     url,
 )
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, EvidenceStep
+from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.projects.models import Role
 
 __all__ = ["evidence_project"]  # the fixture, used by name
@@ -37,21 +39,12 @@ NOW = dt.datetime(2010, 6, 1, 9, tzinfo=dt.UTC)
 def _item(db, project, title: str, status: EvidenceStatus, *, comment: str = "") -> EvidenceItem:
     """An item of the first work stream in `status`, with one file named after it, and a
     reviewer's comment in its steps when one is given."""
-    item = EvidenceItem(
-        project_id=project.id,
-        work_stream_id=project.work_streams[0].id,
-        title=title,
-        status=status,
-    )
-    item.files.append(
-        EvidenceFile(
-            version=1,
-            original_name=f"{title}.pdf",
-            storage_key=title.replace(" ", "-").lower().ljust(32, "0")[:32],
-            size_bytes=len(PDF),
-            content_type="application/pdf",
-            sha256="0" * 64,
-        )
+    item = EvidenceItemFactory(project=project, title=title, status=status)
+    EvidenceFileFactory(
+        item=item,
+        original_name=f"{title}.pdf",
+        storage_key=title.replace(" ", "-").lower().ljust(32, "0")[:32],
+        size_bytes=len(PDF),
     )
     if comment:
         item.steps.append(

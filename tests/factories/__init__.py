@@ -16,6 +16,7 @@ from tests.factories.budget import (
 from tests.factories.evidence import (
     AssessmentRoundFactory,
     ElementRatingFactory,
+    EvidenceFileFactory,
     EvidenceItemFactory,
     GapActionFactory,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ChangeEffectFactory",
     "ChangeRequestFactory",
     "ElementRatingFactory",
+    "EvidenceFileFactory",
     "EvidenceItemFactory",
     "FundingSourceFactory",
     "GapActionFactory",

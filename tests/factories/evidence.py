@@ -5,8 +5,6 @@ rating and gap action factories take an `element` rather than making one."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import factory
 
 from tests.factories.base import Base
@@ -15,6 +13,7 @@ from tracker.evidence.models import (
     ActionStatus,
     AssessmentRound,
     ElementRating,
+    EvidenceFile,
     EvidenceItem,
     EvidenceStatus,
     GapAction,
@@ -32,6 +31,21 @@ class EvidenceItemFactory(ProjectPart):
     work_stream = factory.LazyAttribute(lambda o: o.project.work_streams[0])
     title = factory.Sequence(lambda n: f"Evidence {n + 1}")
     status = EvidenceStatus.DRAFT
+
+
+class EvidenceFileFactory(Base):
+    """Version 1 of a stored PDF of `item` (the bytes themselves are not written anywhere)."""
+
+    class Meta:
+        model = EvidenceFile
+
+    item = factory.SubFactory(EvidenceItemFactory)
+    version = 1
+    original_name = factory.Sequence(lambda n: f"evidence-{n + 1}.pdf")
+    storage_key = factory.Sequence(lambda n: f"{n:032x}")
+    size_bytes = 1
+    content_type = "application/pdf"
+    sha256 = "0" * 64
 
 
 class AssessmentRoundFactory(ProjectPart):
@@ -63,4 +77,3 @@ class GapActionFactory(ProjectPart):
 
     description = factory.Sequence(lambda n: f"Close gap {n + 1}")
     status = ActionStatus.OPEN
-    due_on = dt.date(2010, 6, 30)
