@@ -10,7 +10,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory
+from tests.factories import MilestoneFactory, PersonFactory, TaskDependencyFactory, TaskFactory
 from tests.helpers import sign_in
 from tests.html import hrefs, one, parse, text_of
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task, TaskDependency
@@ -26,42 +26,25 @@ def stages_of(db, project) -> list[Stage]:
 
 
 def add_task(db, project, stage, code, start, finish, **values) -> Task:
-    task = Task(
-        project_id=project.id,
-        stage_id=stage.id,
-        code=code,
-        activity=values.pop("activity", f"Task {code}"),
-        start_date=start,
-        target_finish=finish,
-        position=values.pop("position", 0),
-        **values,
+    values = {"activity": f"Task {code}", "position": 0} | values
+    return TaskFactory(
+        project=project, stage=stage, code=code, start_date=start, target_finish=finish, **values
     )
-    db.session.add(task)
-    db.session.flush()
-    return task
 
 
 def add_milestone(db, project, stage, name, day, **values) -> Milestone:
-    milestone = Milestone(
-        project_id=project.id, stage_id=stage.id, name=name, scheduled_finish=day, **values
-    )
-    db.session.add(milestone)
-    db.session.flush()
-    return milestone
+    return MilestoneFactory(project=project, stage=stage, name=name, scheduled_finish=day, **values)
 
 
 def link(db, project, predecessor, successor, lag=0) -> TaskDependency:
-    dep = TaskDependency(
-        project_id=project.id,
+    return TaskDependencyFactory(
+        project=project,
         predecessor_id=predecessor.id if isinstance(predecessor, Task) else None,
         predecessor_milestone_id=predecessor.id if isinstance(predecessor, Milestone) else None,
         successor_task_id=successor.id if isinstance(successor, Task) else None,
         successor_milestone_id=successor.id if isinstance(successor, Milestone) else None,
         lag_days=lag,
     )
-    db.session.add(dep)
-    db.session.flush()
-    return dep
 
 
 @pytest.fixture
