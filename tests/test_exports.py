@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory, member
+from tests.factories import EvidenceItemFactory, MembershipFactory, PersonFactory, member
 from tests.helpers import sign_in
 from tracker.evidence.models import AssessmentRound
 from tracker.exports import (
@@ -109,22 +109,11 @@ def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
 
 
 def test_the_evidence_download_hides_personal_data_as_the_library_does(db, client, seeded):
-    from tracker.evidence.models import EvidenceItem
-    from tracker.projects.models import Membership
-
     own, other = seeded.work_streams[0], seeded.work_streams[1]
-    db.session.add_all(
-        [
-            EvidenceItem(project_id=seeded.id, work_stream=own, title="Complaints log"),
-            EvidenceItem(
-                project_id=seeded.id, work_stream=own, title="Named callers", personal_data=True
-            ),
-        ]
-    )
-    outsider, manager = PersonFactory(), PersonFactory()
-    db.session.add(
-        Membership(project=seeded, person=outsider, role=Role.WS_MEMBER, work_stream=other)
-    )
+    EvidenceItemFactory(project=seeded, work_stream=own, title="Complaints log")
+    EvidenceItemFactory(project=seeded, work_stream=own, title="Named callers", personal_data=True)
+    outsider = MembershipFactory(project=seeded, role=Role.WS_MEMBER, work_stream=other).person
+    manager = PersonFactory()
     member(manager, seeded, Role.MANAGER)
     db.session.commit()
 
