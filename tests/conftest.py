@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from tests import factories
+from tests.helpers import sign_in
 from tracker import create_app
 from tracker.auth.models import Person
 from tracker.config import TestConfig, normalise_database_url
@@ -115,9 +116,7 @@ def login_as(client: FlaskClient, project: Project) -> Callable[..., Person]:
         if role is not None:
             factories.member(person, project, Role(role))
         _db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(person.id)
-            session["_fresh"] = True
+        sign_in(client, person)
         return person
 
     return _login

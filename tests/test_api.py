@@ -8,15 +8,20 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    BudgetLineFactory,
+    MilestoneFactory,
+    PersonFactory,
+    RiskFactory,
+    SpendEntryFactory,
+    member,
+)
 from tracker.api.services import create_token, hash_token, parse_bearer, token_owner
 from tracker.auth.models import ApiToken
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.database import utcnow
 from tracker.permissions import PERMISSIONS
-from tracker.plan.models import Milestone
 from tracker.projects.models import Role
-from tracker.risks.models import Level, Risk
+from tracker.risks.models import Level
 
 # Each API endpoint and the page that shows the same data.
 PAGE_FOR = {
@@ -172,36 +177,16 @@ def test_projects_lists_only_the_owners_projects(db, client, project):
 def test_figures_are_derived_as_on_the_pages(db, client, project):
     person = PersonFactory()
     member(person, project, Role.SPONSOR)
-    db.session.add(
-        Milestone(
-            project_id=project.id,
-            stage=project.stages[0],
-            name="Stage 1 review",
-            baseline_finish=dt.date(2010, 2, 26),
-            scheduled_finish=dt.date(2010, 3, 5),
-        )
+    MilestoneFactory(
+        project=project,
+        stage=project.stages[0],
+        name="Stage 1 review",
+        baseline_finish=dt.date(2010, 2, 26),
+        scheduled_finish=dt.date(2010, 3, 5),
     )
-    source = FundingSource(project_id=project.id, code="CP", name="Corporate", allocation_pence=0)
-    line = BudgetLine(
-        project_id=project.id,
-        source=source,
-        product="Training",
-        unit_cost_pence=50000,
-        provision_pence=50000,
-    )
-    line.spend.append(SpendEntry(spent_on=dt.date(2010, 3, 1), amount_pence=12000))
-    db.session.add_all(
-        [
-            line,
-            Risk(
-                project_id=project.id,
-                number="1",
-                description="Staff time",
-                probability=Level.H,
-                impact=Level.M,
-            ),
-        ]
-    )
+    line = BudgetLineFactory(project=project, unit_cost_pence=50000)
+    SpendEntryFactory(line=line, spent_on=dt.date(2010, 3, 1), amount_pence=12000)
+    RiskFactory(project=project, description="Staff time", probability=Level.H, impact=Level.M)
     headers = _bearer(db, person)
     base = f"/api/v1/projects/{project.slug}"
 

@@ -8,17 +8,27 @@ import re
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    ChangeEffectFactory,
+    ChangeRequestFactory,
+    EvidenceFileFactory,
+    EvidenceItemFactory,
+    HighlightReportFactory,
+    MeetingFactory,
+    PersonFactory,
+    member,
+)
+from tests.helpers import sign_in
+from tests.html import definitions, hrefs, parse
 from tests.test_evidence import (
     PDF,
     _person,
-    _switch,
     evidence_project,
     other_stream_member,
     post_item,
     url,
 )
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, EvidenceStep
+from tracker.evidence.models import EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.projects.models import Role
 
 __all__ = ["evidence_project"]  # the fixture, used by name
@@ -29,21 +39,12 @@ NOW = dt.datetime(2010, 6, 1, 9, tzinfo=dt.UTC)
 def _item(db, project, title: str, status: EvidenceStatus, *, comment: str = "") -> EvidenceItem:
     """An item of the first work stream in `status`, with one file named after it, and a
     reviewer's comment in its steps when one is given."""
-    item = EvidenceItem(
-        project_id=project.id,
-        work_stream_id=project.work_streams[0].id,
-        title=title,
-        status=status,
-    )
-    item.files.append(
-        EvidenceFile(
-            version=1,
-            original_name=f"{title}.pdf",
-            storage_key=title.replace(" ", "-").lower().ljust(32, "0")[:32],
-            size_bytes=len(PDF),
-            content_type="application/pdf",
-            sha256="0" * 64,
-        )
+    item = EvidenceItemFactory(project=project, title=title, status=status)
+    EvidenceFileFactory(
+        item=item,
+        original_name=f"{title}.pdf",
+        storage_key=title.replace(" ", "-").lower().ljust(32, "0")[:32],
+        size_bytes=len(PDF),
     )
     if comment:
         item.steps.append(
@@ -85,7 +86,7 @@ def four_items(db, evidence_project):
 
 
 def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evidence_project):
-    _switch(client, _person(db, evidence_project, Role.ASSESSOR))
+    sign_in(client, _person(db, evidence_project, Role.ASSESSOR))
     draft, returned = four_items[EvidenceStatus.DRAFT], four_items[EvidenceStatus.RETURNED]
     submitted = four_items[EvidenceStatus.SUBMITTED]
     for hidden in (draft, returned):
@@ -97,7 +98,8 @@ def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evi
     assert "draft item" not in library and "returned item" not in library
     assert "2 items" in library
     # The status filter offers only what the assessor can see, and a forged one finds nothing.
-    assert 'value="draft"' not in library and 'value="returned"' not in library
+    statuses = [option.get("value") for option in parse(library).select("[value]")]
+    assert "draft" not in statuses and "returned" not in statuses
     forged = client.get(url(evidence_project, "evidence?status=draft")).text
     assert "draft item" not in forged
     # No reviewer's comments, on the item or in its history.
@@ -110,8 +112,8 @@ def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evi
     assert item_history.status_code == 200 and "returned" not in item_history.text.lower()
     assert client.get(url(evidence_project, f"history/evidence_item/{draft.id}")).status_code == 403
     # Counts, downloads and readiness say nothing of work in progress either.
-    home = client.get(url(evidence_project, "")).text
-    assert re.search(r"Evidence items</a></dt>\s*<dd[^>]*>2</dd>", home)
+    home = client.get(url(evidence_project, ""))
+    assert ("Evidence items", "2") in definitions(home, linked=True)
     export = client.get(url(evidence_project, "evidence/export?format=csv")).text
     assert "submitted item" in export and "draft item" not in export
     readiness = client.get(url(evidence_project, "readiness")).text
@@ -121,9 +123,9 @@ def test_the_assessor_sees_only_evidence_put_forward(db, client, four_items, evi
 def test_those_who_work_on_the_evidence_still_see_drafts_and_comments(
     db, client, four_items, evidence_project
 ):
-    _switch(client, _person(db, evidence_project, Role.ASSURANCE))
+    sign_in(client, _person(db, evidence_project, Role.ASSURANCE))
     library = client.get(url(evidence_project, "evidence")).text
-    assert "4 items" in library and 'value="returned"' in library
+    assert "4 items" in library and parse(library).select_one('[value="returned"]')
     submitted = four_items[EvidenceStatus.SUBMITTED]
     assert (
         "Add the complaint log"
@@ -143,16 +145,9 @@ def test_the_assessor_cannot_open_the_projects_internals(client, login_as, proje
 
 
 def test_the_change_page_shows_the_assessor_no_money(db, client, login_as, project):
-    from tracker.issues.models import ChangeRequest
-
-    change = ChangeRequest(
-        project_id=project.id,
-        number=1,
-        raised_on=dt.date(2010, 5, 1),
-        description="More training",
-        impact_cost_pence=2_550_000,
+    change = ChangeRequestFactory(
+        project=project, description="More training", impact_cost_pence=2_550_000
     )
-    db.session.add(change)
     db.session.commit()
     login_as(Role.ASSESSOR)
     response = client.get(url(project, f"changes/{change.id}"))
@@ -167,14 +162,15 @@ def test_the_assessors_home_and_navigation_offer_only_what_they_may_open(client,
     from tracker.extensions import db
 
     db.session.commit()
-    _switch(client, person)
+    sign_in(client, person)
     start = f"/projects/{seeded.slug}/"
     seen, queue, refused = {start}, [start], []
     while queue and len(seen) < 60:
         page = client.get(queue.pop(0))
         if "text/html" not in page.content_type:
             continue
-        for href in re.findall(r'href="(/projects/[^"#?]*)', page.text):
+        found = [link for link in hrefs(page, "[href]") if link.startswith("/projects/")]
+        for href in (re.split(r"[#?]", link)[0] for link in found):
             if href not in seen:
                 seen.add(href)
                 status = client.get(href).status_code
@@ -204,10 +200,9 @@ def test_the_assessors_home_and_navigation_offer_only_what_they_may_open(client,
 def test_a_meetings_history_is_for_those_who_see_meetings(
     db, client, login_as, project, role, status
 ):
-    from tracker.projects.models import Meeting, MeetingKind
+    from tracker.projects.models import MeetingKind
 
-    meeting = Meeting(project_id=project.id, kind=MeetingKind.EMT, held_on=dt.date(2010, 7, 1))
-    db.session.add(meeting)
+    meeting = MeetingFactory(project=project, kind=MeetingKind.EMT, held_on=dt.date(2010, 7, 1))
     db.session.commit()
     login_as(role)
     assert client.get(url(project, "meetings")).status_code == status
@@ -215,31 +210,24 @@ def test_a_meetings_history_is_for_those_who_see_meetings(
 
 
 def test_report_and_change_money_is_not_in_the_assessors_histories(db, client, login_as, project):
-    from tracker.issues.models import ChangeEffect, ChangeRequest, EffectTarget
-    from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
+    from tracker.issues.models import EffectTarget
+    from tracker.reports.models import ReportStatus
 
-    report = HighlightReport(
-        project_id=project.id,
-        kind=ReportKind.PROJECT,
-        period_start=dt.date(2010, 5, 1),
-        period_end=dt.date(2010, 5, 31),
+    report = HighlightReportFactory(
+        project=project,
         number=1,
         status=ReportStatus.ISSUED,
         snapshot={"budget": [{"allocated_pence": 2_550_000}]},
     )
-    change = ChangeRequest(
-        project_id=project.id, number=1, raised_on=dt.date(2010, 5, 1), description="More"
+    change = ChangeRequestFactory(project=project)
+    ChangeEffectFactory(
+        change_request=change,
+        target=EffectTarget.BUDGET_LINE,
+        target_id=1,
+        field="provision",
+        new_amount_pence=2_550_000,
+        old_amount_pence=1_000_000,
     )
-    change.effects.append(
-        ChangeEffect(
-            target=EffectTarget.BUDGET_LINE,
-            target_id=1,
-            field="provision",
-            new_amount_pence=2_550_000,
-            old_amount_pence=1_000_000,
-        )
-    )
-    db.session.add_all([report, change])
     db.session.commit()
     pages = [
         url(project, f"history/highlight_report/{report.id}"),
@@ -295,7 +283,7 @@ def test_a_removed_personal_data_files_name_stays_with_its_stream(
     )
     item = db.session.execute(db.select(EvidenceItem)).scalar_one()
     file_id = item.files[0].id
-    _switch(client, _person(db, evidence_project, Role.MANAGER))
+    sign_in(client, _person(db, evidence_project, Role.MANAGER))
     assert (
         client.post(url(evidence_project, f"evidence/{item.id}/remove-personal-data")).status_code
         == 302
@@ -304,8 +292,8 @@ def test_a_removed_personal_data_files_name_stays_with_its_stream(
     assert "MrsJones" in client.get(history).text  # the manager sees every stream's data
 
     outsider = other_stream_member(db, evidence_project)
-    _switch(client, outsider)
+    sign_in(client, outsider)
     response = client.get(history)
     assert response.status_code in (200, 403) and "MrsJones" not in response.text
-    _switch(client, lead)
+    sign_in(client, lead)
     assert "MrsJones" in client.get(history).text  # its own stream still does

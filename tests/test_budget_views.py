@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from decimal import Decimal
 from html import unescape
 
@@ -14,6 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
+from tests.html import error_messages, field_value, hrefs, one, parse, text_of
 from tracker.audit import AuditEvent
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
 from tracker.extensions import db as _db
@@ -22,20 +23,8 @@ from tracker.projects.models import Role
 D = dt.date
 
 
-def text_of(response) -> str:
-    """The page's text with tags removed, entities decoded and spaces collapsed."""
-    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", unescape(text))
-
-
 def url(project, path: str = "") -> str:
     return f"/projects/{project.slug}/{path}"
-
-
-def switch_to(client, person) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
 
 
 def member_of(project, role: Role):
@@ -128,9 +117,9 @@ def test_readers_cannot_post_spend(client, login_as, project, budget):
 
 def test_navigation_lists_budget_and_staff_days(client, login_as, project, budget):
     login_as(Role.EMT)
-    html = client.get(url(project, "budget")).get_data(as_text=True)
-    assert f'href="/projects/{project.slug}/budget"' in html
-    assert f'href="/projects/{project.slug}/staff"' in html
+    links = hrefs(client.get(url(project, "budget")))
+    assert f"/projects/{project.slug}/budget" in links
+    assert f"/projects/{project.slug}/staff" in links
 
 
 # Recording and deleting spend -------------------------------------------
@@ -140,7 +129,7 @@ def test_record_spend(client, login_as, project, budget):
     login_as(Role.SUPPORT)
     line = budget["workshop"]
     form = client.get(url(project, f"budget/spend/new?line={line.id}"))
-    assert f'<option value="{line.id}" selected' in form.get_data(as_text=True)
+    assert parse(form).select_one(f'option[value="{line.id}"][selected]')
     response = client.post(url(project, "budget/spend/new"), data=spend_data(line))
     assert response.status_code == 302
     entry = _db.session.execute(_db.select(SpendEntry).filter_by(reference="PO 123")).scalar_one()
@@ -183,11 +172,11 @@ def test_bad_spend_is_refused_beside_its_field_and_nothing_is_saved(
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
     assert message in unescape(html)
-    assert 'class="govuk-error-message"' in html
+    assert error_messages(html)
     assert spend_count() == 1
     # What was typed is kept.
     if "amount" in fields and fields["amount"]:
-        assert f'value="{fields["amount"]}"' in html
+        assert field_value(html, "amount") == fields["amount"]
 
 
 def test_delete_spend(client, login_as, project, budget):
@@ -209,7 +198,7 @@ def test_spend_of_another_project_is_not_found(client, project, budget):
     other = make_project()
     entry = budget["workshop"].spend[0]
     # A manager of another project cannot reach this project's spend through their own.
-    switch_to(client, member_of(other, Role.MANAGER))
+    sign_in(client, member_of(other, Role.MANAGER))
     assert client.get(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
     assert client.post(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
     line = budget["workshop"]
@@ -246,7 +235,7 @@ def test_add_and_change_a_budget_line(client, login_as, project, budget):
     assert (line.quantity, line.unit_cost_pence, line.provision_pence) == (9, 200_00, 1800_00)
 
     form = client.get(url(project, f"budget/lines/{line.id}/edit"))
-    assert 'value="1800.00"' in form.get_data(as_text=True)
+    assert field_value(form, "provision") == "1800.00"
     response = client.post(
         url(project, f"budget/lines/{line.id}/edit"),
         data={
@@ -342,7 +331,7 @@ def test_overspent_line_and_source_are_flagged_in_words(client, login_as, projec
 
 def test_seed_figures_on_the_budget_page(client, seeded):
     manager = member_of(seeded, Role.MANAGER)
-    switch_to(client, manager)
+    sign_in(client, manager)
     response = client.get(url(seeded, "budget"))
     assert response.status_code == 200
     page = text_of(response)
@@ -367,21 +356,19 @@ def test_seed_figures_on_the_budget_page(client, seeded):
         "spread evenly over the months of the project, 1 Dec 2009 to 31 Mar 2011 (16 months)"
         in page
     )
-    html = response.get_data(as_text=True)
-    figure = re.search(
-        r'<script type="application/json" data-plotly-for="spend-chart">(.*?)</script>', html, re.S
-    )
-    assert figure is not None
-    data = json.loads(figure.group(1))
+    html = parse(response)
+    figure = one(html, 'script[type="application/json"][data-plotly-for="spend-chart"]')
+    data = json.loads(figure.string)
     assert [trace["type"] for trace in data["data"]] == ["bar", "scatter", "scatter"]
-    assert 'id="spend-chart"' in html and 'role="img"' in html
-    assert "/vendor/plotly.min.js" in html and "js/charts.js" in html
+    assert one(html, "#spend-chart")["role"] == "img"
+    scripts = " ".join(script["src"] for script in html.select("script[src]"))
+    assert "/vendor/plotly.min.js" in scripts and "js/charts.js" in scripts
     assert "Feb 2010 £1,725.00 £5,175.00 £2,100.00 £2,100.00 -£3,075.00" in page
 
 
 def test_seed_staff_days(client, seeded):
     reader = member_of(seeded, Role.LEAD_MEMBER)
-    switch_to(client, reader)
+    sign_in(client, reader)
     response = client.get(url(seeded, "staff"))
     assert response.status_code == 200
     page = text_of(response)
@@ -477,10 +464,9 @@ def test_staff_record_form_can_be_prefilled_for_a_change(client, login_as, proje
             f"staff/record?person={me.id}&resource={roles['leads'].id}&month=2010-03&days=2",
         )
     ).get_data(as_text=True)
-    assert f'<option value="{me.id}" selected' in html
-    assert f'<option value="{roles["leads"].id}" selected' in html
-    assert 'name="month" type="text" value="3"' in html or 'value="3"' in html
-    assert 'value="2010"' in html
+    assert parse(html).select_one(f'option[value="{me.id}"][selected]')
+    assert parse(html).select_one(f'option[value="{roles["leads"].id}"][selected]')
+    assert [box.get("value") for box in parse(html).select('input[name="month"]')] == ["3", "2010"]
 
 
 # Exports -------------------------------------------
@@ -491,7 +477,7 @@ def read_csv(response) -> list[dict]:
 
 
 def test_exports_of_the_seed(client, seeded):
-    switch_to(client, member_of(seeded, Role.ASSURANCE))
+    sign_in(client, member_of(seeded, Role.ASSURANCE))
     lines = client.get(url(seeded, "budget/lines/export?format=csv"))
     assert lines.status_code == 200 and lines.mimetype == "text/csv"
     assert "attachment" in lines.headers["Content-Disposition"]

@@ -26,7 +26,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 import tracker
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.hostile import make_hostile
+from tests.html import parse
 from tests.pages import manager_pages, seeded_records
 from tracker.charts import escape_figure
 from tracker.extensions import db
@@ -40,7 +42,6 @@ HOSTILE = f"<b>B</b>{LINK}{STYLED}<i>i</i>"
 # Markup that must never reach a figure from the data.
 RAW = ("<a", "<span", "<b>B", "<i>", 'evil.example/login"', "&amp;lt;")  # the last: escaped twice
 ESCAPED = ("&lt;b&gt;B&lt;/b&gt;", "&lt;a href=&#34;https://evil.example/login&#34;&gt;")
-FIGURE = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.S)
 TRACKER = Path(tracker.__file__).parent
 
 
@@ -97,7 +98,8 @@ def _strings(node: object) -> Iterator[str]:
 
 
 def _figures(html: str) -> list[dict]:
-    figures = [json.loads(body) for body in FIGURE.findall(html)]
+    blocks = parse(html).select('script[type="application/json"]')
+    figures = [json.loads(block.string or "") for block in blocks]
     return [f for f in figures if isinstance(f, dict) and "data" in f and "layout" in f]
 
 
@@ -115,9 +117,7 @@ def test_every_chart_shows_markup_from_the_data_as_text(app, client, seeded, mon
     builders = chart_builders()
     assert builders, "no chart builder found: has the way charts are made changed?"
     called = _spy_on(monkeypatch, builders)
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
-        session["_fresh"] = True
+    sign_in(client, manager)
 
     problems, escaped_on = [], []
     for url in manager_pages(app, values, particular):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from tests.html import one
 from tracker.auth.models import Person
 
 
@@ -27,13 +26,12 @@ def test_post_with_token_is_accepted(app, db, client, login_as):
     try:
         login_as(None, admin=True)
         page = client.get("/admin/users/new")
-        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
-        token = token or re.search(rb'name="csrf_token" value="([^"]+)"', page.data)
-        assert token is not None
+        token = one(page, 'input[name="csrf_token"]')["value"]
+        assert token
         response = client.post(
             "/admin/users/new",
             data={
-                "csrf_token": token.group(1).decode(),
+                "csrf_token": token,
                 "name": "Genuine",
                 "email": "genuine@example.gov.uk",
                 "password": "a long enough password",
@@ -50,14 +48,13 @@ def test_an_expired_token_is_refused_with_a_clear_message(app, db, client, login
     try:
         login_as(None, admin=True)
         page = client.get("/admin/users/new")
-        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
-        token = token or re.search(rb'name="csrf_token" value="([^"]+)"', page.data)
+        token = one(page, 'input[name="csrf_token"]')["value"]
         # Any age is too old for a limit below zero: the token the page gave has expired.
         app.config["WTF_CSRF_TIME_LIMIT"] = -1
         response = client.post(
             "/admin/users/new",
             data={
-                "csrf_token": token.group(1).decode(),
+                "csrf_token": token,
                 "name": "Late",
                 "email": "late@example.gov.uk",
                 "password": "a long enough password",

@@ -6,23 +6,34 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tests.factories import (
+    BudgetLineFactory,
+    ChangeRequestFactory,
+    EvidenceItemFactory,
+    IssueLogEntryFactory,
+    MilestoneFactory,
+    PersonFactory,
+    RiskFactory,
+    SpendEntryFactory,
+    StageReviewFactory,
+    TaskFactory,
+)
+from tests.helpers import sign_in_as
+from tests.html import parse
 from tracker.issues.models import (
-    ChangeRequest,
     ChangeStatus,
     EntryStatus,
-    EntryType,
     IssueLogEntry,
 )
-from tracker.plan.models import Milestone, StageReview, Task
+from tracker.plan.models import Milestone
 from tracker.plan.stages import stage_statuses
 from tracker.projects.models import Role
 from tracker.reports.dashboard import decisions_awaiting, next_milestones, open_entries
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
-from tracker.risks.models import Level, Risk, RiskStatus
+from tracker.risks.models import Level
 
 TODAY = dt.date(2010, 3, 15)
+ASKED = dt.datetime(2010, 3, 26, tzinfo=dt.UTC)  # a stage review asked for
 
 
 def d(day: int, month: int, year: int = 2010) -> dt.date:
@@ -70,22 +81,13 @@ def test_decisions_awaiting_name_who_they_wait_for(db, project):
     from tracker.issues.changes import project_changes
     from tracker.plan.stage_reviews import reviews_awaiting_decision
 
-    db.session.add(
-        StageReview(stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC))
+    StageReviewFactory(
+        stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC)
     )
     for number, status in enumerate(
         (ChangeStatus.RAISED, ChangeStatus.ASSESSED, ChangeStatus.APPROVED), start=1
     ):
-        db.session.add(
-            ChangeRequest(
-                project_id=project.id,
-                number=number,
-                raised_on=d(1, 3),
-                description=f"Change {number}",
-                status=status,
-            )
-        )
-    db.session.flush()
+        ChangeRequestFactory(project=project, number=number, status=status)
     found = decisions_awaiting(reviews_awaiting_decision(project), project_changes(project))
     assert [(f.what, f.waiting_for) for f in found] == [
         ("Stage 1 review: Stage 1", "Project sponsor to decide"),
@@ -100,55 +102,17 @@ def test_decisions_awaiting_name_who_they_wait_for(db, project):
 def _add_lots(db, project, n: int) -> None:
     """n tasks, risks, issue log entries, milestones, change requests and spend entries."""
     owner = PersonFactory()
-    source = FundingSource(project_id=project.id, code=f"S{n}", name="Grant", allocation_pence=0)
-    line = BudgetLine(
-        project_id=project.id,
-        source=source,
-        product="Training",
-        unit_cost_pence=1,
-        provision_pence=n,
-    )
-    db.session.add(line)
+    line = BudgetLineFactory(project=project, unit_cost_pence=1, provision_pence=n)
     for i in range(n):
         stage = project.stages[i % 5]
-        db.session.add_all(
-            [
-                Task(project_id=project.id, stage=stage, code=f"{n}.{i}", activity=f"Task {i}"),
-                Risk(
-                    project_id=project.id,
-                    number=f"{n}-{i}",
-                    description=f"Risk {i}",
-                    probability=Level.H,
-                    impact=Level.M,
-                    owner=owner,
-                    status=RiskStatus.OPEN,
-                ),
-                IssueLogEntry(
-                    project_id=project.id,
-                    number=f"{n}{i}",
-                    type=EntryType.ISSUE,
-                    description=f"Issue {i}",
-                    identified_on=d(1, 2),
-                    last_updated_on=d(1, 2),
-                    status=EntryStatus.OPEN,
-                    author=owner,
-                ),
-                Milestone(
-                    project_id=project.id, stage=stage, name=f"M{i}", scheduled_finish=d(1, 4)
-                ),
-                ChangeRequest(
-                    project_id=project.id,
-                    number=n * 1000 + i,
-                    raised_on=d(1, 3),
-                    description="A change",
-                    status=ChangeStatus.ASSESSED,
-                    requested_by=owner,
-                ),
-                SpendEntry(line=line, spent_on=d(1, 2), amount_pence=1),
-            ]
-        )
-    db.session.add(
-        StageReview(stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC))
+        TaskFactory(project=project, stage=stage, code=f"{n}.{i}")
+        RiskFactory(project=project, probability=Level.H, impact=Level.M, owner=owner)
+        IssueLogEntryFactory(project=project, identified_on=d(1, 2), author=owner)
+        MilestoneFactory(project=project, stage=stage, scheduled_finish=d(1, 4))
+        ChangeRequestFactory(project=project, status=ChangeStatus.ASSESSED, requested_by=owner)
+        SpendEntryFactory(line=line, spent_on=d(1, 2), amount_pence=1)
+    StageReviewFactory(
+        stage=project.stages[0], requested_at=dt.datetime(2010, 3, 26, tzinfo=dt.UTC)
     )
     db.session.commit()
 
@@ -170,13 +134,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(db, client, login_as, project,
 
 
 def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
-    from tracker.projects.models import Membership
-
-    person = PersonFactory()
-    db.session.add(Membership(project=seeded, person=person, role=Role.EMT))
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in_as(client, seeded, Role.EMT)
     page = client.get(f"/projects/{seeded.slug}/dashboard").text
     for heading in (
         "Stage in progress",
@@ -188,11 +146,11 @@ def test_dashboard_shows_the_project_at_a_glance(db, client, login_as, seeded):
         "Spend against plan",
     ):
         assert heading in page, heading
-    assert 'id="stage-chart"' in page and "The stages (the chart as a table)" in page
-    assert 'id="spend-chart"' in page and 'id="spend-by-month"' in page
-    assert (
-        'id="readiness-chart"' in page and "Readiness by criterion (the chart as a table)" in page
-    )
+    soup = parse(page)
+    assert soup.select_one("#stage-chart") and "The stages (the chart as a table)" in page
+    assert soup.select_one("#spend-chart") and soup.select_one("#spend-by-month")
+    assert soup.select_one("#readiness-chart")
+    assert "Readiness by criterion (the chart as a table)" in page
     assert "Elements by criterion and compliance. criterion 1: 0 fully, 11 partially" in page
     assert "Risks not closed: probability (rows) by impact (columns)" in page
     # The seed's stage 4 milestone, dated 2010 for 2011, is flagged as on the milestone table.
@@ -218,13 +176,11 @@ def test_the_dashboard_is_in_the_navigation_after_project_home(client, login_as,
 
 def test_statuses_show_the_colour_reason_and_rule(db, client, login_as, project):
     baseline = dt.date(2010, 2, 28)
-    db.session.add(
-        Milestone(
-            project_id=project.id,
-            name="Stage 1 milestone",
-            baseline_finish=baseline,
-            scheduled_finish=baseline + dt.timedelta(days=31),
-        )
+    MilestoneFactory(
+        project=project,
+        name="Stage 1 milestone",
+        baseline_finish=baseline,
+        scheduled_finish=baseline + dt.timedelta(days=31),
     )
     db.session.commit()
     login_as(Role.SPONSOR)
@@ -249,28 +205,21 @@ def test_the_seeded_dashboard_runs_a_fixed_number_of_queries_with_evidence(
 ):
     """With a standard, readiness is worked out from the evidence: more items (each linked to
     elements) and more of everything else cost no more queries."""
-    from tracker.evidence.models import Element, EvidenceItem, EvidenceStatus
-    from tracker.projects.models import Membership
+    from tracker.evidence.models import Element, EvidenceStatus
 
-    manager = PersonFactory()
-    db.session.add(Membership(project=seeded, person=manager, role=Role.MANAGER))
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
+    sign_in_as(client, seeded, Role.MANAGER)
     url = f"/projects/{seeded.slug}/dashboard"
     elements = db.session.execute(db.select(Element)).scalars().all()
 
     def more(n: int) -> None:
         _add_lots(db, seeded, n)
         for i in range(n):
-            item = EvidenceItem(
-                project_id=seeded.id,
+            EvidenceItemFactory(
+                project=seeded,
                 work_stream=seeded.work_streams[i % 3],
-                title=f"Evidence {n}-{i}",
                 status=EvidenceStatus.ACCEPTED,
+                elements=elements[i % 50 : i % 50 + 3],
             )
-            item.elements.extend(elements[i % 50 : i % 50 + 3])
-            db.session.add(item)
         db.session.commit()
 
     more(7)  # task codes 7.x and 60.x: the seed has stages 1 to 5 only
@@ -279,5 +228,5 @@ def test_the_seeded_dashboard_runs_a_fixed_number_of_queries_with_evidence(
     more(60)
     with count_queries as many:
         page = client.get(url)
-    assert page.status_code == 200 and 'id="readiness-chart"' in page.text
+    assert page.status_code == 200 and parse(page).select_one("#readiness-chart")
     assert many.count == few.count, many.statements

@@ -29,6 +29,8 @@ import tracker.plan.stage_views
 import tracker.reports.services
 import tracker.reports.views
 import tracker.risks.views
+from tests.helpers import sign_in
+from tests.html import hrefs, one, parse
 from tests.test_evidence import PDF, evidence_project
 from tests.test_races import ANALYSIS, assessed_change, draft_report, people, submitted_item
 from tests.test_versioning import read_form, risk
@@ -65,12 +67,6 @@ def meanwhile(monkeypatch, module: object, name: str, *statements: Any) -> None:
     monkeypatch.setattr(module, name, wrapped)
 
 
-def sign_in(client, person_id: int) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person_id)
-        session["_fresh"] = True
-
-
 # Evidence -----------------------------------------------------------------------------------
 
 
@@ -102,8 +98,8 @@ def test_a_review_of_a_page_read_before_a_new_version_is_refused(db, client, pro
     (reviewer,) = people(db, project, Role.ASSURANCE, 1)
     (manager,) = people(db, project, Role.MANAGER, 1)
     sign_in(client, reviewer)
-    seen = re.search(r'name="seen" type="hidden" value="(\w+)"', client.get(page).text)
-    assert seen is not None
+    seen = one(client.get(page), 'input[type="hidden"][name="seen"]')["value"]
+    assert re.fullmatch(r"\w+", seen)
     # While the reviewer reads, a new file goes in and the item is submitted again.
     sign_in(client, manager)
     client.post(
@@ -114,15 +110,15 @@ def test_a_review_of_a_page_read_before_a_new_version_is_refused(db, client, pro
     assert client.post(f"{page}/submit").status_code == 302
     sign_in(client, reviewer)
 
-    response = client.post(f"{page}/review", data={"outcome": "accept", "seen": seen[1]})
+    response = client.post(f"{page}/review", data={"outcome": "accept", "seen": seen})
 
     assert response.status_code == 409
     assert "This evidence changed after you opened it" in response.text
     assert db.session.get(EvidenceItem, item.id).status is EvidenceStatus.SUBMITTED
     # The page shown with the message can be reviewed as it is now.
-    again = re.search(r'name="seen" type="hidden" value="(\w+)"', response.text)
-    assert again is not None
-    ok = client.post(f"{page}/review", data={"outcome": "accept", "seen": again[1]})
+    again = one(response, 'input[type="hidden"][name="seen"]')["value"]
+    assert re.fullmatch(r"\w+", again)
+    ok = client.post(f"{page}/review", data={"outcome": "accept", "seen": again})
     assert ok.status_code == 302
 
 
@@ -174,7 +170,7 @@ def test_a_number_taken_as_the_report_is_issued_is_a_409_page_not_a_500(
 
     assert response.status_code == 409
     assert "Someone else has just changed this" in response.text
-    assert f'href="{address}"' in response.text  # back to the record
+    assert address in hrefs(response)  # back to the record
     assert db.session.get(HighlightReport, first.id).status is ReportStatus.DRAFT
 
 
@@ -251,8 +247,8 @@ def test_a_race_the_database_refuses_is_a_409_page(
     assert response.status_code == status
     if status == 409:
         assert "Someone else has just changed this" in response.text
-        assert 'href="/projects/p/risks/3"' in response.text
-        assert "govuk-template" in response.text  # the service's own page
+        assert "/projects/p/risks/3" in hrefs(response)
+        assert parse(response).select_one("html.govuk-template")  # the service's own page
 
 
 def test_a_race_found_at_the_commit_after_the_view_is_a_409_page(bare_app: Flask):
@@ -267,7 +263,7 @@ def test_a_race_found_at_the_commit_after_the_view_is_a_409_page(bare_app: Flask
     response = bare_app.test_client().post("/projects/p/risks/3/review")
 
     assert response.status_code == 409
-    assert 'href="/projects/p/risks/3"' in response.text  # no Referer: the record posted to
+    assert "/projects/p/risks/3" in hrefs(response)  # no Referer: the record posted to
 
 
 # Records whose status is claimed (tracker.transitions.assign) ---------------------------------

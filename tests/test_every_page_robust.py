@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.pages import manager_pages, seeded_records
 from tracker.extensions import db
 from tracker.projects.models import Role
@@ -31,9 +32,7 @@ def test_no_page_breaks_on_an_odd_query_string(app, client, seeded, query):
     member(manager, seeded, Role.MANAGER)
     values, particular = seeded_records(seeded, manager)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
-        session["_fresh"] = True
+    sign_in(client, manager)
     broken = []
     for url in manager_pages(app, values, particular, downloads=True):
         response = client.get(f"{url}?{query}")

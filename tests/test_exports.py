@@ -8,7 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory, member
+from tests.factories import EvidenceItemFactory, MembershipFactory, PersonFactory, member
+from tests.helpers import sign_in
 from tracker.evidence.models import AssessmentRound
 from tracker.exports import (
     CSV_MIMETYPE,
@@ -90,8 +91,7 @@ def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
     manager = PersonFactory()
     member(manager, seeded, Role.MANAGER)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
+    sign_in(client, manager)
     first_round = db.session.execute(db.select(AssessmentRound.id)).scalars().first()
     url = f"/projects/{seeded.slug}/{path.format(round=first_round)}?format={file_format}"
     response = client.get(url)
@@ -109,28 +109,16 @@ def test_every_log_and_matrix_downloads_as_csv_and_xlsx(
 
 
 def test_the_evidence_download_hides_personal_data_as_the_library_does(db, client, seeded):
-    from tracker.evidence.models import EvidenceItem
-    from tracker.projects.models import Membership
-
     own, other = seeded.work_streams[0], seeded.work_streams[1]
-    db.session.add_all(
-        [
-            EvidenceItem(project_id=seeded.id, work_stream=own, title="Complaints log"),
-            EvidenceItem(
-                project_id=seeded.id, work_stream=own, title="Named callers", personal_data=True
-            ),
-        ]
-    )
-    outsider, manager = PersonFactory(), PersonFactory()
-    db.session.add(
-        Membership(project=seeded, person=outsider, role=Role.WS_MEMBER, work_stream=other)
-    )
+    EvidenceItemFactory(project=seeded, work_stream=own, title="Complaints log")
+    EvidenceItemFactory(project=seeded, work_stream=own, title="Named callers", personal_data=True)
+    outsider = MembershipFactory(project=seeded, role=Role.WS_MEMBER, work_stream=other).person
+    manager = PersonFactory()
     member(manager, seeded, Role.MANAGER)
     db.session.commit()
 
     def titles(person) -> str:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(person.id)
+        sign_in(client, person)
         return client.get(f"/projects/{seeded.slug}/evidence/export?format=csv").text
 
     assert "Complaints log" in titles(outsider) and "Named callers" not in titles(outsider)

@@ -7,13 +7,20 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory, make_project, member
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tests.factories import (
+    MeetingFactory,
+    PersonFactory,
+    StaffResourceFactory,
+    TaskFactory,
+    make_project,
+    member,
+)
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffTime
 from tracker.evidence.models import EvidenceItem, GapAction
 from tracker.extensions import db
 from tracker.issues.models import IssueLogEntry
 from tracker.plan.models import Task, TaskDependency
-from tracker.projects.models import Meeting, MeetingKind, Role
+from tracker.projects.models import Role
 from tracker.reports.models import HighlightReport
 from tracker.risks.models import Risk
 
@@ -41,12 +48,10 @@ def _records(project) -> dict[str, int]:
     member(person, project, Role.WS_LEAD)
     line = budget_line(project)
     source = line.source
-    resource = StaffResource(project_id=project.id, role_name="Officer", quantity=1, days_each=5)
-    meeting = Meeting(
-        project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=dt.date(2030, 1, 1)
-    )
-    task = Task(project_id=project.id, stage=project.stages[0], code="1.1", activity="Workshop")
-    db.session.add_all([line, resource, meeting, task])
+    db.session.add(line)
+    resource = StaffResourceFactory(project=project, days_each=5)
+    meeting = MeetingFactory(project=project, held_on=dt.date(2030, 1, 1))
+    task = TaskFactory(project=project)
     db.session.commit()
     return {
         "person": person.id,

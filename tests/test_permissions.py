@@ -51,37 +51,34 @@ def _plan_records(project, db) -> dict:
     """
     import datetime as dt
 
-    from tracker.plan.models import (
-        Milestone,
-        ReviewCondition,
-        ReviewDecision,
-        StageReview,
-        Task,
+    from tests.factories import (
+        MilestoneFactory,
+        ReviewConditionFactory,
+        StageReviewFactory,
+        TaskFactory,
     )
+    from tracker.plan.models import Milestone, ReviewCondition, ReviewDecision, StageReview, Task
 
     task = db.session.execute(db.select(Task).filter_by(project_id=project.id)).scalars().first()
     if task is None:
         stage1, stage2 = project.stages[0], project.stages[1]
         now = dt.datetime(2010, 3, 26, tzinfo=dt.UTC)
-        task = Task(
-            project_id=project.id,
+        task = TaskFactory(
+            project=project,
             stage=stage1,
             code="1.1",
             activity="Getting Started Workshop",
             work_stream=project.work_streams[0],
         )
-        approved = StageReview(
+        approved = StageReviewFactory(
             stage=stage1,
             requested_at=now,
             decided_at=now,
             decision=ReviewDecision.APPROVED_WITH_CONDITIONS,
         )
-        approved.conditions.append(ReviewCondition(text="Report in April"))
-        waiting = StageReview(stage=stage2, requested_at=now, summary="Evidence gathered")
-        milestone = Milestone(
-            project_id=project.id, stage=stage1, name="Stage 1", scheduled_finish=now.date()
-        )
-        db.session.add_all([task, approved, waiting, milestone])
+        ReviewConditionFactory(review=approved, text="Report in April")
+        StageReviewFactory(stage=stage2, requested_at=now, summary="Evidence gathered")
+        MilestoneFactory(project=project, stage=stage1, name="Stage 1", scheduled_finish=now.date())
         db.session.commit()
     milestone = (
         db.session.execute(db.select(Milestone).filter_by(project_id=project.id)).scalars().first()
@@ -102,7 +99,13 @@ def _plan_records(project, db) -> dict:
 
 def _evidence_records(project, db) -> dict:
     """An evidence item of the first work stream with one file version: made once per project."""
-    from tracker.evidence.models import EvidenceFile, EvidenceItem
+    from tests.factories import (
+        AssessmentRoundFactory,
+        EvidenceFileFactory,
+        EvidenceItemFactory,
+        GapActionFactory,
+    )
+    from tracker.evidence.models import EvidenceItem
 
     item = (
         db.session.execute(db.select(EvidenceItem).filter_by(project_id=project.id))
@@ -110,20 +113,8 @@ def _evidence_records(project, db) -> dict:
         .first()
     )
     if item is None:
-        item = EvidenceItem(
-            project_id=project.id, work_stream_id=project.work_streams[0].id, title="Survey"
-        )
-        item.files.append(
-            EvidenceFile(
-                version=1,
-                original_name="survey.pdf",
-                storage_key="0" * 32,
-                size_bytes=1,
-                content_type="application/pdf",
-                sha256="0" * 64,
-            )
-        )
-        db.session.add(item)
+        item = EvidenceItemFactory(project=project, title="Survey")
+        EvidenceFileFactory(item=item, original_name="survey.pdf")
         db.session.commit()
     from tracker.evidence.models import Element, GapAction
 
@@ -131,8 +122,7 @@ def _evidence_records(project, db) -> dict:
     if action is None:
         element = db.session.execute(db.select(Element)).scalars().first()
         if element is not None:
-            action = GapAction(project_id=project.id, element_id=element.id, description="Fix")
-            db.session.add(action)
+            action = GapActionFactory(project=project, element=element, description="Fix")
             db.session.commit()
     from tracker.evidence.models import AssessmentRound, RatingScale, RatingScope
 
@@ -140,13 +130,12 @@ def _evidence_records(project, db) -> dict:
         db.select(AssessmentRound).filter_by(project_id=project.id)
     ).scalar_one_or_none()
     if round_ is None:  # rated per work stream, so that a lead may rate their own stream
-        round_ = AssessmentRound(
-            project_id=project.id,
+        round_ = AssessmentRoundFactory(
+            project=project,
             name="Self-assessment",
             scale=RatingScale.SELF,
             scope=RatingScope.WORK_STREAM,
         )
-        db.session.add(round_)
         db.session.commit()
     return {
         "item_id": item.id,

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.test_evidence import PDF
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, EvidenceStep
 from tracker.issues.models import ChangeRequest, ChangeStatus
@@ -53,9 +54,7 @@ def at_once(app: Flask, calls: list[tuple[int, Callable[[FlaskClient], object]]]
     def run(index: int, person_id: int, call: Callable[[FlaskClient], object]) -> None:
         try:
             client = FlaskClient(app, app.response_class, use_cookies=True)
-            with client.session_transaction() as session:
-                session["_user_id"] = str(person_id)
-                session["_fresh"] = True
+            sign_in(client, person_id)
             barrier.wait(timeout=30)
             response = call(client)
             answers[index] = Answer(response.status_code, response.get_data(as_text=True))  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
+from tests.html import field_value
 from tracker.evidence.models import (
     AssessmentRound,
     ElementRating,
@@ -136,13 +138,11 @@ def test_the_manager_changes_a_round(db, client, seeded) -> None:
     person = PersonFactory()
     member(person, seeded, Role.MANAGER)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
+    sign_in(client, person)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     edit = f"/projects/{seeded.slug}/ratings/{rated.id}/edit"
     form = client.get(edit).text
-    assert f'value="{rated.name}"' in form and "Save the round" in form
+    assert field_value(form, "name") == rated.name and "Save the round" in form
     refused = client.post(edit, data={"name": "2009", "scale": "assessor", "scope": "service"})
     assert refused.status_code == 400
     assert "The round has ratings already, so its scale cannot change" in refused.text
@@ -168,8 +168,7 @@ def test_only_planners_change_a_round(db, client, seeded, role) -> None:
     person = PersonFactory()
     member(person, seeded, role)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in(client, person)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     assert client.get(f"/projects/{seeded.slug}/ratings/{rated.id}/edit").status_code == 403
 
@@ -180,8 +179,7 @@ def test_an_imported_rating_keeps_its_note(db, client, seeded) -> None:
     person = PersonFactory()
     member(person, seeded, Role.SUPPORT)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in(client, person)
     round_ = _round(db, seeded)
     response = client.post(
         f"/projects/{seeded.slug}/ratings/{round_.id}/import",

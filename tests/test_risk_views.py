@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory, make_project, member
+from tests.factories import PersonFactory, RiskFactory, RiskReviewFactory, make_project
+from tests.helpers import sign_in_as
+from tests.html import error_messages, hrefs, link_href, one, parse, text_of
 from tracker.audit import AuditEvent
 from tracker.filters import london_today as today
 from tracker.projects.models import Role
@@ -25,19 +26,9 @@ def page(project, path: str = "") -> str:
     return f"/projects/{project.slug}/risks{path}"
 
 
-def text_of(response) -> str:
-    """The page's text with tags removed and spaces collapsed, for reading sentences."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
-def sign_in(client, db, project, role: Role):
-    person = PersonFactory()
-    member(person, project, role)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
-        session["_fresh"] = True
-    return person
+def risk_numbers(response) -> list[str]:
+    """The numbers of the risks in the log's table, in the order shown (from each row's id)."""
+    return [row["id"].removeprefix("risk-") for row in parse(response).select('tr[id^="risk-"]')]
 
 
 def form_data(**values) -> dict:
@@ -57,28 +48,23 @@ def form_data(**values) -> dict:
 def add_risks(db, project, count: int, owner=None) -> None:
     levels = list(Level)
     for n in range(count):
-        db.session.add(
-            Risk(
-                project_id=project.id,
-                number=f"{n + 1:02d}",
-                description=f"Risk number {n + 1}",
-                probability=levels[n % 3],
-                impact=levels[(n // 3) % 3],
-                owner_id=owner.id if owner else None,
-                countermeasures="Watch it",
-                status=RiskStatus.OPEN if n % 4 else None,
-                review_by=D(2010, 1, 1) if n % 2 else None,
-                reviews=[
-                    RiskReview(
-                        reviewed_at=dt.datetime(2010, 1 + n % 6, 1, tzinfo=dt.UTC),
-                        reviewed_by=owner,
-                        probability=levels[n % 3],
-                        impact=Level.H,
-                        status=RiskStatus.OPEN,
-                        note="Looked at",
-                    )
-                ],
-            )
+        risk = RiskFactory(
+            project=project,
+            number=f"{n + 1:02d}",
+            description=f"Risk number {n + 1}",
+            probability=levels[n % 3],
+            impact=levels[(n // 3) % 3],
+            owner=owner,
+            countermeasures="Watch it",
+            status=RiskStatus.OPEN if n % 4 else None,
+            review_by=D(2010, 1, 1) if n % 2 else None,
+        )
+        RiskReviewFactory(
+            risk=risk,
+            reviewed_at=dt.datetime(2010, 1 + n % 6, 1, tzinfo=dt.UTC),
+            reviewed_by=owner,
+            impact=Level.H,
+            note="Looked at",
         )
     db.session.commit()
 
@@ -91,21 +77,15 @@ def risk_count(db) -> int:
 
 
 def test_seeded_log_scores_and_order(client, db, seeded):
-    sign_in(client, db, seeded, Role.EMT)
+    sign_in_as(client, seeded, Role.EMT)
     response = client.get(page(seeded))
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
     # Highest score first, number order within a score.
-    order = re.findall(r'<tr class="govuk-table__row" id="risk-(\d+)">', html)
-    assert order == ["02", "08", "01", "04", "07", "03", "05", "06"]
+    assert risk_numbers(response) == ["02", "08", "01", "04", "07", "03", "05", "06"]
+    # The score is the fourth cell after the number: description, probability, impact, score.
     scores = {
-        number: int(score)
-        for number, score in re.findall(
-            r'id="risk-(\d+)">.*?</td>\s*<td[^>]*>.*?</td>\s*<td[^>]*>.*?</td>\s*'
-            r'<td class="govuk-table__cell">(\d)',
-            html,
-            re.S,
-        )
+        row["id"].removeprefix("risk-"): int(text_of(row.find_all("td")[3]).split()[0])
+        for row in parse(response).select('tr.govuk-table__row[id^="risk-"]')
     }
     assert scores == {
         "01": 6,
@@ -142,34 +122,28 @@ def test_seed_scores_come_from_the_one_rule(db, seeded):
 
 
 def test_heat_map_is_a_table_with_headers_and_links_to_its_square(client, db, seeded):
-    sign_in(client, db, seeded, Role.EMT)
-    html = client.get(page(seeded)).get_data(as_text=True)
-    heat = html[html.index('class="govuk-table app-heat-map"') :]
-    heat = heat[: heat.index("</table>")]
-    assert "<caption" in heat
-    assert heat.count('scope="col"') == 4 and heat.count('scope="row"') == 3
-    assert heat.count("<a ") == 9
-    link = re.search(r'href="([^"]+)">High probability, high impact: 2 risks<', heat)
-    filtered = client.get(link.group(1).replace("&amp;", "&"))
-    order = re.findall(r'id="risk-(\d+)">', filtered.get_data(as_text=True))
-    assert order == ["02", "08"]
+    sign_in_as(client, seeded, Role.EMT)
+    heat = one(client.get(page(seeded)), "table.app-heat-map")
+    assert heat.select_one("caption") is not None
+    assert len(heat.select('[scope="col"]')) == 4 and len(heat.select('[scope="row"]')) == 3
+    assert len(heat.select("a")) == 9
+    filtered = client.get(link_href(heat, "High probability, high impact: 2 risks"))
+    assert risk_numbers(filtered) == ["02", "08"]
     assert "2 of 8 risks match this filter" in text_of(filtered)
 
 
 def test_filter_by_status_and_owner(client, db, seeded):
-    sign_in(client, db, seeded, Role.SPONSOR)
-    html = client.get(page(seeded, "?status=not-recorded")).get_data(as_text=True)
-    assert re.findall(r'id="risk-(\d+)">', html) == ["08"]
-    html = client.get(page(seeded, "?status=closed")).get_data(as_text=True)
-    assert re.findall(r'id="risk-(\d+)">', html) == []
-    assert "No risks match this filter." in html
+    sign_in_as(client, seeded, Role.SPONSOR)
+    assert risk_numbers(client.get(page(seeded, "?status=not-recorded"))) == ["08"]
+    closed = client.get(page(seeded, "?status=closed"))
+    assert risk_numbers(closed) == []
+    assert "No risks match this filter." in text_of(closed)
     pk = db.session.execute(
         db.select(Risk.owner_id).where(Risk.project_id == seeded.id).limit(1)
     ).scalar_one()
-    html = client.get(page(seeded, f"?owner={pk}&sort=number")).get_data(as_text=True)
-    assert re.findall(r'id="risk-(\d+)">', html) == [f"{n:02d}" for n in range(1, 9)]
-    html = client.get(page(seeded, "?owner=none")).get_data(as_text=True)
-    assert re.findall(r'id="risk-(\d+)">', html) == []
+    by_owner = client.get(page(seeded, f"?owner={pk}&sort=number"))
+    assert risk_numbers(by_owner) == [f"{n:02d}" for n in range(1, 9)]
+    assert risk_numbers(client.get(page(seeded, "?owner=none"))) == []
 
 
 # Who may change risks -------------------------------------------------------------------------
@@ -219,7 +193,7 @@ def test_a_risk_of_another_project_is_not_found(client, db, login_as, project):
 
 
 def test_adding_numbers_the_risk_and_keeps_its_first_review(client, db, login_as, seeded):
-    person = sign_in(client, db, seeded, Role.SUPPORT)
+    person = sign_in_as(client, seeded, Role.SUPPORT)
     assert client.get(page(seeded, "/new")).status_code == 200
     response = client.post(
         page(seeded, "/new"),
@@ -263,9 +237,8 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
     login_as(Role.MANAGER)
     response = client.post(page(project, "/new"), data=form_data(**values))
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "There is a problem" in html
-    assert re.search(r'class="govuk-error-message">\s*<span[^>]*>Error:</span> ' + message, html)
+    assert "There is a problem" in text_of(response)
+    assert any(shown.startswith(message) for shown in error_messages(response))
     assert risk_count(db) == 0
     assert db.session.execute(db.select(RiskReview)).scalars().all() == []
 
@@ -285,7 +258,7 @@ def test_bad_edit_changes_nothing(client, db, login_as, project):
 
 
 def test_edit_form_shows_the_risk_and_saves_changes(client, db, seeded):
-    sign_in(client, db, seeded, Role.MANAGER)
+    sign_in_as(client, seeded, Role.MANAGER)
     risk_08 = db.session.execute(
         db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "08")
     ).scalar_one()
@@ -316,7 +289,7 @@ def test_edit_form_shows_the_risk_and_saves_changes(client, db, seeded):
 
 
 def test_reviewing_records_history_and_updates_the_risk(client, db, seeded):
-    reviewer = sign_in(client, db, seeded, Role.MANAGER)
+    reviewer = sign_in_as(client, seeded, Role.MANAGER)
     risk_02 = db.session.execute(
         db.select(Risk).where(Risk.project_id == seeded.id, Risk.number == "02")
     ).scalar_one()
@@ -399,37 +372,16 @@ def test_a_bad_review_saves_nothing(client, db, login_as, project):
 
 def test_overdue_reviews_are_flagged_on_the_log(client, db, login_as, project):
     login_as(Role.EMT)
-    db.session.add_all(
-        [
-            Risk(
-                project_id=project.id,
-                number="01",
-                description="Overdue",
-                probability=Level.H,
-                impact=Level.H,
-                status=RiskStatus.OPEN,
-                review_by=today() - dt.timedelta(days=1),
-            ),
-            Risk(
-                project_id=project.id,
-                number="02",
-                description="Due today",
-                probability=Level.H,
-                impact=Level.H,
-                status=RiskStatus.OPEN,
-                review_by=today(),
-            ),
-        ]
+    high = {"probability": Level.H, "impact": Level.H}
+    RiskFactory(
+        project=project, description="Overdue", review_by=today() - dt.timedelta(days=1), **high
     )
+    RiskFactory(project=project, description="Due today", review_by=today(), **high)
     db.session.commit()
-    html = client.get(page(project)).get_data(as_text=True)
-    assert "1 risk is overdue for review: risk 01" in text_of(client.get(page(project)))
-    row_01 = html[html.index('id="risk-01"') :]
-    row_01 = row_01[: row_01.index("</tr>")]
-    row_02 = html[html.index('id="risk-02"') :]
-    row_02 = row_02[: row_02.index("</tr>")]
-    assert "Review overdue" in row_01
-    assert "Review overdue" not in row_02
+    log = client.get(page(project))
+    assert "1 risk is overdue for review: risk 01" in text_of(log)
+    assert "Review overdue" in text_of(one(log, "tr#risk-01"))
+    assert "Review overdue" not in text_of(one(log, "tr#risk-02"))
 
 
 def test_trend_page(client, db, login_as, project):
@@ -515,7 +467,7 @@ def response_text(client, project) -> str:
 
 
 def test_csv_export_has_every_field_and_the_score(client, db, seeded):
-    sign_in(client, db, seeded, Role.WS_MEMBER)
+    sign_in_as(client, seeded, Role.WS_MEMBER)
     response = client.get(page(seeded, "/export?format=csv"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -530,7 +482,7 @@ def test_csv_export_has_every_field_and_the_score(client, db, seeded):
 
 
 def test_xlsx_export_matches(client, db, seeded):
-    sign_in(client, db, seeded, Role.EMT)
+    sign_in_as(client, seeded, Role.EMT)
     response = client.get(page(seeded, "/export?format=xlsx"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -549,12 +501,11 @@ def test_export_refuses_an_unknown_format(client, db, login_as, project):
 
 def test_risks_are_in_the_navigation(client, db, login_as, project):
     login_as(Role.EMT)
-    html = client.get(f"/projects/{project.slug}/").get_data(as_text=True)
-    assert f'href="/projects/{project.slug}/risks"' in html
+    assert f"/projects/{project.slug}/risks" in hrefs(client.get(f"/projects/{project.slug}/"))
 
 
 def test_the_trend_page_of_a_finished_project_says_where_it_stops(client, db, seeded, monkeypatch):
-    sign_in(client, db, seeded, Role.ASSURANCE)
+    sign_in_as(client, seeded, Role.ASSURANCE)
     monkeypatch.setattr("tracker.risks.views.today", lambda: dt.date(2026, 12, 1))
     text = text_of(client.get(page(seeded, "/trend")))
     assert "The project ended on 31 Mar 2011: the trend runs to 31 Mar 2011" in text

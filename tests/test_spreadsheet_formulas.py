@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 import tracker
 from tests.factories import PersonFactory, member
+from tests.helpers import sign_in
 from tests.hostile import make_hostile
 from tests.pages import manager_pages, seeded_records
 from tracker.extensions import db
@@ -94,9 +95,7 @@ def test_no_file_the_tracker_writes_holds_a_formula_from_the_data(app, client, s
     values, particular = seeded_records(seeded, manager)
     db.session.commit()
     make_hostile(lambda label, n: PAYLOADS[n], variants=len(PAYLOADS))
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager.id)
-        session["_fresh"] = True
+    sign_in(client, manager)
 
     problems, checked, seen = [], [], set()
     for url in manager_pages(app, values, particular, downloads=True):

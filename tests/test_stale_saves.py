@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.helpers import sign_in
+from tests.html import text_of
 from tests.test_budget_views import roles  # noqa: F401 (a fixture)
 from tests.test_evidence import evidence_project  # noqa: F401 (a fixture)
 from tests.test_plan_views import ask_for_review, person_with, plan, stage1_reviews  # noqa: F401
 from tests.test_races import assessed_change
-from tests.test_versioning import CONFLICT, _FormReader, read_form, switch_to, text_of, two_people
+from tests.test_versioning import CONFLICT, _FormReader, read_form, two_people
 from tracker.budget.models import StaffTime
 from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
 from tracker.evidence.services import project_elements
@@ -33,15 +35,15 @@ def test_a_stale_staff_days_save_is_refused_and_the_first_stands(client, project
     a, b = two_people(project)
     role = roles["manager"]
     url = f"/projects/{project.slug}/staff/record"
-    switch_to(client, a)
+    sign_in(client, a)
     first = {"person": str(a.id), "resource": str(role.id), "month": ["2", "2010"], "days": "2"}
     assert client.post(url, data=first).status_code == 302  # no version sent: not checked
     change = f"{url}?person={a.id}&resource={role.id}&month=2010-02&days=2"
     a_form = read_form(client.get(change))
-    switch_to(client, b)
+    sign_in(client, b)
     b_form = read_form(client.get(change)) | {"days": "3"}
     assert client.post(url, data=b_form).status_code == 302
-    switch_to(client, a)
+    sign_in(client, a)
     refused = client.post(url, data=a_form | {"days": "5"})
     assert refused.status_code == 409
     page = text_of(refused)
@@ -58,13 +60,13 @@ def test_a_blank_staff_days_form_does_not_replace_days_it_never_showed(client, p
     a, b = two_people(project)
     role = roles["leads"]
     url = f"/projects/{project.slug}/staff/record"
-    switch_to(client, a)
+    sign_in(client, a)
     a_form = read_form(client.get(url))
-    switch_to(client, b)
+    sign_in(client, b)
     b_form = read_form(client.get(url))
     chosen = {"person": str(a.id), "resource": str(role.id), "month": ["3", "2010"]}
     assert client.post(url, data=b_form | chosen | {"days": "4"}).status_code == 302
-    switch_to(client, a)
+    sign_in(client, a)
     refused = client.post(url, data=a_form | chosen | {"days": "1"})
     assert refused.status_code == 409 and "Days 4 1" in text_of(refused)
     assert _db.session.execute(_db.select(StaffTime.days)).scalars().all() == [Decimal("4")]
@@ -80,13 +82,13 @@ def test_a_stale_ratings_grid_is_refused_per_cell_and_the_first_stands(client, e
     _db.session.commit()
     first, second, third = project_elements(project)[:3]
     url = f"/projects/{project.slug}/ratings/{round_.id}/enter"
-    switch_to(client, a)
+    sign_in(client, a)
     a_form = read_form(client.get(url))
-    switch_to(client, b)
+    sign_in(client, b)
     b_form = read_form(client.get(url))
     b_form |= {f"element-{first.id}": "full", f"element-{second.id}": "partial"}
     assert client.post(url, data=b_form).status_code == 302
-    switch_to(client, a)
+    sign_in(client, a)
     # A rates the first element too, and a third one; the second, B's, A's grid leaves blank.
     a_form |= {f"element-{first.id}": "none", f"element-{third.id}": "plus"}
     refused = client.post(url, data=a_form)
@@ -117,12 +119,12 @@ def test_a_change_decided_on_a_page_read_before_the_analysis_changed_is_refused(
     manager = login_as(Role.MANAGER)
     change, base = assessed_change(_db, client, project)
     decider = person_with(project, Role.MANAGER)
-    switch_to(client, decider)
+    sign_in(client, decider)
     seen = decision_form(client.get(base))
-    switch_to(client, manager)
+    sign_in(client, manager)
     assess = read_form(client.get(f"{base}/assess")) | {"impact_products": "Plan and budget"}
     assert client.post(f"{base}/assess", data=assess).status_code == 302
-    switch_to(client, decider)
+    sign_in(client, decider)
     refused = client.post(f"{base}/decide", data=seen | {"decision": "approve"})
     assert refused.status_code == 409, text_of(refused)[:2000]
     page = text_of(refused)
@@ -147,14 +149,14 @@ def test_a_stage_decided_on_a_page_read_before_its_work_changed_is_refused(
     review = stage1_reviews()[0]
     url = f"/projects/{project.slug}/plan/reviews/{review.id}/decide"
     sponsor = person_with(project, Role.SPONSOR)
-    switch_to(client, sponsor)
+    sign_in(client, sponsor)
     seen = decision_form(client.get(url))
     task = _db.session.execute(_db.select(Task).filter_by(code="1.1")).scalar_one()
-    switch_to(client, manager)
+    sign_in(client, manager)
     progress = f"/projects/{project.slug}/plan/tasks/{task.id}/progress"
     changed = read_form(client.get(progress)) | {"progress": "at_risk"}
     assert client.post(progress, data=changed).status_code == 302
-    switch_to(client, sponsor)
+    sign_in(client, sponsor)
     refused = client.post(url, data=seen | {"decision": "approved"})
     assert refused.status_code == 409, text_of(refused)[:2000]
     page = text_of(refused)

@@ -10,7 +10,9 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory
+from tests.factories import MilestoneFactory, PersonFactory, TaskDependencyFactory, TaskFactory
+from tests.helpers import sign_in
+from tests.html import hrefs, one, parse, text_of
 from tracker.plan.models import Milestone, PlanBaseline, Progress, Stage, Task, TaskDependency
 from tracker.projects.models import Role
 
@@ -24,42 +26,25 @@ def stages_of(db, project) -> list[Stage]:
 
 
 def add_task(db, project, stage, code, start, finish, **values) -> Task:
-    task = Task(
-        project_id=project.id,
-        stage_id=stage.id,
-        code=code,
-        activity=values.pop("activity", f"Task {code}"),
-        start_date=start,
-        target_finish=finish,
-        position=values.pop("position", 0),
-        **values,
+    values = {"activity": f"Task {code}", "position": 0} | values
+    return TaskFactory(
+        project=project, stage=stage, code=code, start_date=start, target_finish=finish, **values
     )
-    db.session.add(task)
-    db.session.flush()
-    return task
 
 
 def add_milestone(db, project, stage, name, day, **values) -> Milestone:
-    milestone = Milestone(
-        project_id=project.id, stage_id=stage.id, name=name, scheduled_finish=day, **values
-    )
-    db.session.add(milestone)
-    db.session.flush()
-    return milestone
+    return MilestoneFactory(project=project, stage=stage, name=name, scheduled_finish=day, **values)
 
 
 def link(db, project, predecessor, successor, lag=0) -> TaskDependency:
-    dep = TaskDependency(
-        project_id=project.id,
+    return TaskDependencyFactory(
+        project=project,
         predecessor_id=predecessor.id if isinstance(predecessor, Task) else None,
         predecessor_milestone_id=predecessor.id if isinstance(predecessor, Milestone) else None,
         successor_task_id=successor.id if isinstance(successor, Task) else None,
         successor_milestone_id=successor.id if isinstance(successor, Milestone) else None,
         lag_days=lag,
     )
-    db.session.add(dep)
-    db.session.flush()
-    return dep
 
 
 @pytest.fixture
@@ -109,6 +94,11 @@ def small_plan(db, project):
     return {"first": first, "second": second, "milestone": milestone}
 
 
+def gantt_figure(response) -> dict:
+    """The Gantt chart's figure, from the JSON the page embeds for plotly.js."""
+    return json.loads(one(response, 'script[type="application/json"]#gantt-figure').string)
+
+
 def url(project, page: str, **args) -> str:
     query = "&".join(f"{k}={v}" for k, v in args.items())
     return f"/projects/{project.slug}/plan/{page}" + (f"?{query}" if query else "")
@@ -123,16 +113,19 @@ def test_every_role_sees_the_chart_and_its_accessible_table(client, login_as, pr
     response = client.get(url(project, "timeline"))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
+    soup = parse(html)
     # The chart: labelled, drawn by the locally served plotly.js and our own script.
-    assert re.search(r'<div id="gantt-chart"[^>]*role="img"[^>]*aria-label="Gantt chart', html)
-    assert '<script src="/vendor/plotly.min.js"' in html
+    chart = one(soup, "div#gantt-chart")
+    assert chart["role"] == "img" and chart["aria-label"].startswith("Gantt chart")
+    assert "/vendor/plotly.min.js" in [script["src"] for script in soup.select("script[src]")]
     assert "/static/js/gantt.js" in html
     assert "cdn" not in html.lower()
-    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    handlers = [(tag.name, name) for tag in soup.find_all(True) for name in tag.attrs]
+    assert [found for found in handlers if found[1].startswith("on")] == []  # no inline handlers
     # The text alternative: a captioned table with header cells that have a scope.
-    assert '<table class="govuk-table app-table--compact app-timeline-table"' in html
-    assert "<caption" in html and "The plan as a table" in html
-    assert '<th scope="col"' in html
+    table = one(soup, "table.govuk-table.app-table--compact.app-timeline-table")
+    assert "The plan as a table" in text_of(one(table, "caption"))
+    assert table.select('th[scope="col"]')
     assert "Timeline" in html and "Baselines" in html  # in the navigation
 
 
@@ -146,19 +139,17 @@ def on_1_march_2010(monkeypatch):
 def test_every_plan_page_links_to_every_other_and_to_the_downloads(client, login_as, project, page):
     pages = ["tasks", "milestones", "reviews", "timeline", "forecast", "dependencies", "baselines"]
     login_as(Role.SUPPORT)
-    html = client.get(url(project, page)).get_data(as_text=True)
-    nav = re.search(r'<nav class="app-sub-nav[^>]*aria-label="Plan pages">(.*?)</nav>', html, re.S)[
-        1
-    ]
+    nav = one(client.get(url(project, page)), 'nav.app-sub-nav[aria-label="Plan pages"]')
+    links = hrefs(nav)
     for other in pages:
         if other != page:
-            assert f'href="{url(project, other)}"' in nav, other
-    assert 'aria-current="page"' in nav
-    assert f'href="{url(project, "import")}"' in nav
-    assert "format=xlsx" in nav and "format=csv" in nav
+            assert url(project, other) in links, other
+    assert nav.select_one('[aria-current="page"]')
+    assert url(project, "import") in links
+    assert any("format=xlsx" in link for link in links)
+    assert any("format=csv" in link for link in links)
     login_as(Role.EMT)
-    nav = client.get(url(project, page)).get_data(as_text=True)
-    assert f'href="{url(project, "import")}"' not in nav  # only planners import
+    assert url(project, "import") not in hrefs(client.get(url(project, page)))  # planners only
 
 
 def test_the_page_embeds_the_figure_and_the_table_has_every_row(
@@ -166,10 +157,7 @@ def test_the_page_embeds_the_figure_and_the_table_has_every_row(
 ):
     login_as(Role.MANAGER)
     html = client.get(url(project, "timeline")).get_data(as_text=True)
-    payload = re.search(
-        r'<script type="application/json" id="gantt-figure">(.*?)</script>', html, re.S
-    )[1]
-    figure = json.loads(payload)
+    figure = gantt_figure(html)
     names = [trace.get("name") for trace in figure["data"]]
     assert "Complete (solid)" in names
     assert "At risk (cross-hatched)" in names
@@ -223,7 +211,7 @@ def test_the_baseline_is_drawn_behind_the_tasks(db, client, login_as, project, s
     )
     html = client.get(url(project, "timeline")).get_data(as_text=True)
     assert "compared with baseline V1.2 26 Feb 2010" in html
-    figure = json.loads(re.search(r'id="gantt-figure">(.*?)</script>', html, re.S)[1])
+    figure = gantt_figure(html)
     assert figure["data"][0]["name"] == "Baseline (faint wide bar)"
     html = client.get(url(project, "timeline", baseline="none")).get_data(as_text=True)
     assert "Baseline (faint wide bar)" not in html
@@ -354,9 +342,8 @@ def test_a_circular_dependency_is_refused_with_a_message(db, client, login_as, p
         data={"predecessor": f"t{second.id}", "successor": f"t{first.id}"},
     )
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "This would make a circular dependency (1.2 → 1.1 → 1.2)" in html
-    assert "govuk-error-summary" in html
+    assert "This would make a circular dependency (1.2 → 1.1 → 1.2)" in text_of(response)
+    assert parse(response).select_one(".govuk-error-summary")
     assert _dependency_count(db) == 2
 
 
@@ -366,8 +353,8 @@ def test_a_planner_makes_a_task_wait_for_a_milestone(db, client, login_as, proje
     login_as(Role.MANAGER)
     third = db.session.execute(db.select(Task).filter_by(code="2.1")).scalar_one()
     milestone = small_plan["milestone"]
-    page = client.get(url(project, "dependencies")).get_data(as_text=True)
-    assert f'<option value="m{milestone.id}">Milestone: Stage 1' in page
+    page = client.get(url(project, "dependencies"))
+    assert text_of(one(page, f'option[value="m{milestone.id}"]')).startswith("Milestone: Stage 1")
     response = client.post(
         url(project, "dependencies/add"),
         data={"predecessor": f"m{milestone.id}", "successor": f"t{third.id}", "lag_days": "30"},
@@ -382,19 +369,14 @@ def test_a_planner_makes_a_task_wait_for_a_milestone(db, client, login_as, proje
     assert "2.1 Affordable Housing" in page and "+30 days" in page
     # The milestone is reached on 9 Mar (1.2 starts the day after 1.1's late finish); 2.1 may
     # start 31 days later, on 9 Apr rather than 1 Apr: it finishes 8 days late.
-    forecast = client.get(url(project, "forecast")).get_data(as_text=True)
-    row = forecast[forecast.index('<th scope="row" class="govuk-table__header">2.1') :]
-    row = row[: row.index("</tr>")]
+    headers = parse(client.get(url(project, "forecast"))).select('th[scope="row"]')
+    row = next(text_of(th.parent) for th in headers if text_of(th).startswith("2.1"))
     assert "9 Apr 2010" in row and "8 May 2010" in row and "+8 days" in row
     assert "1.1 Getting Started Workshop → 1.2 Self Assessment → Stage 1" in row
     # The Gantt draws an arrow from the milestone's diamond to the task's bar, and the table
     # lists the milestone among the task's predecessors.
     timeline = client.get(url(project, "timeline")).get_data(as_text=True)
-    figure = json.loads(
-        re.search(
-            r'<script type="application/json" id="gantt-figure">(.*?)</script>', timeline, re.S
-        )[1]
-    )
+    figure = gantt_figure(timeline)
     arrows = next(t for t in figure["data"] if t["name"] == "Dependency (arrow)")
     pairs = list(zip(arrows["y"][0::3], arrows["y"][1::3], strict=True))
     assert (f"m{milestone.id}", f"t{third.id}") in pairs
@@ -667,10 +649,17 @@ def test_the_seeded_plan_draws_with_its_baseline(db, client, seeded):
     person = PersonFactory()
     member(person, seeded, Role.ASSURANCE)
     db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person.id)
+    sign_in(client, person)
     html = client.get(f"/projects/{seeded.slug}/plan/timeline").get_data(as_text=True)
     assert "The plan as a table: 25 tasks and 5 milestones, compared with baseline" in html
     assert "1.1 Getting Started Workshop" in html
     # Task 3.2's seven people may wrap after each slash, so the table keeps to the page.
-    assert '<td class="govuk-table__cell">SH/<wbr>PK/<wbr>PH/<wbr>' in html
+    cell = next(td for td in parse(html).select("td") if td.get_text().startswith("SH/PK/PH/"))
+    assert [part.name or str(part) for part in cell.contents[:6]] == [
+        "SH/",
+        "wbr",
+        "PK/",
+        "wbr",
+        "PH/",
+        "wbr",
+    ]

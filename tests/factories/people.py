@@ -1,40 +1,41 @@
-"""Hand-made test data with factory_boy; each factory flushes so ids exist at once."""
+"""People, projects and what a project is made of: work streams, stages, memberships, meetings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import factory
-from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
 
+from tests.factories.base import Base
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.plan.models import Stage
-from tracker.projects.models import WORK_STREAM_ROLES, Membership, Project, Role, WorkStream
+from tracker.projects.models import (
+    WORK_STREAM_ROLES,
+    Meeting,
+    MeetingKind,
+    Membership,
+    Project,
+    Role,
+    Service,
+    WorkStream,
+)
 
 DEFAULT_PASSWORD = "correct horse battery"
 
 
-class _Base(SQLAlchemyModelFactory):
-    class Meta:
-        abstract = True
-        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        sqlalchemy_session_persistence = "flush"
-
-
-class PersonFactory(_Base):
+class PersonFactory(Base):
     class Meta:
         model = Person
 
     name = factory.Sequence(lambda n: f"Person {n}")
     initials = factory.Sequence(lambda n: f"P{n}")
     email = factory.Sequence(lambda n: f"person{n}@example.gov.uk")
-    password_hash = factory.LazyFunction(
-        lambda: __import__("werkzeug.security").security.generate_password_hash(DEFAULT_PASSWORD)
-    )
+    password_hash = factory.LazyFunction(lambda: generate_password_hash(DEFAULT_PASSWORD))
 
 
-class ProjectFactory(_Base):
+class ProjectFactory(Base):
     class Meta:
         model = Project
 
@@ -46,7 +47,18 @@ class ProjectFactory(_Base):
     end_date = dt.date(2011, 3, 31)
 
 
-class WorkStreamFactory(_Base):
+class ProjectPart(Base):
+    """A record that holds only its project's id: `RiskFactory(project=project)` sets it."""
+
+    class Meta:
+        abstract = True
+        exclude = ("project",)
+
+    project = factory.SubFactory(ProjectFactory)
+    project_id = factory.SelfAttribute("project.id")
+
+
+class WorkStreamFactory(Base):
     class Meta:
         model = WorkStream
 
@@ -56,7 +68,7 @@ class WorkStreamFactory(_Base):
     position = factory.Sequence(int)
 
 
-class StageFactory(_Base):
+class StageFactory(Base):
     class Meta:
         model = Stage
 
@@ -67,7 +79,39 @@ class StageFactory(_Base):
     end_date = dt.date(2010, 3, 31)
 
 
+class MembershipFactory(Base):
+    """`role` in `project`; a work stream role is given the project's first stream unless named."""
+
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    project = factory.SubFactory(ProjectFactory)
+    role = Role.MANAGER
+    work_stream = factory.LazyAttribute(
+        lambda o: o.project.work_streams[0] if o.role in WORK_STREAM_ROLES else None
+    )
+
+
+class MeetingFactory(ProjectPart):
+    class Meta:
+        model = Meeting
+
+    kind = MeetingKind.PROJECT_GROUP
+    held_on = dt.date(2010, 3, 26)
+
+
+class ServiceFactory(ProjectPart):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    corporate_area = "Customer services"
+    position = factory.Sequence(int)
+
+
 def make_project() -> Project:
+    """A project with five stages of 90 days from its start and two work streams."""
     project = ProjectFactory()
     start = project.start_date
     for number in range(1, 6):
@@ -85,8 +129,5 @@ def make_project() -> Project:
 
 
 def member(person: Person, project: Project, role: Role) -> Membership:
-    stream = project.work_streams[0] if role in WORK_STREAM_ROLES else None
-    membership = Membership(person=person, project=project, role=role, work_stream=stream)
-    db.session.add(membership)
-    db.session.flush()
-    return membership
+    """`person` holds `role` in `project` (a work stream role in its first stream)."""
+    return MembershipFactory(person=person, project=project, role=Role(role))
