@@ -30,7 +30,6 @@ from tracker.issues.changes import (
     decide_change,
     get_change,
     project_group_meeting_on,
-    project_group_meetings,
     raise_change,
     remove_effect,
     set_effect,
@@ -50,6 +49,7 @@ from tracker.permissions import can, requires
 from tracker.plan import change_targets as plan_targets
 from tracker.plan.conflicts import plan_conflicts
 from tracker.projects.models import Project, Role
+from tracker.projects.services import project_group_meetings
 from tracker.rules import RuleRefused
 from tracker.versioning import form_status, refuse_changed_decision, refuse_stale, show_record
 

@@ -305,16 +305,6 @@ def changes_approved_between(
     return [v for v in views if not (minor_only and v.classification.major)]
 
 
-def project_group_meetings(project: Project) -> list[Meeting]:
-    return list(
-        db.session.execute(
-            select(Meeting)
-            .where(Meeting.project_id == project.id, Meeting.kind == MeetingKind.PROJECT_GROUP)
-            .order_by(Meeting.held_on)
-        ).scalars()
-    )
-
-
 def project_group_meeting_on(project: Project, day: dt.date) -> Meeting:
     """The project group meeting held on `day`, recorded now if the tracker does not have it."""
     meeting = db.session.execute(

@@ -28,18 +28,6 @@ from tracker.projects.models import Meeting, MeetingKind, Project
 from tracker.rules import RuleRefused
 from tracker.transitions import claim, lock, locked
 
-
-def project_meetings(project: Project) -> list[Meeting]:
-    """The project group meetings, where stage reviews take place."""
-    return list(
-        db.session.execute(
-            select(Meeting)
-            .where(Meeting.project_id == project.id, Meeting.kind == MeetingKind.PROJECT_GROUP)
-            .order_by(Meeting.held_on)
-        ).scalars()
-    )
-
-
 # Stage reviews ---------------------------------------------------------------------------------
 
 

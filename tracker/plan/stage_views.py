@@ -44,13 +44,13 @@ from tracker.plan.stage_reviews import (
     get_review,
     parse_conditions,
     people_by_id,
-    project_meetings,
     request_review,
 )
 from tracker.plan.stages import current_stage, plan_stages, stage_statuses
 from tracker.plan.tasks import effective_progress
 from tracker.plan.views import _me, _render
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
+from tracker.projects.services import project_group_meetings
 from tracker.rules import RuleRefused
 from tracker.versioning import refuse_changed_decision
 
@@ -96,7 +96,7 @@ def stage_reviews(slug: str) -> tuple[str, int]:
             for review in stage.reviews
             if review.requested_at is not None and review.decision is None
         ],
-        meetings={m.id: m for m in project_meetings(project)},
+        meetings={m.id: m for m in project_group_meetings(project)},
         people=_review_people(stages),
         title="Stage reviews",
     )
@@ -150,7 +150,7 @@ def review_request(slug: str) -> tuple[str, int] | BaseResponse:
     stages = plan_stages(project)
     stage = current_stage(stages)
     statuses = stage_statuses(stages)
-    meetings = project_meetings(project)
+    meetings = project_group_meetings(project)
     form = ReviewRequestForm()
     form.meeting.choices = [(0, "Select a meeting")] + [
         (m.id, format_date(m.held_on, m.month_only)) for m in meetings

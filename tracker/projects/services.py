@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.filters import LONDON
 from tracker.permissions import can
 from tracker.projects.areas import Asker, counted_areas
-from tracker.projects.models import Membership, Project
+from tracker.projects.models import Meeting, MeetingKind, Membership, Project
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,18 @@ class AuditPage:
     pages: int
     tables: list[str] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
+
+
+def project_group_meetings(project: Project) -> list[Meeting]:
+    """The project group meetings, oldest first: where stage reviews and major changes are
+    decided."""
+    return list(
+        db.session.execute(
+            select(Meeting)
+            .where(Meeting.project_id == project.id, Meeting.kind == MeetingKind.PROJECT_GROUP)
+            .order_by(Meeting.held_on)
+        ).scalars()
+    )
 
 
 def _london_midnight(day: dt.date) -> dt.datetime:

@@ -27,11 +27,11 @@ from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
 from tracker.filters import date, london_today
 from tracker.forms import MAX_TEXT, show_refusal
-from tracker.issues.changes import project_group_meetings
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
 from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Meeting, Role
+from tracker.projects.services import project_group_meetings
 from tracker.reports import bp
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
 from tracker.reports.figures import (
