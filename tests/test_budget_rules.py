@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import PersonFactory, StaffResourceFactory, member
 from tracker.budget.figures import (
     LineFigures,
     SourceFigures,
@@ -16,7 +16,7 @@ from tracker.budget.figures import (
     summarise_budget,
 )
 from tracker.budget.ledger import record_spend, save_line, save_source
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffTime
 from tracker.budget.months import monthly_spend, spend_by_month
 from tracker.budget.staff import format_days, parse_days, record_staff_time, staff_summary
 from tracker.forms import parse_pounds
@@ -342,11 +342,7 @@ def test_record_spend_refuses_nothing_and_the_future(app, db, project):
 def test_recording_the_same_person_role_and_month_again_updates_it(app, db, project):
     person = PersonFactory()
     member(person, project, Role.MANAGER)
-    resource = StaffResource(
-        project_id=project.id, role_name="Project Manager", quantity=1, days_each=130
-    )
-    db.session.add(resource)
-    db.session.flush()
+    resource = StaffResourceFactory(project=project, role_name="Project Manager", days_each=130)
     first = record_staff_time(
         project, resource=resource, person=person, month=D(2010, 2, 17), days=Decimal("1.5")
     )
@@ -364,9 +360,7 @@ def test_recording_the_same_person_role_and_month_again_updates_it(app, db, proj
 
 def test_staff_time_outside_the_project_or_too_many_days_is_refused(app, db, project):
     person = PersonFactory()
-    resource = StaffResource(project_id=project.id, role_name="PM", quantity=1, days_each=1)
-    db.session.add(resource)
-    db.session.flush()
+    resource = StaffResourceFactory(project=project, role_name="PM", days_each=1)
     with pytest.raises(RuleRefused, match="within the project, Dec 2009 to Mar 2011") as e:
         record_staff_time(
             project, resource=resource, person=person, month=D(2011, 4, 1), days=Decimal(1)
@@ -381,11 +375,7 @@ def test_staff_time_outside_the_project_or_too_many_days_is_refused(app, db, pro
 
 def test_summary_of_staff_days_by_role_and_month(app, db, project):
     people = [PersonFactory(), PersonFactory()]
-    lead = StaffResource(
-        project_id=project.id, role_name="Leads", quantity=2, days_each=2, position=1
-    )
-    db.session.add(lead)
-    db.session.flush()
+    lead = StaffResourceFactory(project=project, role_name="Leads", quantity=2, days_each=2)
     for person, month, days in [
         (people[0], D(2010, 1, 1), "1.5"),
         (people[1], D(2010, 1, 1), "2"),

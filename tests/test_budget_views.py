@@ -12,11 +12,19 @@ from html import unescape
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    BudgetLineFactory,
+    FundingSourceFactory,
+    PersonFactory,
+    SpendEntryFactory,
+    StaffResourceFactory,
+    StaffTimeFactory,
+    member,
+)
 from tests.helpers import sign_in
 from tests.html import error_messages, field_value, hrefs, one, parse, text_of
 from tracker.audit import AuditEvent
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource, StaffTime
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffTime
 from tracker.extensions import db as _db
 from tracker.projects.models import Role
 
@@ -37,32 +45,24 @@ def member_of(project, role: Role):
 @pytest.fixture
 def budget(db, project):
     """One funding source with two lines, one of them with £200 spent."""
-    source = FundingSource(
-        project_id=project.id, code="SF", name="Service First", allocation_pence=1_000_00
+    source = FundingSourceFactory(
+        project=project, code="SF", name="Service First", allocation_pence=1_000_00
     )
-    db.session.add(source)
-    db.session.flush()
-    workshop = BudgetLine(
-        project_id=project.id,
-        source_id=source.id,
+    workshop = BudgetLineFactory(
+        project=project,
+        source=source,
         product="Getting Started Workshop",
-        quantity=1,
         unit_cost_pence=600_00,
-        provision_pence=600_00,
         position=1,
     )
-    report = BudgetLine(
-        project_id=project.id,
-        source_id=source.id,
+    report = BudgetLineFactory(
+        project=project,
+        source=source,
         product="Professional Report",
-        quantity=1,
         unit_cost_pence=400_00,
-        provision_pence=400_00,
         position=2,
     )
-    db.session.add_all([workshop, report])
-    db.session.flush()
-    db.session.add(SpendEntry(line_id=workshop.id, spent_on=D(2010, 1, 20), amount_pence=200_00))
+    SpendEntryFactory(line=workshop, spent_on=D(2010, 1, 20), amount_pence=200_00)
     db.session.commit()
     return {"source": source, "workshop": workshop, "report": report}
 
@@ -309,12 +309,8 @@ def test_add_and_change_a_funding_source(client, login_as, project, budget):
 
 def test_overspent_line_and_source_are_flagged_in_words(client, login_as, project, budget):
     login_as(Role.SPONSOR)
-    _db.session.add(
-        SpendEntry(line_id=budget["report"].id, spent_on=D(2010, 2, 1), amount_pence=400_01)
-    )
-    _db.session.add(
-        SpendEntry(line_id=budget["workshop"].id, spent_on=D(2010, 2, 1), amount_pence=400_00)
-    )
+    SpendEntryFactory(line=budget["report"], spent_on=D(2010, 2, 1), amount_pence=400_01)
+    SpendEntryFactory(line=budget["workshop"], spent_on=D(2010, 2, 1), amount_pence=400_00)
     _db.session.commit()
     page = text_of(client.get(url(project, "budget")))
     assert "Over budget:" in page
@@ -383,17 +379,12 @@ def test_seed_staff_days(client, seeded):
 
 @pytest.fixture
 def roles(db, project):
-    manager = StaffResource(
-        project_id=project.id, role_name="Project Manager", quantity=1, days_each=130, position=1
+    manager = StaffResourceFactory(
+        project=project, role_name="Project Manager", days_each=130, position=1
     )
-    leads = StaffResource(
-        project_id=project.id,
-        role_name="Work Stream Leaders",
-        quantity=7,
-        days_each=25,
-        position=2,
+    leads = StaffResourceFactory(
+        project=project, role_name="Work Stream Leaders", quantity=7, days_each=25, position=2
     )
-    db.session.add_all([manager, leads])
     db.session.commit()
     return {"manager": manager, "leads": leads}
 
@@ -527,13 +518,11 @@ def test_staff_time_export(client, login_as, project, roles):
 
 def add_spend(line, count: int) -> None:
     for n in range(count):
-        _db.session.add(
-            SpendEntry(
-                line_id=line.id,
-                spent_on=D(2010, 1, 1) + dt.timedelta(days=n % 400),
-                amount_pence=1 + n,
-                reference=f"R{n}",
-            )
+        SpendEntryFactory(
+            line=line,
+            spent_on=D(2010, 1, 1) + dt.timedelta(days=n % 400),
+            amount_pence=1 + n,
+            reference=f"R{n}",
         )
     _db.session.commit()
 
@@ -553,15 +542,12 @@ def test_budget_page_runs_a_fixed_number_of_queries(
     small = budget_queries(client, project, count_queries)
     add_spend(budget["report"], 190)
     for n in range(20):
-        _db.session.add(
-            BudgetLine(
-                project_id=project.id,
-                source_id=budget["source"].id,
-                product=f"Extra {n}",
-                unit_cost_pence=1,
-                provision_pence=1,
-                position=10 + n,
-            )
+        BudgetLineFactory(
+            project=project,
+            source=budget["source"],
+            product=f"Extra {n}",
+            unit_cost_pence=1,
+            position=10 + n,
         )
     _db.session.commit()
     large = budget_queries(client, project, count_queries)
@@ -580,13 +566,11 @@ def test_staff_page_runs_a_fixed_number_of_queries(client, login_as, project, ro
         for _ in range(people):
             person = PersonFactory()
             for month in range(1, 11):
-                _db.session.add(
-                    StaffTime(
-                        resource_id=roles["leads"].id,
-                        person_id=person.id,
-                        month=D(2010, month, 1),
-                        days=Decimal("1.5"),
-                    )
+                StaffTimeFactory(
+                    resource=roles["leads"],
+                    person=person,
+                    month=D(2010, month, 1),
+                    days=Decimal("1.5"),
                 )
         _db.session.commit()
 

@@ -6,9 +6,17 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory
+from tests.factories import (
+    BudgetLineFactory,
+    FundingSourceFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    PersonFactory,
+    SpendEntryFactory,
+    TaskDependencyFactory,
+    TaskFactory,
+)
 from tracker.audit import AuditEvent
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.database import utcnow
 from tracker.forms import parse_pounds
 from tracker.issues.changes import (
@@ -37,7 +45,7 @@ from tracker.issues.models import (
     EntryType,
 )
 from tracker.plan.conflicts import broken_links, dependency_breaks, stage_overlaps, stage_overruns
-from tracker.plan.models import Milestone, Stage, Task, TaskDependency
+from tracker.plan.models import Stage, Task
 from tracker.plan.schedule import Link
 from tracker.projects.models import Meeting, MeetingKind, Role
 from tracker.rules import RuleRefused
@@ -144,23 +152,14 @@ def test_parse_pounds_refuses_with_a_clear_message(text, message):
 
 
 def budget(db, project, provision, spent=()):
-    source = FundingSource(
-        project_id=project.id, code="SF", name="Service First", allocation_pence=provision
+    source = FundingSourceFactory(
+        project=project, code="SF", name="Service First", allocation_pence=provision
     )
-    db.session.add(source)
-    db.session.flush()
-    line = BudgetLine(
-        project_id=project.id,
-        source_id=source.id,
-        product="Assessment",
-        unit_cost_pence=provision,
-        provision_pence=provision,
+    line = BudgetLineFactory(
+        project=project, source=source, product="Assessment", unit_cost_pence=provision
     )
-    db.session.add(line)
-    db.session.flush()
     for day, amount in spent:
-        db.session.add(SpendEntry(line_id=line.id, spent_on=day, amount_pence=amount))
-    db.session.flush()
+        SpendEntryFactory(line=line, spent_on=day, amount_pence=amount)
     return line
 
 
@@ -173,51 +172,38 @@ def stage_one(db, project) -> Stage:
 def plan(db, project):
     """Task 1.1 (1 to 31 Jan) -> task 1.2 (1 to 28 Feb) -> milestone (28 Feb); 1.1 -> milestone."""
     stage = stage_one(db, project)
-    first = Task(
-        project_id=project.id,
-        stage_id=stage.id,
+    first = TaskFactory(
+        project=project,
+        stage=stage,
         code="1.1",
         activity="Workshop",
         start_date=D(2010, 1, 1),
         target_finish=D(2010, 1, 31),
     )
-    second = Task(
-        project_id=project.id,
-        stage_id=stage.id,
+    second = TaskFactory(
+        project=project,
+        stage=stage,
         code="1.2",
         activity="Self assessment",
         start_date=D(2010, 2, 1),
         target_finish=D(2010, 2, 28),
         position=1,
     )
-    milestone = Milestone(
-        project_id=project.id,
-        stage_id=stage.id,
+    milestone = MilestoneFactory(
+        project=project,
+        stage=stage,
         name="Stage 1 complete",
         scheduled_finish=D(2010, 2, 28),
     )
-    db.session.add_all([first, second, milestone])
-    db.session.flush()
-    db.session.add_all(
-        [
-            TaskDependency(
-                project_id=project.id, predecessor_id=first.id, successor_task_id=second.id
-            ),
-            TaskDependency(
-                project_id=project.id, predecessor_id=second.id, successor_milestone_id=milestone.id
-            ),
-        ]
+    TaskDependencyFactory(project=project, predecessor_id=first.id, successor_task_id=second.id)
+    TaskDependencyFactory(
+        project=project, predecessor_id=second.id, successor_milestone_id=milestone.id
     )
-    db.session.flush()
     return first, second, milestone
 
 
 def meeting(db, project, day=None) -> Meeting:
-    day = day or D(2010, 2, 26)
-    m = Meeting(project_id=project.id, kind=MeetingKind.PROJECT_GROUP, held_on=day)
-    db.session.add(m)
-    db.session.flush()
-    return m
+    return MeetingFactory(project=project, held_on=day or D(2010, 2, 26))
 
 
 def raised(db, project, person=None, **assessment) -> ChangeRequest:
@@ -528,9 +514,7 @@ def test_a_change_needs_its_analysis_and_a_major_one_a_project_group_meeting(db,
     }
     with pytest.raises(RuleRefused, match="Select the project group meeting"):
         decide_change(project, major, meeting=None, **kwargs)
-    emt = Meeting(project_id=project.id, kind=MeetingKind.EMT, held_on=D(2010, 4, 1))
-    db.session.add(emt)
-    db.session.flush()
+    emt = MeetingFactory(project=project, kind=MeetingKind.EMT, held_on=D(2010, 4, 1))
     with pytest.raises(RuleRefused, match="project group meetings"):
         decide_change(project, major, meeting=emt, **kwargs)
     with pytest.raises(RuleRefused, match="on or after 1 Feb 2010"):
@@ -597,23 +581,17 @@ def test_moving_a_milestone_onto_the_start_of_the_work_waiting_for_it_breaks_the
     stage2 = db.session.execute(
         db.select(Stage).where(Stage.project_id == project.id, Stage.number == 2)
     ).scalar_one()
-    waiting = Task(
-        project_id=project.id,
-        stage_id=stage2.id,
+    waiting = TaskFactory(
+        project=project,
+        stage=stage2,
         code="2.1",
         activity="Affordable housing",
         start_date=D(2010, 3, 2),
         target_finish=D(2010, 3, 31),
         position=2,
     )
-    db.session.add(waiting)
-    db.session.flush()
-    db.session.add(
-        TaskDependency(
-            project_id=project.id,
-            predecessor_milestone_id=milestone.id,
-            successor_task_id=waiting.id,
-        )
+    TaskDependencyFactory(
+        project=project, predecessor_milestone_id=milestone.id, successor_task_id=waiting.id
     )
     change = raised(db, project)
     set_effect(
@@ -835,16 +813,14 @@ def test_an_old_stage_overlap_does_not_block_an_unrelated_change(db, project):
 
 
 def _task_in(db, project, stage: Stage, finish: dt.date) -> Task:
-    task = Task(
-        project_id=project.id,
-        stage_id=stage.id,
+    task = TaskFactory(
+        project=project,
+        stage=stage,
         code="1.5",
         activity="Getting Ready Workshop",
         start_date=stage.start_date,
         target_finish=finish,
     )
-    db.session.add(task)
-    db.session.flush()
     return task
 
 
@@ -942,15 +918,7 @@ def _provide(change, line, pence: int) -> None:
 
 def test_new_provisions_are_classed_against_the_sources_allocation(db, project):
     line = budget(db, project, 1_000_00)  # allocation £1,000, all of it provided
-    other = BudgetLine(
-        project_id=project.id,
-        source_id=line.source_id,
-        product="Workshop",
-        unit_cost_pence=0,
-        provision_pence=0,
-    )
-    db.session.add(other)
-    db.session.flush()
+    other = BudgetLineFactory(project=project, source=line.source, product="Workshop")
     # £200 moved from one line to another: the source still provides £1,000.
     moved = raised(db, project)
     _provide(moved, line, 800_00)

@@ -19,7 +19,7 @@ from tests.factories import (
     TaskFactory,
 )
 from tests.helpers import sign_in_as
-from tests.html import parse
+from tests.html import parse, text_of
 from tracker.issues.models import (
     ChangeStatus,
     EntryStatus,
@@ -169,9 +169,11 @@ def test_an_assessor_sees_no_budget(client, login_as, project):
 
 def test_the_dashboard_is_in_the_navigation_after_project_home(client, login_as, project):
     login_as(Role.LEAD_MEMBER)
-    page = client.get(f"/projects/{project.slug}/").text
-    dashboard = page.index(f'href="/projects/{project.slug}/dashboard"')
-    assert page.index("Project home") < dashboard < page.index("Plan")
+    menu = parse(client.get(f"/projects/{project.slug}/")).select("#navigation li a")
+    items = [(text_of(link), link["href"]) for link in menu]
+    texts = [text for text, _ in items]
+    dashboard = items.index(("Dashboard", f"/projects/{project.slug}/dashboard"))
+    assert texts.index("Project home") < dashboard < texts.index("Plan")
 
 
 def test_statuses_show_the_colour_reason_and_rule(db, client, login_as, project):

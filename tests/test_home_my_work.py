@@ -6,14 +6,21 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    ChangeRequestFactory,
+    IssueLogEntryFactory,
+    PersonFactory,
+    RiskFactory,
+    TaskFactory,
+    member,
+)
 from tracker.filters import london_today
 from tracker.issues.home import NEW_ENTRY_DAYS, is_new_entry
-from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, EntryType, IssueLogEntry
+from tracker.issues.models import ChangeStatus, EntryStatus, EntryType, IssueLogEntry
 from tracker.plan.home import DUE_SOON_DAYS, is_due_soon_or_late
 from tracker.plan.models import Progress, Task
 from tracker.projects.models import Role
-from tracker.risks.models import Level, Risk, RiskStatus
+from tracker.risks.models import Level
 
 TODAY = dt.date(2010, 3, 15)
 
@@ -63,51 +70,37 @@ def _fill(db, project, owner, n: int, start: int = 0) -> None:
     today = london_today()
     stream = project.work_streams[0]
     for i in range(start, start + n):
-        db.session.add_all(
-            [
-                Task(
-                    project_id=project.id,
-                    stage=project.stages[0],
-                    code=f"9.{i}",
-                    activity=f"Late task {i}",
-                    work_stream=stream,
-                    target_finish=today - dt.timedelta(days=3),
-                    progress=Progress.ON_TRACK,
-                    responsible=[owner],
-                    position=i,
-                ),
-                Risk(
-                    project_id=project.id,
-                    number=f"{i + 1:02d}",
-                    description=f"Risk {i}",
-                    probability=Level.H,
-                    impact=Level.M,
-                    owner=owner,
-                    status=RiskStatus.OPEN,
-                    review_by=today - dt.timedelta(days=1),
-                ),
-                IssueLogEntry(
-                    project_id=project.id,
-                    number=f"{i + 1:02d}",
-                    type=EntryType.ISSUE,
-                    description=f"Fresh issue {i}",
-                    identified_on=today,
-                    last_updated_on=today,
-                    status=EntryStatus.OPEN,
-                    author=owner,
-                ),
-                ChangeRequest(
-                    project_id=project.id,
-                    number=i + 1,
-                    raised_on=today,
-                    description="Move the workshop",
-                    status=ChangeStatus.ASSESSED,
-                    impact_days=1,
-                    impact_cost_pence=0,
-                    needs_more_resources=True,
-                    requested_by=owner,
-                ),
-            ]
+        TaskFactory(
+            project=project,
+            code=f"9.{i}",
+            activity=f"Late task {i}",
+            work_stream=stream,
+            target_finish=today - dt.timedelta(days=3),
+            progress=Progress.ON_TRACK,
+            responsible=[owner],
+            position=i,
+        )
+        RiskFactory(
+            project=project,
+            probability=Level.H,
+            owner=owner,
+            review_by=today - dt.timedelta(days=1),
+        )
+        IssueLogEntryFactory(
+            project=project,
+            description=f"Fresh issue {i}",
+            identified_on=today,
+            author=owner,
+        )
+        ChangeRequestFactory(
+            project=project,
+            raised_on=today,
+            description="Move the workshop",
+            status=ChangeStatus.ASSESSED,
+            impact_days=1,
+            impact_cost_pence=0,
+            needs_more_resources=True,
+            requested_by=owner,
         )
     db.session.commit()
 

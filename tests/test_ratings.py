@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory, member
-from tests.helpers import sign_in
+from tests.factories import AssessmentRoundFactory, PersonFactory
+from tests.helpers import sign_in_as
 from tests.html import field_value
 from tracker.evidence.models import (
     AssessmentRound,
@@ -49,14 +49,9 @@ def test_the_seed_stores_only_values_of_the_self_assessment_scale(db, seeded) ->
     assert values <= set(SCALE_LABELS[RatingScale.SELF])
 
 
-def _round(db, project, **changes) -> AssessmentRound:
-    fields = {
-        "name": "Pre-assessment Oct 2010",
-        "scale": RatingScale.ASSESSOR,
-        "scope": RatingScope.COUNCIL,
-    }
-    round_ = AssessmentRound(project_id=project.id, **(fields | changes))
-    db.session.add(round_)
+def _round(db, project, name: str = "Pre-assessment Oct 2010", **changes) -> AssessmentRound:
+    """An assessor's round for the whole council, but for `changes`."""
+    round_ = AssessmentRoundFactory(project=project, name=name, **changes)
     db.session.commit()
     return round_
 
@@ -135,10 +130,7 @@ def test_a_round_keeps_its_scale_and_scope_once_rated(db, seeded) -> None:
 
 
 def test_the_manager_changes_a_round(db, client, seeded) -> None:
-    person = PersonFactory()
-    member(person, seeded, Role.MANAGER)
-    db.session.commit()
-    sign_in(client, person)
+    sign_in_as(client, seeded, Role.MANAGER)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     edit = f"/projects/{seeded.slug}/ratings/{rated.id}/edit"
     form = client.get(edit).text
@@ -165,10 +157,7 @@ def test_the_manager_changes_a_round(db, client, seeded) -> None:
 
 @pytest.mark.parametrize("role", [Role.WS_LEAD, Role.ASSURANCE, Role.EMT])
 def test_only_planners_change_a_round(db, client, seeded, role) -> None:
-    person = PersonFactory()
-    member(person, seeded, role)
-    db.session.commit()
-    sign_in(client, person)
+    sign_in_as(client, seeded, role)
     rated = db.session.execute(db.select(AssessmentRound)).scalar_one()
     assert client.get(f"/projects/{seeded.slug}/ratings/{rated.id}/edit").status_code == 403
 
@@ -176,10 +165,7 @@ def test_only_planners_change_a_round(db, client, seeded, role) -> None:
 def test_an_imported_rating_keeps_its_note(db, client, seeded) -> None:
     import io
 
-    person = PersonFactory()
-    member(person, seeded, Role.SUPPORT)
-    db.session.commit()
-    sign_in(client, person)
+    sign_in_as(client, seeded, Role.SUPPORT)
     round_ = _round(db, seeded)
     response = client.post(
         f"/projects/{seeded.slug}/ratings/{round_.id}/import",

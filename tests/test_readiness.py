@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.factories import AssessmentRoundFactory, ElementRatingFactory
 from tracker.evidence.models import EvidenceStatus, Standard
 from tracker.evidence.readiness import Compliance, forecast_compliance, verdict
 
@@ -78,24 +79,14 @@ def test_the_seeded_self_assessment_gives_a_forecast(seeded) -> None:
 
 
 def test_the_latest_assessor_round_decides(db, seeded) -> None:
-    from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
     from tracker.evidence.readiness import project_readiness
     from tracker.evidence.services import project_elements
 
     elements = project_elements(seeded)
-    round_ = AssessmentRound(
-        project_id=seeded.id,
-        name="On-site assessment Jan 2011",
-        scale=RatingScale.ASSESSOR,
-        scope=RatingScope.COUNCIL,
-        held_to=dt.date(2011, 1, 31),
-    )
     values = ["full"] * 45 + ["plus"] + ["partial"] * 11
-    round_.ratings = [
-        ElementRating(element_id=e.id, rating=v) for e, v in zip(elements, values, strict=True)
-    ]
-    db.session.add(round_)
-    db.session.commit()
+    round_ = _assessor_round(
+        db, seeded, "On-site assessment Jan 2011", values, dt.date(2011, 1, 31)
+    )
     readiness = project_readiness(seeded, dt.date(2011, 2, 1))
     assert not readiness.forecast and readiness.basis == "On-site assessment Jan 2011"
     assert (readiness.verdict.full, readiness.verdict.partial) == (46, 11)
@@ -110,21 +101,12 @@ def test_the_latest_assessor_round_decides(db, seeded) -> None:
 
 
 def _assessor_round(db, project, name: str, values: list[str], held_to: dt.date):
-    from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
+    """An assessor's council round held to `held_to`, rating the project's elements in order."""
     from tracker.evidence.services import project_elements
 
-    round_ = AssessmentRound(
-        project_id=project.id,
-        name=name,
-        scale=RatingScale.ASSESSOR,
-        scope=RatingScope.COUNCIL,
-        held_to=held_to,
-    )
-    round_.ratings = [
-        ElementRating(element_id=e.id, rating=v)
-        for e, v in zip(project_elements(project), values, strict=False)
-    ]
-    db.session.add(round_)
+    round_ = AssessmentRoundFactory(project=project, name=name, held_to=held_to)
+    for element, value in zip(project_elements(project), values, strict=False):
+        ElementRatingFactory(round=round_, element=element, rating=value)
     db.session.commit()
     return round_
 
