@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    AssessmentRoundFactory,
+    EvidenceFileFactory,
+    EvidenceItemFactory,
+    MembershipFactory,
+    PersonFactory,
+    member,
+)
 from tests.helpers import sign_in
 from tests.html import field_value, hrefs, parse
 from tracker.audit import AuditEvent
@@ -267,13 +274,9 @@ def _person(db, project, role):
 
 def other_stream_member(db, project):
     """A member of the project's second work stream (the tests' items are in the first)."""
-    from tracker.projects.models import Membership
-
     person = PersonFactory()
-    db.session.add(
-        Membership(
-            person=person, project=project, role=Role.WS_MEMBER, work_stream=project.work_streams[1]
-        )
+    MembershipFactory(
+        person=person, project=project, role=Role.WS_MEMBER, work_stream=project.work_streams[1]
     )
     db.session.commit()
     return person
@@ -396,23 +399,13 @@ def test_the_library_runs_a_fixed_number_of_queries(
 
     def add(n: int, start: int) -> None:
         for i in range(start, start + n):
-            item = EvidenceItem(
-                project_id=evidence_project.id,
-                work_stream_id=evidence_project.work_streams[i % 2].id,
+            item = EvidenceItemFactory(
+                project=evidence_project,
+                work_stream=evidence_project.work_streams[i % 2],
                 title=f"Item {i}",
                 elements=[elements[i % 57], elements[(i + 7) % 57]],
             )
-            item.files.append(
-                EvidenceFile(
-                    version=1,
-                    original_name="a.pdf",
-                    storage_key=f"{i:032d}",
-                    size_bytes=1,
-                    content_type="application/pdf",
-                    sha256="0" * 64,
-                )
-            )
-            db.session.add(item)
+            EvidenceFileFactory(item=item)
         db.session.commit()
 
     add(3, 0)
@@ -632,7 +625,6 @@ def test_ratings_are_entered_one_column_at_a_time_on_the_rounds_scale(
     db, client, login_as, evidence_project
 ):
     from tracker.evidence.models import (
-        AssessmentRound,
         ElementRating,
         RatingScale,
         RatingScope,
@@ -640,13 +632,12 @@ def test_ratings_are_entered_one_column_at_a_time_on_the_rounds_scale(
     from tracker.evidence.services import project_elements
 
     elements = project_elements(evidence_project)
-    round_ = AssessmentRound(
-        project_id=evidence_project.id,
+    round_ = AssessmentRoundFactory(
+        project=evidence_project,
         name="Self-assessment 2010",
         scale=RatingScale.SELF,
         scope=RatingScope.WORK_STREAM,
     )
-    db.session.add(round_)
     db.session.commit()
     own, other = evidence_project.work_streams
     entry = url(evidence_project, f"ratings/{round_.id}/enter")
@@ -709,15 +700,14 @@ def test_the_manager_adds_a_rating_round(db, client, login_as, evidence_project)
 def test_ratings_are_imported_only_when_every_row_can_be_read(
     db, client, login_as, evidence_project
 ):
-    from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
+    from tracker.evidence.models import ElementRating, RatingScale, RatingScope
 
-    round_ = AssessmentRound(
-        project_id=evidence_project.id,
+    round_ = AssessmentRoundFactory(
+        project=evidence_project,
         name="Documentary review Sep 2010",
         scale=RatingScale.ASSESSOR,
         scope=RatingScope.WORK_STREAM,
     )
-    db.session.add(round_)
     db.session.commit()
     login_as(Role.MANAGER)
     stream = evidence_project.work_streams[0].name
