@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.forms import error_summary
     from tracker.headers import register_security_headers
+    from tracker.once import once_field
 
     register_security_headers(app)  # first: its nonce must exist before anything can answer
     db.init_app(app)
@@ -89,11 +90,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     WTFormsHelpers(app)
     app.add_template_global(error_summary)
+    app.add_template_global(once_field)
 
 
 def register_models() -> None:
     """Import every area's models so that the metadata (and Alembic) sees all tables."""
-    from tracker import audit  # noqa: F401
+    from tracker import audit, once  # noqa: F401
     from tracker.auth import models as _auth  # noqa: F401
     from tracker.budget import models as _budget  # noqa: F401
     from tracker.evidence import models as _evidence  # noqa: F401

@@ -9,15 +9,25 @@ from typing import Annotated, Any
 from sqlalchemy import (
     DateTime,
     Enum,
+    ForeignKey,
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     event,
     inspect,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
 from werkzeug.routing import IntegerConverter
 
 # The largest value an INTEGER column holds on PostgreSQL (SQLite's limit is larger).
@@ -89,6 +99,50 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.row_version}
+
+
+class WithdrawableMixin:
+    """A record a user added and can withdraw (a mistake, a duplicate) with a reason.
+
+    A withdrawn record is kept, never deleted: it stays in the audit trail and can be restored.
+    Every ORM query leaves withdrawn rows out (see `_leave_out_withdrawn`), so they leave lists,
+    counts, charts, readiness and reports without each query having to remember. A query that
+    must see them (the "withdrawn" list, restoring, a record's history) asks for
+    `execution_options(include_withdrawn=True)`.
+    """
+
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def withdrawn_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+INCLUDE_WITHDRAWN = {"include_withdrawn": True}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _leave_out_withdrawn(state: ORMExecuteState) -> None:
+    """SQLAlchemy's documented pattern for rows most queries must not see: add the criterion to
+    every ORM SELECT (and so to its relationship and lazy loads) unless the query opts out."""
+    if (
+        state.is_select
+        and not state.is_column_load
+        and not state.is_relationship_load
+        and not state.execution_options.get("include_withdrawn", False)
+    ):
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                WithdrawableMixin,
+                lambda cls: cls.withdrawn_at.is_(None),
+                include_aliases=True,
+            )
+        )
 
 
 @event.listens_for(Session, "before_flush")

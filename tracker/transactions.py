@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Flask, session
 from flask.typing import ResponseReturnValue
 
+from tracker import once
 from tracker.extensions import db
 
 
@@ -22,10 +23,15 @@ class TrackerFlask(Flask):
     """Flask whose views run in one transaction, committed when they succeed."""
 
     def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+        token = once.sent_token()
+        if token and (earlier := once.claim(token)) is not None:
+            return earlier
         response = self.make_response(super().dispatch_request())
         if response.status_code >= 400:
             db.session.rollback()
             return response
+        if token:
+            once.record_answer(token, response.location)
         try:
             db.session.commit()
         except Exception:

@@ -9,7 +9,7 @@ from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, VersionedMixin, intpk
+from tracker.database import TimestampMixin, VersionedMixin, WithdrawableMixin, intpk
 from tracker.extensions import db
 
 
@@ -31,7 +31,7 @@ class FundingSource(TimestampMixin, VersionedMixin, db.Model):
     )
 
 
-class BudgetLine(TimestampMixin, VersionedMixin, db.Model):
+class BudgetLine(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """A product the budget pays for. Actual to date and remaining are derived from spend."""
 
     __tablename__ = "budget_line"
@@ -52,7 +52,7 @@ class BudgetLine(TimestampMixin, VersionedMixin, db.Model):
     )
 
 
-class SpendEntry(TimestampMixin, VersionedMixin, db.Model):
+class SpendEntry(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     __tablename__ = "spend_entry"
     __audit_parent__ = "line"
 

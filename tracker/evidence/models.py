@@ -20,7 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.database import (
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    WithdrawableMixin,
+    enum_column,
+    intpk,
+)
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Service, WorkStream
@@ -117,7 +124,7 @@ evidence_element = Table(
 )
 
 
-class EvidenceItem(TimestampMixin, VersionedMixin, db.Model):
+class EvidenceItem(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """A document or link that supports one or more elements, owned by one work stream."""
 
     __tablename__ = "evidence_item"
@@ -138,7 +145,7 @@ class EvidenceItem(TimestampMixin, VersionedMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     work_stream: Mapped[WorkStream] = relationship()
-    created_by: Mapped[Person | None] = relationship()
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
     elements: Mapped[list[Element]] = relationship(
         secondary=evidence_element, order_by="Element.code"
     )
@@ -247,7 +254,7 @@ class ActionStatus(LabelledEnum):
     DONE = "done", "Done"
 
 
-class GapAction(TimestampMixin, VersionedMixin, db.Model):
+class GapAction(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """What will be done about an element rated partial or non-compliant."""
 
     __tablename__ = "gap_action"
@@ -265,4 +272,4 @@ class GapAction(TimestampMixin, VersionedMixin, db.Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     element: Mapped[Element] = relationship()
-    owner: Mapped[Person | None] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])

@@ -9,7 +9,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.database import (
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    WithdrawableMixin,
+    enum_column,
+    intpk,
+)
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Meeting
@@ -25,7 +32,7 @@ class EntryStatus(LabelledEnum):
     CLOSED = "closed", "Closed"
 
 
-class IssueLogEntry(TimestampMixin, VersionedMixin, db.Model):
+class IssueLogEntry(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     __tablename__ = "issue_log_entry"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
 
@@ -42,7 +49,7 @@ class IssueLogEntry(TimestampMixin, VersionedMixin, db.Model):
     last_updated_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus))
 
-    author: Mapped[Person | None] = relationship()
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
     change_request: Mapped[ChangeRequest | None] = relationship(back_populates="issue_entry")
 
 
@@ -57,7 +64,7 @@ class ChangeStatus(LabelledEnum):
 DECIDED = frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})
 
 
-class ChangeRequest(TimestampMixin, VersionedMixin, db.Model):
+class ChangeRequest(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """Appendix 7. Whether it is major or minor is derived from its impact, never typed."""
 
     __tablename__ = "change_request"

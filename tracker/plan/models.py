@@ -20,7 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.database import (
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    WithdrawableMixin,
+    enum_column,
+    intpk,
+)
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.projects.models import Meeting, Project, WorkStream
@@ -118,7 +125,7 @@ task_responsible = Table(
 )
 
 
-class Task(TimestampMixin, VersionedMixin, db.Model):
+class Task(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """A row of the work plan (Project Document 8.4)."""
 
     __tablename__ = "task"
@@ -185,7 +192,7 @@ class TaskDependency(TimestampMixin, db.Model):
     lag_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Milestone(TimestampMixin, VersionedMixin, db.Model):
+class Milestone(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     """A row of the milestone table (8.5). The finish variance is derived, never stored."""
 
     __tablename__ = "milestone"

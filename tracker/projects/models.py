@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, enum_column, intpk
+from tracker.database import TimestampMixin, WithdrawableMixin, enum_column, intpk
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
@@ -45,6 +45,9 @@ class Project(TimestampMixin, db.Model):
     scope: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
+    # The date the project's figures are judged at, as Microsoft Project's status date; none
+    # means today (tracker.projects.status.status_date).
+    status_date: Mapped[dt.date | None] = mapped_column(Date)
     standard_id: Mapped[int | None] = mapped_column(ForeignKey("standard.id"))
 
     stages: Mapped[list[Stage]] = relationship(
@@ -92,6 +95,22 @@ class Membership(TimestampMixin, db.Model):
     work_stream: Mapped[WorkStream | None] = relationship()
 
 
+class Contact(TimestampMixin, db.Model):
+    """Someone the project document lists as a contact (section 12) who may hold no role."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("project_id", "person_id"),)
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # What they are the contact for, e.g. "Communications".
+    responsibility: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    person: Mapped[Person] = relationship()
+
+
 class Service(TimestampMixin, db.Model):
     """A council service, as rated in the 2009 self-assessment, under its corporate area."""
 
@@ -109,9 +128,10 @@ class MeetingKind(LabelledEnum):
     PROJECT_GROUP = "project_group", "Project group"
     EMT = "emt", "Executive management team"
     LEAD_MEMBER = "lead_member", "Lead member"
+    ASSURANCE = "assurance", "Project assurance group"
 
 
-class Meeting(TimestampMixin, db.Model):
+class Meeting(TimestampMixin, WithdrawableMixin, db.Model):
     __tablename__ = "meeting"
 
     id: Mapped[intpk]

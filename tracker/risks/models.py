@@ -8,7 +8,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, intpk
+from tracker.database import (
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    WithdrawableMixin,
+    enum_column,
+    intpk,
+)
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
@@ -32,7 +39,7 @@ def status_label(status: RiskStatus | None) -> str:
     return status.label if status else "Not recorded"
 
 
-class Risk(TimestampMixin, VersionedMixin, db.Model):
+class Risk(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     __tablename__ = "risk"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
 
@@ -50,7 +57,7 @@ class Risk(TimestampMixin, VersionedMixin, db.Model):
     status: Mapped[RiskStatus | None] = mapped_column(enum_column(RiskStatus))
     review_by: Mapped[dt.date | None] = mapped_column(Date)
 
-    owner: Mapped[Person | None] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
     reviews: Mapped[list[RiskReview]] = relationship(
         back_populates="risk", cascade="all, delete-orphan", order_by="RiskReview.reviewed_at"
     )
