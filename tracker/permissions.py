@@ -85,10 +85,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "report.write": PLANNERS,
     # A work stream lead writes and issues their own stream's report (the view checks which).
     "report.write_stream": PLANNERS | {Role.WS_LEAD},
+    # Setting up and running the project (issue 13)
+    "project.edit": frozenset({Role.MANAGER}),  # the project's details and its status date
+    "people.manage": frozenset({Role.MANAGER}),  # who holds which role, and the contacts
+    "work_stream.edit": PLANNERS,
+    "service.edit": PLANNERS,
+    "meeting.edit": PLANNERS,
+    "staff.plan": PLANNERS,  # staff resources: role, number, days each
+    # Withdrawn records are listed for, and restored by, the manager.
+    "record.restore": frozenset({Role.MANAGER}),
 }
 
 # Site-wide actions held by administrators only.
-ADMIN_ACTIONS = frozenset({"admin.users"})
+ADMIN_ACTIONS = frozenset({"admin.users", "admin.projects"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
