@@ -130,11 +130,9 @@ def _calls_in(path: Path, names: set[str]) -> list[str]:
 
 # The only places that end a transaction by hand: the request itself, the error pages, the
 # command line (no request), and records that must stand whatever the answer (a failed
-# sign-in attempt, a token's last use) through `transactions.commit_now`; and the claim of a
-# form's token (`once.py`), which undoes only itself, before the view runs.
+# sign-in attempt, a token's last use) through `transactions.commit_now`.
 _MAY_END_TRANSACTIONS = {
     "transactions.py",
-    "once.py",
     "errors.py",
     "cli.py",
     "seeding/__init__.py",

@@ -1,15 +1,16 @@
 """A form sent twice is acted on once.
 
 Every POST form the tracker renders carries a random `once` token (`once_field()` in the
-templates, beside the CSRF token). The first request that sends a token claims it by inserting
-a row keyed on it, in the request's own transaction; a second request with the same token (a
-double click, a page sent again with the browser's back button) finds it claimed and is sent to
-where the first one went, having changed nothing. When two arrive together, the database's
-primary key decides: the second insert waits for the first transaction and is then refused.
+templates, beside the CSRF token). A request that succeeds claims its token by inserting a row
+keyed on it, in its own transaction, just before the commit; a later request with the same
+token (a double click, a page sent again with the browser's back button) finds it claimed and
+is sent to where the first one went, having changed nothing. When two arrive together, the
+primary key decides: the second insert waits for the first transaction and is then refused,
+and all the second request did is undone.
 
-A request answered with a refusal (a form shown again with its errors) is rolled back, claim
-included, and the page it shows carries a fresh token; so a corrected form is never taken for
-a copy.
+A refused request (a form shown again with its errors) claims nothing, and the page it shows
+carries a fresh token; so a corrected form is never taken for a copy. The claim is made last
+so that SQLite's write lock is not taken any earlier than the view itself would take it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from flask import Response, flash, redirect, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.database import UTCDateTime, utcnow
@@ -57,23 +57,25 @@ def sent_token() -> str | None:
     return token if _TOKEN.fullmatch(token) else None
 
 
-def claim(token: str) -> Response | None:
-    """Claim the token for this request; if it was claimed already, the answer to give instead."""
-    submission = FormSubmission(token=token, person_id=getattr(current_user, "id", None))
-    db.session.add(submission)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The claim is the request's first write, so undoing the transaction undoes only it.
-        db.session.rollback()
-        first = db.session.get(FormSubmission, token)
-        flash("That form had already been sent, so it was not acted on again.")
-        return redirect(first.answered_with if first and first.answered_with else request.path, 303)
-    return None
+def earlier_answer(token: str) -> Response | None:
+    """If a request with this token was acted on already, the answer to give this copy: the
+    way to where the first one went."""
+    first = db.session.get(FormSubmission, token)
+    if first is None:
+        return None
+    flash("That form had already been sent, so it was not acted on again.")
+    return redirect(first.answered_with or request.path, 303)
 
 
-def record_answer(token: str, location: str | None) -> None:
-    """Remember where the first request sent the person, for a copy to follow."""
-    submission = db.session.get(FormSubmission, token)
-    if submission is not None:
-        submission.answered_with = (location or request.path)[:500]
+def record(token: str, location: str | None) -> None:
+    """Claim the token for this request, which succeeded, with where it sent the person. The
+    primary key refuses a second claim (IntegrityError at this flush): the caller undoes the
+    request and answers as `earlier_answer` does."""
+    db.session.add(
+        FormSubmission(
+            token=token,
+            person_id=getattr(current_user, "id", None),
+            answered_with=(location or request.path)[:500],
+        )
+    )
+    db.session.flush()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import Flask, session
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
 
 from tracker import once
 from tracker.extensions import db
@@ -24,14 +25,23 @@ class TrackerFlask(Flask):
 
     def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
         token = once.sent_token()
-        if token and (earlier := once.claim(token)) is not None:
+        if token and (earlier := once.earlier_answer(token)) is not None:
             return earlier
         response = self.make_response(super().dispatch_request())
         if response.status_code >= 400:
             db.session.rollback()
             return response
         if token:
-            once.record_answer(token, response.location)
+            db.session.flush()  # the view's own work first: its refusals are handled as before
+            try:
+                once.record(token, response.location)
+            except IntegrityError:  # the same form, sent at the same moment, was acted on
+                db.session.rollback()
+                session.pop("_flashes", None)
+                earlier = once.earlier_answer(token)
+                if earlier is None:
+                    raise
+                return earlier
         try:
             db.session.commit()
         except Exception:

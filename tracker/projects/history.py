@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from tracker.audit import AuditEvent
+from tracker.database import INCLUDE_WITHDRAWN
 from tracker.extensions import db
 from tracker.permissions import can
 from tracker.projects.models import Project, Role
@@ -97,7 +98,11 @@ def known_values(project: Project, table: str, record_id: int) -> dict[str, Any]
     last recorded them (a deleted record's delete event holds its last values). Enumerations
     are string enums, so either source compares equal to the same words."""
     model = _model(table)
-    record = db.session.get(model, record_id) if model is not None else None
+    record = (
+        db.session.get(model, record_id, execution_options=INCLUDE_WITHDRAWN)
+        if model is not None
+        else None
+    )
     if record is not None:
         return {attr.key: getattr(record, attr.key) for attr in inspect(model).column_attrs}
     values: dict[str, Any] = {}
@@ -116,6 +121,7 @@ HISTORY_RULES: dict[str, HistoryRule] = {
     "project": HistoryRule("project.view"),
     "person": HistoryRule("project.people"),
     "membership": HistoryRule("project.people"),
+    "contact": HistoryRule("project.people"),
     "work_stream": HistoryRule("project.people"),
     "service": HistoryRule("rating.view"),
     "meeting": HistoryRule("report.view_drafts"),
