@@ -305,3 +305,21 @@ def test_a_stage_review_asked_for_by_two_at_once_is_asked_for_once(app, db, proj
     db.session.expire_all()
     reviews = db.session.execute(db.select(StageReview)).scalars().all()
     assert [r.requested_at is not None for r in reviews] == [True]
+
+
+def test_one_form_sent_five_times_at_once_adds_one_risk(app, db, project):
+    """A double click on PostgreSQL: the same form (one `once` token) sent by five requests at
+    the same moment adds one risk; the others are sent where the first went (tracker/once.py)."""
+    from sqlalchemy import func, select
+
+    from tests.test_risk_views import form_data
+    from tracker.risks.models import Risk
+
+    (manager,) = people(db, project, Role.MANAGER, 1)
+    data = form_data(once="0123456789abcdef0123456789abcdef")
+    address = f"/projects/{project.slug}/risks/new"
+
+    answers = at_once(app, [(manager, lambda c: c.post(address, data=data))] * 5)
+
+    assert sorted(a.status for a in answers) == [302, 303, 303, 303, 303]
+    assert db.session.scalar(select(func.count(Risk.id))) == 1

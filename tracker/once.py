@@ -19,7 +19,7 @@ import datetime as dt
 import re
 import secrets
 
-from flask import Response, flash, redirect, request
+from flask import Response, flash, redirect, request, session
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, String
@@ -59,10 +59,12 @@ def sent_token() -> str | None:
 
 def earlier_answer(token: str) -> Response | None:
     """If a request with this token was acted on already, the answer to give this copy: the
-    way to where the first one went."""
+    way to where the first one went, and a word that it was not acted on again. Anything the
+    copy's own view flashed is dropped."""
     first = db.session.get(FormSubmission, token)
     if first is None:
         return None
+    session.pop("_flashes", None)
     flash("That form had already been sent, so it was not acted on again.")
     return redirect(first.answered_with or request.path, 303)
 

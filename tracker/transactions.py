@@ -27,19 +27,20 @@ class TrackerFlask(Flask):
         token = once.sent_token()
         if token and (earlier := once.earlier_answer(token)) is not None:
             return earlier
-        response = self.make_response(super().dispatch_request())
+        try:
+            response = self.make_response(super().dispatch_request())
+        except Exception:
+            if token and (earlier := _copy_refused(token)) is not None:
+                return earlier
+            raise
         if response.status_code >= 400:
-            db.session.rollback()
-            return response
+            return _copy_refused(token) or response
         if token:
             db.session.flush()  # the view's own work first: its refusals are handled as before
             try:
                 once.record(token, response.location)
             except IntegrityError:  # the same form, sent at the same moment, was acted on
-                db.session.rollback()
-                session.pop("_flashes", None)
-                earlier = once.earlier_answer(token)
-                if earlier is None:
+                if (earlier := _copy_refused(token)) is None:
                     raise
                 return earlier
         try:
@@ -49,6 +50,14 @@ class TrackerFlask(Flask):
             session.pop("_flashes", None)
             raise
         return response
+
+
+def _copy_refused(token: str | None) -> ResponseReturnValue | None:
+    """Undo a refused request. If it carried a form that a copy sent at the same moment got
+    through first (taking the record's number, say), answer as the copy it is, not with the
+    refusal."""
+    db.session.rollback()
+    return once.earlier_answer(token) if token else None
 
 
 def commit_now() -> None:

@@ -12,8 +12,8 @@ from tracker.extensions import db
 PROJECT = "project"
 HISTORY = "audit_event"
 # Tables that are not part of a project (sign-in attempts, personal API tokens, the tokens of
-# forms already acted on) and so never exported. A new table the project's rows cannot reach must be added here or made reachable:
-# tests/test_project_transfer.py fails until then.
+# forms already acted on) and so never exported. A new table the project's rows cannot reach
+# must be added here or made reachable: tests/test_project_transfer.py fails until then.
 NOT_EXPORTED = frozenset({"login_attempt", "api_token", "form_submission"})
 
 
