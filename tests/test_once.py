@@ -46,7 +46,7 @@ def test_a_refused_form_does_not_use_up_its_token(client, db, project, login_as)
     token = _token(client.get(page(project, "/new")))
     refused = client.post(page(project, "/new"), data=form_data(once=token, description=""))
     assert refused.status_code == 400
-    assert db.session.get(FormSubmission, token) is None
+    assert db.session.scalars(select(FormSubmission).filter_by(token=token)).first() is None
     assert client.post(page(project, "/new"), data=form_data(once=token)).status_code == 302
     assert _risks(db) == 1
 

@@ -22,7 +22,7 @@ import secrets
 from flask import Response, flash, redirect, request, session
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.database import UTCDateTime, utcnow
@@ -39,7 +39,11 @@ class FormSubmission(db.Model):
     __audited__ = False
 
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # Who sent it: the person's id, 0 before sign-in. A token is claimed per sender, so a
+    # form read by one person and sent by another (never in practice; in tests that share a
+    # page between two people) is still acted on for each. No foreign key: a claim is a
+    # short-lived note, not part of the person's record.
+    sender: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     answered_with: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -61,12 +65,16 @@ def earlier_answer(token: str) -> Response | None:
     """If a request with this token was acted on already, the answer to give this copy: the
     way to where the first one went, and a word that it was not acted on again. Anything the
     copy's own view flashed is dropped."""
-    first = db.session.get(FormSubmission, token)
+    first = db.session.get(FormSubmission, (token, _sender()))
     if first is None:
         return None
     session.pop("_flashes", None)
     flash("That form had already been sent, so it was not acted on again.")
     return redirect(first.answered_with or request.path, 303)
+
+
+def _sender() -> int:
+    return getattr(current_user, "id", None) or 0
 
 
 def record(token: str, location: str | None) -> None:
@@ -76,7 +84,7 @@ def record(token: str, location: str | None) -> None:
     db.session.add(
         FormSubmission(
             token=token,
-            person_id=getattr(current_user, "id", None),
+            sender=_sender(),
             answered_with=(location or request.path)[:500],
         )
     )

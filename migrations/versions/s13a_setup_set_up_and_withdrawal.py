@@ -53,16 +53,10 @@ def upgrade():
     op.create_table(
         "form_submission",
         sa.Column("token", sa.String(length=32), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("sender", sa.Integer(), nullable=False),
         sa.Column("answered_with", sa.String(length=500), nullable=False),
         sa.Column("created_at", tracker.database.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
-            name=op.f("fk_form_submission_person_id_person"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("token", name=op.f("pk_form_submission")),
+        sa.PrimaryKeyConstraint("token", "sender", name=op.f("pk_form_submission")),
     )
     op.create_table(
         "contact",
