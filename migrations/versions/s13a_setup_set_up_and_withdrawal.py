@@ -36,6 +36,9 @@ WITHDRAWABLE = (
     "task",
 )
 
+# Records edited through issue 13's set-up forms, which carry the version they were read at.
+VERSIONED = ("meeting", "project", "service", "stage", "staff_resource", "work_stream")
+
 
 @contextmanager
 def _batch(table: str) -> Iterator[BatchOperations]:
@@ -86,6 +89,17 @@ def upgrade():
     )
     with _batch("project") as batch_op:
         batch_op.add_column(sa.Column("status_date", sa.Date(), nullable=True))
+    for table in VERSIONED:
+        with _batch(table) as batch_op:
+            batch_op.add_column(
+                sa.Column("row_version", sa.Integer(), server_default=sa.text("1"), nullable=False)
+            )
+    with _batch("stage") as batch_op:
+        batch_op.add_column(sa.Column("products", sa.Text(), server_default="", nullable=False))
+    with _batch("funding_source") as batch_op:
+        batch_op.add_column(
+            sa.Column("in_project_budget", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
     for table in WITHDRAWABLE:
         with _batch(table) as batch_op:
             batch_op.add_column(
@@ -111,6 +125,13 @@ def downgrade():
             batch_op.drop_column("withdrawn_by_id")
             batch_op.drop_column("withdrawn_reason")
             batch_op.drop_column("withdrawn_at")
+    with _batch("funding_source") as batch_op:
+        batch_op.drop_column("in_project_budget")
+    with _batch("stage") as batch_op:
+        batch_op.drop_column("products")
+    for table in VERSIONED:
+        with _batch(table) as batch_op:
+            batch_op.drop_column("row_version")
     with _batch("project") as batch_op:
         batch_op.drop_column("status_date")
     op.drop_table("contact")

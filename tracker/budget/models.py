@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import (
+    true as sa_true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
@@ -24,6 +36,9 @@ class FundingSource(TimestampMixin, VersionedMixin, db.Model):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     allocation_pence: Mapped[int] = mapped_column(Integer)
+    # Part of the project budget (Project Document 10.2), or money alongside it (the corporate
+    # training budget), which the dashboard shows as its own line rather than blended in.
+    in_project_budget: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     lines: Mapped[list[BudgetLine]] = relationship(
@@ -67,7 +82,7 @@ class SpendEntry(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     line: Mapped[BudgetLine] = relationship(back_populates="spend")
 
 
-class StaffResource(TimestampMixin, db.Model):
+class StaffResource(TimestampMixin, VersionedMixin, db.Model):
     """Planned staff time for a role: quantity of people times days each (10.1)."""
 
     __tablename__ = "staff_resource"

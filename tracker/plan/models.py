@@ -33,7 +33,7 @@ from tracker.extensions import db
 from tracker.projects.models import Meeting, Project, WorkStream
 
 
-class Stage(TimestampMixin, db.Model):
+class Stage(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "stage"
     __table_args__ = (UniqueConstraint("project_id", "number"),)
 
@@ -43,6 +43,8 @@ class Stage(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
+    # What the stage delivers (the CSE template's standard products), one per line.
+    products: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     project: Mapped[Project] = relationship(back_populates="stages")
     reviews: Mapped[list[StageReview]] = relationship(

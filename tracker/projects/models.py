@@ -9,7 +9,13 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Person
-from tracker.database import TimestampMixin, WithdrawableMixin, enum_column, intpk
+from tracker.database import (
+    TimestampMixin,
+    VersionedMixin,
+    WithdrawableMixin,
+    enum_column,
+    intpk,
+)
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
@@ -34,7 +40,7 @@ class Role(LabelledEnum):
 WORK_STREAM_ROLES = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
 
 
-class Project(TimestampMixin, db.Model):
+class Project(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "project"
 
     id: Mapped[intpk]
@@ -64,7 +70,7 @@ class Project(TimestampMixin, db.Model):
         return f"<Project {self.slug}>"
 
 
-class WorkStream(TimestampMixin, db.Model):
+class WorkStream(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "work_stream"
     __table_args__ = (UniqueConstraint("project_id", "code"),)
 
@@ -111,7 +117,7 @@ class Contact(TimestampMixin, db.Model):
     person: Mapped[Person] = relationship()
 
 
-class Service(TimestampMixin, db.Model):
+class Service(TimestampMixin, VersionedMixin, db.Model):
     """A council service, as rated in the 2009 self-assessment, under its corporate area."""
 
     __tablename__ = "service"
@@ -131,7 +137,7 @@ class MeetingKind(LabelledEnum):
     ASSURANCE = "assurance", "Project assurance group"
 
 
-class Meeting(TimestampMixin, WithdrawableMixin, db.Model):
+class Meeting(TimestampMixin, WithdrawableMixin, VersionedMixin, db.Model):
     __tablename__ = "meeting"
 
     id: Mapped[intpk]

@@ -21,11 +21,17 @@ _ROW_VERSIONED = (
     "gap_action",
     "highlight_report",
     "issue_log_entry",
+    "meeting",
     "milestone",
+    "project",
     "risk",
+    "service",
     "spend_entry",
+    "stage",
+    "staff_resource",
     "staff_time",
     "task",
+    "work_stream",
 )
 KEPT_BY_THE_INSTALLATION: dict[str, frozenset[str]] = {
     "person": frozenset(
@@ -189,6 +195,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
         "code",
         "name",
         "allocation_pence",
+        "in_project_budget",
         "position",
         "created_at",
         "updated_at",
@@ -402,6 +409,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
         "name",
         "start_date",
         "end_date",
+        "products",
         "created_at",
         "updated_at",
     ),
