@@ -134,10 +134,12 @@ def register_blueprints(app: Flask) -> None:
     )
     from tracker.reports import views as _report_views  # noqa: F401 - highlight reports
     from tracker.risks import views as risk_views
+    from tracker.setup import views as setup_views
     from tracker.transfer import views as transfer_views
 
     for blueprint in (
         assets.bp,
+        setup_views.bp,
         auth_views.bp,
         project_views.bp,
         plan_views.bp,

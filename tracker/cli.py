@@ -134,6 +134,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(create_user_command)
+    from tracker.setup.commands import create_project_command
+
+    app.cli.add_command(create_project_command)
     from tracker.transfer.commands import export_project_command, import_project_command
 
     app.cli.add_command(export_project_command)

@@ -87,6 +87,13 @@ def navigation_items() -> list[dict]:
     if current_user.is_authenticated and current_user.is_admin:
         items.append(
             {
+                "href": url_for("setup.projects"),
+                "text": "Projects",
+                "active": (request.endpoint or "").startswith("setup."),
+            }
+        )
+        items.append(
+            {
                 "href": url_for("auth.users"),
                 "text": "Users",
                 "active": (request.endpoint or "").startswith("auth.user"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
 from tracker.auth import bp
@@ -296,11 +296,20 @@ def _fill_person(person: Person, form: PersonForm) -> None:
 
 def _membership_form(**kwargs: object) -> MembershipForm:
     form = MembershipForm(**kwargs)
-    projects = db.session.execute(select(Project).order_by(Project.name)).scalars().all()
+    projects = (
+        db.session.execute(select(Project).order_by(Project.name, Project.council)).scalars().all()
+    )
     streams = db.session.execute(
-        select(WorkStream).join(Project).order_by(Project.name, WorkStream.position)
+        select(WorkStream)
+        .join(Project)
+        .options(contains_eager(WorkStream.project))
+        .order_by(Project.name, Project.council, WorkStream.position)
     ).scalars()
-    form.project.choices = [(p.id, p.name) for p in projects]
+    # Labelled with the council, as two councils may each run a project of the same name.
+    form.project.choices = [(p.id, f"{p.name} ({p.council})") for p in projects]
     form.role.choices = [("", "Select a role")] + [(r.value, r.label) for r in Role]
-    form.work_stream.choices = [(0, "None")] + [(s.id, f"{s.name} ({s.code})") for s in streams]
+    form.work_stream.choices = [(0, "None")] + [
+        (s.id, f"{s.project.name} ({s.project.council}) — Work stream: {s.name} ({s.code})")
+        for s in streams
+    ]
     return form

@@ -41,7 +41,15 @@ def index() -> str | Response:
     )
     if len(projects) == 1 and not current_user.is_admin:
         return redirect(url_for("projects.home", slug=projects[0].slug))
-    return render_template("projects/index.html", projects=projects, title="Your projects")
+    # The site administrator sees every council's projects, and can create one.
+    every = (
+        db.session.execute(select(Project).order_by(Project.name, Project.council)).scalars().all()
+        if current_user.is_admin
+        else []
+    )
+    return render_template(
+        "projects/index.html", projects=projects, all_projects=every, title="Your projects"
+    )
 
 
 @bp.route("/projects/<slug>/")

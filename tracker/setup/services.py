@@ -110,11 +110,12 @@ def create_project(spec: NewProject) -> Project:
         instantiate(project, load_template())
     else:
         copy_project(spec.copy_of, project, spec.copy_options)
-    held = set(
-        db.session.execute(
+    held = {
+        (person_id, role)
+        for person_id, role in db.session.execute(
             select(Membership.person_id, Membership.role).where(Membership.project_id == project.id)
-        ).tuples()
-    )
+        )
+    }
     for person, role in ((sponsor, Role.SPONSOR), (manager, Role.MANAGER)):
         if (person.id, role) not in held:
             db.session.add(Membership(project_id=project.id, person_id=person.id, role=role))
