@@ -70,6 +70,8 @@ def test_instantiation_spreads_dates_and_attaches_the_standard(db):
         stage = by_stage[task.stage_id]
         assert stage.start_date <= task.start_date <= task.target_finish <= stage.end_date
     assert {t.code for t in tasks} >= {"1.1", "2.1", "3.1", "4.1", "5.1"}
+    (corporate,) = project.work_streams
+    assert [t.activity for t in tasks if t.work_stream_id == corporate.id] == ["Corporate Evidence"]
     milestones = db.session.execute(select(Milestone).order_by(Milestone.position)).scalars()
     assert [m.scheduled_finish for m in milestones] == [s.end_date for s in stages]
     elements = db.session.execute(

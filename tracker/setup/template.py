@@ -17,7 +17,7 @@ from tracker.config import PROJECT_ROOT
 from tracker.evidence.models import Standard
 from tracker.extensions import db
 from tracker.plan.models import Milestone, Stage, Task
-from tracker.projects.models import Project
+from tracker.projects.models import Project, WorkStream
 from tracker.seeding.files import _read_toml
 
 TEMPLATE_FILE = PROJECT_ROOT / "seed" / "cse_template.toml"
@@ -29,6 +29,7 @@ class TemplateTask:
     detail: str
     start: float  # fractions of the stage's span
     finish: float
+    work_stream: str = ""  # the code of one of the template's work streams
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class TemplateStage:
 class CseTemplate:
     stages: tuple[TemplateStage, ...]
     standard_seed: Path  # the seed file naming the standard, beside its criteria file
+    work_streams: tuple[tuple[str, str], ...] = ()  # (code, name)
 
 
 def load_template(path: Path = TEMPLATE_FILE) -> CseTemplate:
@@ -61,6 +63,7 @@ def load_template(path: Path = TEMPLATE_FILE) -> CseTemplate:
                     detail=task.get("detail", ""),
                     start=float(task.get("start", 0.0)),
                     finish=float(task.get("finish", 1.0)),
+                    work_stream=task.get("work_stream", ""),
                 )
                 for task in conf.get("tasks", [])
             ),
@@ -69,7 +72,8 @@ def load_template(path: Path = TEMPLATE_FILE) -> CseTemplate:
     )
     if abs(sum(stage.span for stage in stages) - 1) > 1e-9:
         raise ValueError(f"{path.name}: the stages' spans must add up to 1")
-    return CseTemplate(stages, path.parent / data["standard"]["seed"])
+    streams = tuple((conf["code"], conf["name"]) for conf in data.get("work_streams", []))
+    return CseTemplate(stages, path.parent / data["standard"]["seed"], streams)
 
 
 def day_at(start: dt.date, end: dt.date, fraction: float) -> dt.date:
@@ -110,9 +114,14 @@ def current_standard(template: CseTemplate) -> Standard:
 
 
 def instantiate(project: Project, template: CseTemplate) -> None:
-    """Give a new (flushed) project the template's stages, tasks and stage-end milestones over
-    its dates, and the current standard. The budget starts empty."""
+    """Give a new (flushed) project the template's work streams, stages, tasks and stage-end
+    milestones over its dates, and the current standard. The budget starts empty."""
     project.standard_id = current_standard(template).id
+    streams: dict[str, WorkStream] = {}
+    for position, (code, name) in enumerate(template.work_streams, start=1):
+        streams[code] = WorkStream(project_id=project.id, code=code, name=name, position=position)
+        db.session.add(streams[code])
+    db.session.flush()
     ranges = spread_stages([s.span for s in template.stages], project.start_date, project.end_date)
     position = 0
     for conf, (first, last) in zip(template.stages, ranges, strict=True):
@@ -135,6 +144,7 @@ def instantiate(project: Project, template: CseTemplate) -> None:
                     code=f"{conf.number}.{number}",
                     activity=task.activity,
                     detail=task.detail,
+                    work_stream_id=streams[task.work_stream].id if task.work_stream else None,
                     start_date=day_at(first, last, task.start),
                     target_finish=day_at(first, last, task.finish),
                     position=position,
