@@ -7,7 +7,7 @@ import html
 
 from sqlalchemy import func, select
 
-from tests.factories import PersonFactory, ProjectFactory
+from tests.factories import PersonFactory, ProjectFactory, member
 from tests.helpers import sign_in
 from tracker.auth.models import Person
 from tracker.plan.models import Stage, Task
@@ -145,11 +145,23 @@ def test_copy_needs_a_project_and_copies_it(client, db, seeded):
     assert db.session.execute(risks).scalar_one() > 0
 
 
-def test_each_project_shows_its_own_council(client, db, project, login_as):
-    login_as(Role.MANAGER)
-    page = client.get(f"/projects/{project.slug}/").text
-    assert project.council in page
-    assert "Switch project" in page
+def test_each_project_shows_its_own_council_not_the_installation_s(app, client, db, project):
+    other = ProjectFactory(name="Customer Service Excellence", council=COUNCIL)
+    person = PersonFactory()
+    member(person, project, Role.MANAGER)
+    member(person, other, Role.SPONSOR)
+    db.session.commit()
+    sign_in(client, person)
+    default = app.config["COUNCIL_NAME"]
+    for shown in (project, other):
+        page = client.get(f"/projects/{shown.slug}/").text
+        title = page.split("<title>")[1].split("</title>")[0]
+        assert shown.council in title and default not in title
+        assert f"© {shown.council}" in page
+        assert "Switch project" in page
+    # The projects list tells the two apart by their councils.
+    listed = client.get("/").text
+    assert project.council in listed and COUNCIL in listed
 
 
 def test_role_forms_name_the_project_and_council_of_each_work_stream(client, db, project):
