@@ -223,3 +223,37 @@ def test_cli_refuses_bad_input(app, db):
     unknown = _invoke(app, "--copy-of", "nowhere")
     assert unknown.exit_code != 0 and "No project has the address nowhere" in unknown.output
     assert _projects(db) == 0
+
+
+def test_forged_or_odd_values_are_refused_beside_their_fields(client, db):
+    _admin(client)
+    response = client.post(
+        "/admin/projects/new",
+        data=_form(
+            sponsor="99999999999999999999",
+            manager="x",
+            copy_of="-1",
+            start_from="elsewhere",
+            start_date=["31", "2", "2026"],
+            slug="Not A Slug!",
+        ),
+    )
+    assert response.status_code == 400
+    text = html.unescape(response.text)
+    for message in (
+        "Select the sponsor, or someone new",
+        "Select the manager, or someone new",
+        "Select the project to copy",
+        "Select how to start the project",
+        "Start date must be a real date",
+    ):
+        assert message in text
+    assert _projects(db) == 0
+
+
+def test_a_malformed_address_is_refused(client, db):
+    _admin(client)
+    response = client.post("/admin/projects/new", data=_form(slug="Not A Slug!"))
+    assert response.status_code == 400
+    assert "Enter an address of lower-case letters, numbers and hyphens" in response.text
+    assert _projects(db) == 0
