@@ -257,3 +257,15 @@ def test_a_malformed_address_is_refused(client, db):
     assert response.status_code == 400
     assert "Enter an address of lower-case letters, numbers and hyphens" in response.text
     assert _projects(db) == 0
+
+
+def test_the_administrator_opens_only_the_projects_they_hold_a_role_in(client, db):
+    admin = _admin(client)
+    theirs = ProjectFactory(name="Theirs")
+    ProjectFactory(name="Not theirs")
+    member(admin, theirs, Role.MANAGER)
+    db.session.commit()
+    page = client.get("/admin/projects").text
+    assert f'href="/projects/{theirs.slug}/"' in page
+    assert "Not theirs" in page
+    assert page.count('href="/projects/') == 1

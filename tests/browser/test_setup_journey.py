@@ -44,7 +44,7 @@ def _create_project(page: Page, axe_check) -> None:
     page.get_by_label("From the CSE template").check()
     page.get_by_role("button", name="Create the project").click()
     expect(page.get_by_text(f"{NAME} created for {COUNCIL}.")).to_be_visible()
-    expect(page.get_by_role("link", name=NAME)).to_be_visible()
+    expect(page.get_by_role("cell", name=NAME)).to_be_visible()
     axe_check(page)
 
 

@@ -11,7 +11,7 @@ from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.forms import show_refusal
 from tracker.permissions import can, project_roles, requires
-from tracker.projects.models import Project
+from tracker.projects.models import Membership, Project
 from tracker.rules import RuleRefused
 from tracker.setup import bp
 from tracker.setup.copying import CopyOptions
@@ -33,7 +33,14 @@ def project_label(project: Project) -> str:
 @bp.route("/admin/projects")
 @requires("admin.projects")
 def projects() -> str:
-    return render_template("setup/projects.html", projects=all_projects(), title="Projects")
+    mine = set(
+        db.session.execute(
+            select(Membership.project_id).where(Membership.person_id == current_user.id)
+        ).scalars()
+    )
+    return render_template(
+        "setup/projects.html", projects=all_projects(), mine=mine, title="Projects"
+    )
 
 
 def _new_project_form() -> NewProjectForm:
