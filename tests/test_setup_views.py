@@ -13,6 +13,7 @@ from tracker.auth.models import Person
 from tracker.plan.models import Stage, Task
 from tracker.projects.models import Membership, Project, Role, WorkStream
 from tracker.risks.models import Risk
+from tracker.setup.services import slug_for
 
 COUNCIL = "Testshire District Council"
 NAME = "Customer Service Excellence 2027"
@@ -269,3 +270,31 @@ def test_the_administrator_opens_only_the_projects_they_hold_a_role_in(client, d
     assert f'href="/projects/{theirs.slug}/"' in page
     assert "Not theirs" in page
     assert page.count('href="/projects/') == 1
+
+
+def test_slug_for_a_name():
+    assert slug_for("Customer Service Excellence 2027") == "customer-service-excellence-2027"
+    assert slug_for("  CSE: Testshire & Co. ") == "cse-testshire-co"
+    assert len(slug_for("x" * 100)) == 60
+
+
+def test_one_new_person_named_as_sponsor_and_manager_is_added_once(client, db):
+    _admin(client)
+    same = {"manager_name": "Sam Sponsor", "manager_email": "SAM@testshire.gov.uk"}
+    assert client.post("/admin/projects/new", data=_form(**same)).status_code == 302
+    people = select(func.count(Person.id)).where(Person.email == "sam@testshire.gov.uk")
+    assert db.session.execute(people).scalar_one() == 1
+    assert db.session.execute(select(func.count(Membership.id))).scalar_one() == 2
+
+
+def test_an_address_someone_else_has_is_refused(client, db):
+    PersonFactory(name="Someone Else", email="morgan@testshire.gov.uk")
+    _admin(client)
+    response = client.post("/admin/projects/new", data=_form())
+    assert response.status_code == 400
+    assert "Someone Else already has this email address: select them from the list" in (
+        response.text
+    )
+    assert 'id="manager_email-error"' in response.text
+    assert _projects(db) == 0
+    assert db.session.execute(select(func.count(Person.id))).scalar_one() == 2

@@ -18,6 +18,7 @@ from tracker.forms import (
     SubmitButton,
     TextareaField,
     TextInputField,
+    capitalised,
 )
 from tracker.risks.forms import ChoiceRadioField
 
@@ -30,7 +31,7 @@ _EMAIL = Email(message="Enter an email address in the correct format, like name@
 def _person_fields(role: str) -> tuple[IdField, TextInputField, TextInputField]:
     return (
         IdField(
-            f"Project {role}",
+            capitalised(role),
             description=f"Someone already in the tracker, or someone new as the {role}",
             choice_message=f"Select the {role}, or someone new",
         ),
