@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from tests.factories import PersonFactory, ProjectFactory, member
 from tests.helpers import sign_in
 from tracker.auth.models import Person
+from tracker.navigation import PROJECT_AREAS
 from tracker.plan.models import Stage, Task
 from tracker.projects.models import Membership, Project, Role, WorkStream
 from tracker.risks.models import Risk
@@ -298,3 +300,14 @@ def test_an_address_someone_else_has_is_refused(client, db):
     assert 'id="manager_email-error"' in response.text
     assert _projects(db) == 0
     assert db.session.execute(select(func.count(Person.id))).scalar_one() == 2
+
+
+def test_the_manager_of_a_new_project_finds_every_area_working(app, client, db):
+    admin = _admin(client)
+    client.post("/admin/projects/new", data=_form(manager=str(admin.id)))
+    slug = "customer-service-excellence-2027"
+    with app.test_request_context():
+        urls = [url_for(entry.endpoint, slug=slug) for entry in PROJECT_AREAS]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
