@@ -90,15 +90,22 @@ def copy_project(source: Project, target: Project, options: CopyOptions) -> None
 def _copy_frame(c: _Copier) -> None:
     tid = c.target.id
     for s in c.rows(Stage):
-        stage = Stage(project_id=tid, number=s.number, name=s.name, products=s.products)
-        stage.start_date, stage.end_date = c.day(s.start_date), c.day(s.end_date)
+        stage = Stage(
+            project_id=tid,
+            number=s.number,
+            name=s.name,
+            products=s.products,
+            start_date=c.day(s.start_date),
+            end_date=c.day(s.end_date),
+        )
         c.add(s, stage)
     for w in c.rows(WorkStream):
         c.add(w, WorkStream(project_id=tid, code=w.code, name=w.name, position=w.position))
     for v in c.rows(Service):
-        new = Service(project_id=tid, name=v.name, corporate_area=v.corporate_area)
-        new.position = v.position
-        c.add(v, new)
+        service = Service(
+            project_id=tid, name=v.name, corporate_area=v.corporate_area, position=v.position
+        )
+        c.add(v, service)
 
 
 def _copy_plan(c: _Copier) -> None:
@@ -175,9 +182,12 @@ def _copy_money(c: _Copier) -> None:
         c.add(b, line)
     for r in c.rows(StaffResource):
         resource = StaffResource(
-            project_id=tid, role_name=r.role_name, quantity=r.quantity, days_each=r.days_each
+            project_id=tid,
+            role_name=r.role_name,
+            quantity=r.quantity,
+            days_each=r.days_each,
+            position=r.position,
         )
-        resource.position = r.position
         c.add(r, resource)
 
 
