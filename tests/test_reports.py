@@ -309,8 +309,7 @@ def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_q
 def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(db, client, seeded):
     from tracker.evidence.models import EvidenceStatus
 
-    # The project as it stands at the end of March 2010, when March's stream report is due.
-    seeded.status_date = dt.date(2010, 3, 31)
+    seeded.status_date = dt.date(2010, 3, 31)  # as at the end of March, when its report is due
     stream, other = seeded.work_streams[0], seeded.work_streams[1]
     lead = MembershipFactory(project=seeded, role=Role.WS_LEAD, work_stream=stream).person
     outsider = MembershipFactory(project=seeded, role=Role.WS_LEAD, work_stream=other).person
