@@ -166,3 +166,30 @@ def test_lateness_is_judged_at_the_status_date(client, login_as, project, today_
     assert "0 tasks match this filter" in text_of(client.get(late))  # not yet late then
     _post(client, project, "2", "3", "2010")
     assert "1 task matches this filter" in text_of(client.get(late))  # a day past its finish
+
+
+@pytest.mark.parametrize(
+    ("status", "listed"),
+    [
+        (D(2010, 2, 26), False),  # due in 15 days: not yet
+        (D(2010, 2, 27), True),  # due in 14 days
+        (D(2010, 3, 13), True),  # due that day
+        (D(2010, 3, 14), True),  # a day late
+    ],
+)
+def test_my_work_lists_tasks_due_within_a_fortnight_of_the_status_date(
+    client, login_as, project, status, listed
+):
+    TaskFactory(
+        project=project,
+        stage=project.stages[0],
+        code="1.9",
+        activity="Awareness seminar",
+        work_stream=project.work_streams[0],
+        target_finish=D(2010, 3, 13),
+        progress=Progress.ON_TRACK,
+    )
+    project.status_date = status
+    db.session.commit()
+    login_as(Role.WS_LEAD)
+    assert ("1.9 Awareness seminar" in text_of(client.get(f"/projects/{project.slug}/"))) is listed
