@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 
 from tests.factories import PersonFactory, member
-from tests.helpers import sign_in_as
+from tests.helpers import sign_in, sign_in_as
 from tests.html import parse, text_of
+from tests.pages import manager_pages, seeded_records
 from tracker.api.services import create_token
 from tracker.budget.figures import budget_summary
 from tracker.database import utcnow
@@ -130,3 +131,21 @@ def test_the_api_gives_the_status_date_and_the_project_budget(client, db, seeded
     }
     tasks = client.get(f"{base}/tasks", headers=headers).json["items"]
     assert not [t for t in tasks if t["progress"] == "late"]
+
+
+def test_every_page_of_the_project_says_which_date_it_judges_at(app, client, db, seeded):
+    manager = PersonFactory()
+    member(manager, seeded, Role.MANAGER)
+    values, particular = seeded_records(seeded, manager)
+    db.session.commit()
+    sign_in(client, manager)
+    missing, checked = [], 0
+    for url in manager_pages(app, values, particular):
+        response = client.get(url)
+        if not url.startswith(f"/projects/{seeded.slug}/") or response.status_code != 200:
+            continue
+        checked += 1
+        line = parse(response).select_one("#status-date-line")
+        if line is None or not text_of(line).startswith("Figures as at 26 February 2010"):
+            missing.append(url)
+    assert checked > 50 and not missing, "\n".join(missing)  # every page, not a few
