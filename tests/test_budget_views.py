@@ -307,6 +307,29 @@ def test_add_and_change_a_funding_source(client, login_as, project, budget):
     assert "Enter the allocation as a number of pounds" in changed.get_data(as_text=True)
 
 
+def test_a_funding_source_is_in_the_project_budget_or_beside_it(client, login_as, project, budget):
+    login_as(Role.MANAGER)
+    form = parse(client.get(url(project, "budget/sources/new")))
+    assert form.select_one('input[name="in_project_budget"]').has_attr("checked")  # by default
+    data = {"code": "CT", "name": "Corporate Training Budget Allocation", "allocation": "5000"}
+    response = client.post(
+        url(project, "budget/sources/new"), data=data | {"in_project_budget": "y"}
+    )
+    assert response.status_code == 302
+    source = _db.session.execute(_db.select(FundingSource).filter_by(code="CT")).scalar_one()
+    assert source.in_project_budget is True
+    data["row_version"] = str(source.row_version)
+    edit = url(project, f"budget/sources/{source.id}/edit")
+    assert client.post(edit, data=data).status_code == 302  # unticked: beside the budget
+    _db.session.refresh(source)
+    assert source.in_project_budget is False
+    assert (
+        not parse(client.get(edit))
+        .select_one('input[name="in_project_budget"]')
+        .has_attr("checked")
+    )
+
+
 def test_overspent_line_and_source_are_flagged_in_words(client, login_as, project, budget):
     login_as(Role.SPONSOR)
     SpendEntryFactory(line=budget["report"], spent_on=D(2010, 2, 1), amount_pence=400_01)
@@ -343,6 +366,9 @@ def test_seed_figures_on_the_budget_page(client, seeded):
     )
     assert "£300.00 £5,000.00 £900.00 £4,100.00" in page
     assert "states Budget Remaining £5000 on this row" in page
+    # The project budget of 10.2, then every source with the training budget beside it.
+    assert "Project budget £22,600.00 £22,600.00 £1,200.00 £21,400.00" in page
+    assert "Corporate Training Budget Allocation (CT), beside the project budget £5,000.00" in page
     assert "Total £27,600.00 £27,600.00 £2,100.00 £25,500.00" in page
     # Meeting Criteria: 11200 - 1200.
     assert "£11,200.00 £11,200.00 £1,200.00 £10,000.00" in page

@@ -49,7 +49,7 @@ def test_the_stage_chart_spans_the_project_and_shows_today_only_within_it(projec
     during = stage_figure(stages, statuses, [], stages[0].start_date + dt.timedelta(days=3))
     start, end = during.layout.xaxis.range
     assert start < stages[0].start_date.isoformat() and end > stages[-1].end_date.isoformat()
-    assert [a.text for a in during.layout.annotations] == ["Today"]
+    assert [a.text for a in during.layout.annotations] == ["Status date"]
     years_later = stages[-1].end_date + dt.timedelta(days=5 * 365)
     after = stage_figure(stages, statuses, [], years_later)
     assert tuple(after.layout.xaxis.range) == (start, end)  # not stretched to today

@@ -188,7 +188,9 @@ def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(
     keys = [s["key"] for s in report.sections]
     assert keys[:3] == ["schedule_status", "budget_status", "resource_status"]
     budget = next(s for s in report.sections if s["key"] == "budget_status")
-    assert "£2,100.00 spent of £27,600.00" in budget["text"]  # drafted from the live budget
+    # Drafted from the live budget: the project budget, and the training budget beside it.
+    assert budget["text"].startswith("£1,200.00 spent of £22,600.00; £21,400.00 left.")
+    assert "Corporate Training Budget Allocation: £900.00 spent of £5,000.00" in budget["text"]
 
     # The EMT does not see drafts.
     sign_in(client, _person(db, seeded, Role.EMT))
@@ -203,7 +205,7 @@ def test_the_manager_drafts_edits_and_issues_and_the_issued_report_stays_frozen(
     assert client.post(f"{base}/{report.id}/issue").status_code == 302
     db.session.refresh(report)
     assert report.status is ReportStatus.ISSUED and report.number == 2  # the seed's is 1
-    assert report.snapshot["budget_status"]["spent"] == 210_000
+    assert report.snapshot["budget_status"]["spent"] == 120_000  # the project budget's
     client.get(f"{base}/{report.id}")  # shows (and clears) the "issued" message
     page_before = _without_csrf(client.get(f"{base}/{report.id}").text)
 
@@ -307,6 +309,7 @@ def test_reports_pages_run_a_fixed_number_of_queries(db, client, seeded, count_q
 def test_a_lead_drafts_and_issues_their_streams_report_and_the_manager_sees_it(db, client, seeded):
     from tracker.evidence.models import EvidenceStatus
 
+    seeded.status_date = dt.date(2010, 3, 31)  # as at the end of March, when its report is due
     stream, other = seeded.work_streams[0], seeded.work_streams[1]
     lead = MembershipFactory(project=seeded, role=Role.WS_LEAD, work_stream=stream).person
     outsider = MembershipFactory(project=seeded, role=Role.WS_LEAD, work_stream=other).person

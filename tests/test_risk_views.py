@@ -506,11 +506,14 @@ def test_risks_are_in_the_navigation(client, db, login_as, project):
 
 def test_the_trend_page_of_a_finished_project_says_where_it_stops(client, db, seeded, monkeypatch):
     sign_in_as(client, seeded, Role.ASSURANCE)
-    monkeypatch.setattr("tracker.risks.views.today", lambda: dt.date(2026, 12, 1))
+    seeded.status_date = None  # judged at today
+    db.session.commit()
+    monkeypatch.setattr("tracker.projects.status.london_today", lambda: dt.date(2026, 12, 1))
     text = text_of(client.get(page(seeded, "/trend")))
     assert "The project ended on 31 Mar 2011: the trend runs to 31 Mar 2011" in text
     assert "Mar 2011" in text and "Apr 2011" not in text and "Feb 2010" in text
-    monkeypatch.setattr("tracker.risks.views.today", lambda: dt.date(2010, 6, 15))
+    seeded.status_date = dt.date(2010, 6, 15)
+    db.session.commit()
     text = text_of(client.get(page(seeded, "/trend")))
-    assert "The current month runs to today, 15 Jun 2010" in text
+    assert "The last month runs to the status date, 15 Jun 2010" in text
     assert "Jun 2010" in text and "Jul 2010" not in text

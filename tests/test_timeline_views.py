@@ -131,8 +131,8 @@ def test_every_role_sees_the_chart_and_its_accessible_table(client, login_as, pr
 
 @pytest.fixture
 def on_1_march_2010(monkeypatch):
-    """The timeline pages' today is 1 Mar 2010, inside the small plan."""
-    monkeypatch.setattr("tracker.plan.timeline_views._today", lambda: dt.date(2010, 3, 1))
+    """Today, so the status date of a project without one, is 1 Mar 2010, inside the small plan."""
+    monkeypatch.setattr("tracker.projects.status.london_today", lambda: dt.date(2010, 3, 1))
 
 
 @pytest.mark.parametrize("page", ["tasks", "milestones", "reviews", "timeline", "baselines"])
@@ -228,7 +228,7 @@ def test_the_today_line_is_drawn_when_today_is_inside_the_plan(db, client, login
     db.session.commit()
     html = client.get(url(project, "timeline")).get_data(as_text=True)
     assert '"dash":"dash"' in html.replace(" ", "")
-    assert "Today " in html
+    assert "Status date " in html
 
 
 def _big_plan(db, project, tasks: int) -> None:

@@ -14,7 +14,9 @@ LONDON = ZoneInfo("Europe/London")  # the council's dates and times: import it f
 
 
 def london_today() -> dt.date:
-    """Today's date in the council's time zone (the date an officer would write)."""
+    """Today's date in the council's time zone (the date an officer would write): for dates
+    that record what happened. Figures judged against a date (lateness, statuses, due lists)
+    use the project's status date, `tracker.projects.status.status_date`."""
     return dt.datetime.now(LONDON).date()
 
 

@@ -8,6 +8,7 @@ from flask import Flask, g, request, url_for
 from flask_login import current_user
 
 from tracker.permissions import can
+from tracker.projects.status import status_date
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,4 @@ def can_here(action: str) -> bool:
 def register_navigation(app: Flask) -> None:
     app.add_template_global(navigation_items)
     app.add_template_global(can_here, "can")
+    app.add_template_global(status_date)

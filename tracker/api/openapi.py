@@ -95,6 +95,10 @@ SCHEMAS: dict[str, dict] = {
         scope=STRING,
         start_date=DATE,
         end_date=DATE,
+        status_date=DATE
+        | {"description": "The date every figure is judged at: the status date, or today"},
+        status_date_set=BOOLEAN
+        | {"description": "Whether the manager set the status date (false: it is today)"},
         current_stage=INT_OR_NULL | {"description": "The first stage not yet approved"},
         stages={"type": "array", "items": {"$ref": _ref("Stage")}},
     ),
@@ -202,12 +206,17 @@ SCHEMAS: dict[str, dict] = {
             "items": _object(
                 code=STRING,
                 name=STRING,
+                in_project_budget=BOOLEAN
+                | {"description": "Part of the project budget, or money shown beside it"},
                 allocation_pence=INTEGER,
                 **FIGURES,
                 lines={"type": "array", "items": {"$ref": _ref("BudgetLine")}},
             ),
         },
-        total=_object(allocation_pence=INTEGER, **FIGURES),
+        project_budget=_object(allocation_pence=INTEGER, **FIGURES)
+        | {"description": "The project budget: the sources in it, without money beside it"},
+        total=_object(allocation_pence=INTEGER, **FIGURES)
+        | {"description": "Every source, the project budget and money beside it"},
         problems={"type": "array", "items": STRING},
     ),
     "Readiness": _object(

@@ -40,7 +40,12 @@ def _name(person: Person | None) -> str | None:
     return person.name if person is not None else None
 
 
-def project(project: Project, stages: Iterable[Stage], statuses: Mapping[int, StageStatus]) -> dict:
+def project(
+    project: Project,
+    stages: Iterable[Stage],
+    statuses: Mapping[int, StageStatus],
+    on: dt.date,
+) -> dict:
     stage_list = list(stages)
     current = next((s for s in stage_list if statuses[s.number] is not StageStatus.APPROVED), None)
     return {
@@ -51,6 +56,8 @@ def project(project: Project, stages: Iterable[Stage], statuses: Mapping[int, St
         "scope": project.scope,
         "start_date": plain(project.start_date),
         "end_date": plain(project.end_date),
+        "status_date": plain(on),
+        "status_date_set": project.status_date is not None,
         "current_stage": current.number if current is not None else None,
         "stages": [stage(s, statuses[s.number]) for s in stage_list],
     }
@@ -196,12 +203,17 @@ def budget(summary: BudgetSummary) -> dict:
             {
                 "code": s.source.code,
                 "name": s.source.name,
+                "in_project_budget": s.source.in_project_budget,
                 "allocation_pence": s.allocation_pence,
                 **_figures(s),
                 "lines": [budget_line(f) for f in s.lines],
             }
             for s in summary.sources
         ],
+        "project_budget": {
+            "allocation_pence": summary.project_budget.allocation_pence,
+            **_figures(summary.project_budget),
+        },
         "total": {"allocation_pence": summary.allocation_pence, **_figures(summary)},
         "problems": summary.problems,
     }

@@ -21,7 +21,6 @@ from tracker.budget.figures import budget_summary
 from tracker.errors import is_conflict
 from tracker.evidence.access import viewer_for
 from tracker.extensions import csrf, db
-from tracker.filters import london_today as today
 from tracker.issues.changes import project_changes
 from tracker.issues.log import issue_log
 from tracker.permissions import PUBLIC, SIGNED_IN
@@ -29,6 +28,7 @@ from tracker.plan.milestones import latest_task_finishes, milestone_warnings, pr
 from tracker.plan.stages import plan_stages, stage_statuses
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.models import Membership, Project
+from tracker.projects.status import status_date
 from tracker.risks.services import project_risks
 from tracker.transactions import roll_back
 
@@ -104,7 +104,7 @@ def projects() -> Response:
 @document("The project with its stages, stage statuses and stage reviews", "Project")
 def project(slug: str) -> Response:
     stages = plan_stages(g.project)
-    return jsonify(out.project(g.project, stages, stage_statuses(stages)))
+    return jsonify(out.project(g.project, stages, stage_statuses(stages), status_date(g.project)))
 
 
 @bp.route("/projects/<slug>/stages")
@@ -130,7 +130,7 @@ def milestones(slug: str) -> Response:
 @api_requires("plan.view")
 @document("The work plan's tasks with their effective progress (late is derived)", "TaskList")
 def tasks(slug: str) -> Response:
-    on = today()
+    on = status_date(g.project)
     stage_numbers = {s.id: s.number for s in g.project.stages}
     tasks = work_plan_tasks(g.project, TaskFilter(), today=on)
     return _items([out.task(t, stage_numbers, on) for t in tasks])
@@ -140,7 +140,7 @@ def tasks(slug: str) -> Response:
 @api_requires("risk.view")
 @document("The risk log, highest score first, with scores and bands", "RiskList")
 def risks(slug: str) -> Response:
-    on = today()
+    on = status_date(g.project)
     return _items([out.risk(r, on) for r in project_risks(g.project)])
 
 
@@ -172,7 +172,7 @@ def readiness(slug: str) -> Response | tuple[Response, int]:
     from tracker.reports.sources import readiness_json
 
     viewer = viewer_for(g.api_person.id, g.project, g.roles)
-    figures = readiness_json(g.project, today(), viewer.visible_clause())
+    figures = readiness_json(g.project, status_date(g.project), viewer.visible_clause())
     if figures is None:
         message = "This project has no standard to assess its readiness against"
         return jsonify({"error": {"status": 404, "message": message}}), 404

@@ -212,6 +212,18 @@ class BudgetSummary(_Totalled):
         return sum(s.allocation_pence for s in self.sources)
 
     @property
+    def project_budget(self) -> BudgetSummary:
+        """The sources of the project budget itself (Project Document 10.2), whose totals are
+        the budget's headline; money beside it (`beside`) is never blended in."""
+        return BudgetSummary(sources=[s for s in self.sources if s.source.in_project_budget])
+
+    @property
+    def beside(self) -> list[SourceFigures]:
+        """Sources outside the project budget (a corporate training allocation), each shown as
+        its own line."""
+        return [s for s in self.sources if not s.source.in_project_budget]
+
+    @property
     def spend(self) -> list[SpendEntry]:
         """Every spend entry, oldest first."""
         entries = [entry for f in self.lines for entry in f.line.spend]
@@ -246,8 +258,15 @@ class BudgetSummary(_Totalled):
 
         return {
             "sources": [
-                {"code": s.source.code, "name": s.source.name} | figures(s) for s in self.sources
+                {
+                    "code": s.source.code,
+                    "name": s.source.name,
+                    "in_project_budget": s.source.in_project_budget,
+                }
+                | figures(s)
+                for s in self.sources
             ],
+            "project_budget": figures(self.project_budget),
             "total": figures(self),
         }
 

@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from tracker.budget.staff import parse_days
 from tracker.forms import (
     MAX_TEXT,
+    CheckboxField,
     DateInputField,
     IdField,
     MaxLength,
@@ -144,6 +145,14 @@ class FundingSourceForm(VersionedForm, FlaskForm):
         description="What this source gives the project, in pounds, excluding VAT",
         what="the allocation",
         required="Enter the allocation, or 0",
+    )
+    in_project_budget = CheckboxField(
+        "Part of the project budget",
+        description=(
+            "Untick for money beside the project budget, such as a corporate training "
+            "allocation: the dashboard then shows it on its own line, not in the headline"
+        ),
+        default=True,
     )
     submit = SubmitButton("Save the funding source")
 

@@ -70,8 +70,10 @@ def save_source(
     code: str,
     name: str,
     allocation_pence: int,
+    in_project_budget: bool = True,
 ) -> FundingSource:
-    """Add a funding source (source None) or change one. The code is unique in the project."""
+    """Add a funding source (source None) or change one. The code is unique in the project;
+    a source outside the project budget is money shown beside it, not blended in."""
     code = code.strip().upper()
     taken = db.session.execute(
         select(FundingSource.id).where(
@@ -94,6 +96,7 @@ def save_source(
     source.code = code
     source.name = name.strip()
     source.allocation_pence = allocation_pence
+    source.in_project_budget = in_project_budget
     db.session.flush()
     return source
 

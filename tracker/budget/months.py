@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from tracker.budget.figures import load_sources
 from tracker.budget.models import FundingSource
 from tracker.filters import date as format_date
-from tracker.filters import london_today as today
 from tracker.projects.models import Project
 
 PLANNED_RULE = (
@@ -71,17 +70,16 @@ def planned_rule(project: Project) -> str:
 
 
 def monthly_spend(
-    project: Project, sources: Sequence[FundingSource], on: dt.date | None = None
+    project: Project, sources: Sequence[FundingSource], on: dt.date
 ) -> list[MonthSpend]:
     """Planned against actual spend for every month of the project (pure: no queries).
 
     Planned: the total provision spread evenly over the project's months; month i (of n) has
     `provision * i // n` planned to date, so the figures are whole pence and the last month
     reaches the whole provision. Actual: spend added up by the month it was made, shown up to
-    the month of `on` (today). Months before or after the project are added when spend falls in
-    them.
+    the month of `on` (the project's status date). Months before or after the project are
+    added when spend falls in them.
     """
-    on = on or today()
     lines = [line for source in sources for line in source.lines]
     provision = sum(line.provision_pence for line in lines)
     spent: dict[dt.date, int] = {}
@@ -122,6 +120,6 @@ def monthly_spend(
     return rows
 
 
-def spend_by_month(project: Project, on: dt.date | None = None) -> list[MonthSpend]:
+def spend_by_month(project: Project, on: dt.date) -> list[MonthSpend]:
     """Planned and actual spend, month by month and to date (see `monthly_spend`)."""
     return monthly_spend(project, load_sources(project), on)

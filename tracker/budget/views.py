@@ -62,6 +62,7 @@ from tracker.filters import london_today as today
 from tracker.filters import money
 from tracker.forms import show_refusal
 from tracker.permissions import requires
+from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 from tracker.versioning import form_status, is_stale, record_data, refuse, refuse_stale, show_record
@@ -95,7 +96,7 @@ def _pounds(pence: int | None) -> Decimal | None:
 def overview(slug: str) -> tuple[str, int]:
     sources = load_sources(g.project)
     summary = summarise_budget(sources)
-    months = monthly_spend(g.project, sources, today())
+    months = monthly_spend(g.project, sources, status_date(g.project))
     return _render(
         "budget/overview.html",
         summary=summary,
@@ -209,6 +210,7 @@ def _source_page(source: FundingSource | None) -> tuple[str, int] | BaseResponse
                 code=form.code.data,
                 name=form.name.data,
                 allocation_pence=form.allocation.data,
+                in_project_budget=bool(form.in_project_budget.data),
             )
         except RuleRefused as refusal:
             show_refusal(form, refusal)

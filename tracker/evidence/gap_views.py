@@ -16,9 +16,9 @@ from tracker.evidence.forms import GapActionForm
 from tracker.evidence.gap_actions import is_overdue, project_actions, save_action
 from tracker.evidence.models import ActionStatus, Criterion, Element, GapAction, SubCriterion
 from tracker.extensions import db
-from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.projects.services import project_members
+from tracker.projects.status import status_date
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
@@ -37,7 +37,7 @@ def _element(code: str) -> Element:
 @bp.route("/projects/<slug>/gap-actions")
 @requires("rating.view")
 def gap_actions(slug: str) -> str:
-    today = london_today()
+    today = status_date(g.project)
     actions = project_actions(g.project)
     return render_template(
         "evidence/gap_actions.html",

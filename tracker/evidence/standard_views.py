@@ -34,10 +34,10 @@ from tracker.evidence.readiness import (
 from tracker.evidence.services import library
 from tracker.exports import download
 from tracker.extensions import db
-from tracker.filters import london_today
 from tracker.permissions import requires
 from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Service, WorkStream
+from tracker.projects.status import status_date
 
 
 @bp.route("/projects/<slug>/standard")
@@ -144,7 +144,7 @@ def coverage_page(slug: str) -> str | Response:
 @requires("readiness.view")
 def readiness(slug: str) -> str:
     viewer = viewer_for(current_user.id, g.project, g.roles)
-    found = project_readiness(g.project, london_today(), viewer.visible_clause())
+    found = project_readiness(g.project, status_date(g.project), viewer.visible_clause())
     return render_template(
         "evidence/readiness.html",
         project=g.project,

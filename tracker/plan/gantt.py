@@ -357,7 +357,7 @@ def _row_axis(rows: Sequence[TimelineRow]) -> dict:
 
 
 def _mark_today(layout: dict, today: dt.date) -> None:
-    """A dashed red line for today, with its date under the chart."""
+    """A dashed red line at the status date, with its date under the chart."""
     layout["shapes"].append(
         {
             "type": "line",
@@ -377,7 +377,7 @@ def _mark_today(layout: dict, today: dt.date) -> None:
             "y": 0,
             "yref": "paper",
             "yanchor": "top",
-            "text": f"Today {format_date(today)}",
+            "text": f"Status date {format_date(today)}",
             "showarrow": False,
             "font": {"color": "#d4351c"},
         }

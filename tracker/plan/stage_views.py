@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth.models import Person
 from tracker.database import utcnow
 from tracker.filters import date as format_date
-from tracker.filters import london_today as _today
 from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.plan import bp
@@ -51,6 +50,7 @@ from tracker.plan.tasks import effective_progress
 from tracker.plan.views import _me, _render
 from tracker.plan.work_plan import TaskFilter, work_plan_tasks
 from tracker.projects.services import project_group_meetings
+from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.versioning import refuse_changed_decision
 
@@ -105,7 +105,7 @@ def stage_reviews(slug: str) -> tuple[str, int]:
 def _review_context(review: StageReview, stages: list[Stage]) -> dict[str, Any]:
     """What a review's page shows: the stage, its milestones with variance, its tasks."""
     project = g.project
-    today = _today()
+    today = status_date(project)
     stage = next(s for s in stages if s.id == review.stage_id)
     all_milestones = project_milestones(project)
     milestones = [m for m in all_milestones if m.stage_id == stage.id]
@@ -161,14 +161,15 @@ def review_request(slug: str) -> tuple[str, int] | BaseResponse:
             (r for r in stage.reviews if r.requested_at is not None and r.decision is None), None
         )
     if request.method == "GET" and stage is not None:
+        on = status_date(project)
         form.summary.data = draft_review_summary(
-            work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=_today()), _today()
+            work_plan_tasks(project, TaskFilter(stage_id=stage.id), today=on), on
         )
         scheduled = next(
             (r for r in stage.reviews if r.requested_at is None and r.decision is None), None
         )
         # The meeting the review was scheduled for, unless it is past: then the next one.
-        upcoming = [m for m in meetings if m.held_on >= _today()]
+        upcoming = [m for m in meetings if m.held_on >= on]
         if scheduled is not None and scheduled.meeting_id in {m.id for m in upcoming}:
             form.meeting.data = scheduled.meeting_id
         else:

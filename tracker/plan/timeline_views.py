@@ -46,6 +46,7 @@ from tracker.plan.timeline_forms import (
     TimelineFilterForm,
 )
 from tracker.plan.timeline_rows import timeline_rows
+from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 
@@ -113,7 +114,7 @@ def timeline(slug: str) -> str:
     ]
     form.baseline.data = str(baseline.id) if baseline else "none"
 
-    today = _today()
+    today = status_date(project)
     forecasts, cycle_message = _forecast(plan)
     rows = timeline_rows(
         plan,
@@ -145,7 +146,7 @@ def timeline(slug: str) -> str:
 def forecast(slug: str) -> str:
     project = g.project
     plan = load_plan(project)
-    today = _today()
+    today = status_date(project)
     as_of = today if request.args.get("as_of") == "today" else None
     forecasts, cycle_message = _forecast(plan, as_of)
     rows = timeline_rows(plan, forecasts, today=today)
@@ -188,7 +189,7 @@ def _dependency_form(plan: PlanData, formdata: object = ...) -> DependencyForm:
 
 def _dependencies_page(plan: PlanData, form: DependencyForm, status: int = 200) -> tuple[str, int]:
     forecasts, cycle_message = _forecast(plan)
-    rows = timeline_rows(plan, forecasts, today=_today())
+    rows = timeline_rows(plan, forecasts, today=status_date(g.project))
     labels = _labels(plan)
     listed = []
     for dep in plan.dependencies:

@@ -51,6 +51,7 @@ from tracker.plan.tasks import (
 from tracker.plan.work_plan import TaskFilter, project_work_streams, task_people, work_plan_tasks
 from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role, WorkStream
+from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
@@ -83,7 +84,7 @@ def _int_arg(name: str, allowed: set[int]) -> int | None:
 @requires("plan.view")
 def work_plan(slug: str) -> tuple[str, int]:
     project = g.project
-    today = _today()
+    today = status_date(project)
     stages = plan_stages(project)
     streams = project_work_streams(project)
     people = task_people(project)
@@ -293,7 +294,7 @@ def task_progress(slug: str, task_id: int) -> tuple[str, int] | BaseResponse:
         form=form,
         task=task,
         stage=stage,
-        progress_now=effective_progress(task, _today()),
+        progress_now=effective_progress(task, status_date(g.project)),
         title=f"Update progress of task {task.code}",
     )
 

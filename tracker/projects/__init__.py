@@ -8,6 +8,7 @@ own `home.py` (and `record_history.py`), when its blueprint is registered.
 - `services.py`: the home page's counts, memberships and members, the audit trail's pages.
 - `history.py`: who may read a record's history, and which of its values.
 - `views.py`: the project list, home, people, audit trail and record history pages.
+- `status.py`: the status date every figure is judged at; `status_views.py`: its page.
 """
 
 from flask import Blueprint

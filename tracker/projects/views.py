@@ -9,7 +9,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.extensions import db
-from tracker.filters import london_today
 from tracker.permissions import SIGNED_IN, requires
 from tracker.projects import bp
 from tracker.projects.areas import Asker, home_parts
@@ -23,6 +22,7 @@ from tracker.projects.services import (
     audit_page,
     project_memberships,
 )
+from tracker.projects.status import status_date
 
 
 @bp.route("/")
@@ -58,7 +58,7 @@ def home(slug: str) -> str:
     """What each area asks of this person and shows them (tracker/projects/areas.py): the
     template finds each area's names as they are and, for the lists of what is waiting for
     the person, under `work` too."""
-    asker = Asker(g.project, current_user, g.roles, london_today())
+    asker = Asker(g.project, current_user, g.roles, status_date(g.project))
     parts = home_parts(asker)
     return render_template(
         "projects/home.html",

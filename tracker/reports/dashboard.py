@@ -218,7 +218,9 @@ def gather_dashboard(project: Project, roles: frozenset[Role], today: dt.date) -
     if can("budget.view", roles):
         loaded = load_sources(project)
         board.budget = summarise_sources(loaded)
-        board.months = monthly_spend(project, loaded, today)
+        # Against the project budget's plan, as the headline above it.
+        in_budget = [source for source in loaded if source.in_project_budget]
+        board.months = monthly_spend(project, in_budget, today)
     if can("readiness.view", roles):
         board.readiness = sources.readiness(project, today)
     return board

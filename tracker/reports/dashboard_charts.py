@@ -132,7 +132,7 @@ def _layout(stages: Sequence[Stage], first: dt.date, last: dt.date) -> dict:
 
 
 def _today_line(today: dt.date) -> dict:
-    """A dotted red line for today, labelled, for a chart whose dates include it."""
+    """A dotted red line at the status date, labelled, for a chart whose dates include it."""
     return {
         "shapes": [
             {
@@ -152,7 +152,7 @@ def _today_line(today: dt.date) -> dict:
                 "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "text": "Today",
+                "text": "Status date",
                 "showarrow": False,
                 "yanchor": "bottom",
             }

@@ -7,8 +7,8 @@ from flask import g, render_template
 from tracker.budget.charts import spend_figure, spend_summary
 from tracker.charts import figure_json
 from tracker.evidence.charts import readiness_figure, readiness_summary
-from tracker.filters import london_today as today
 from tracker.permissions import requires
+from tracker.projects.status import status_date
 from tracker.reports import bp
 from tracker.reports.dashboard import gather_dashboard
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
@@ -18,7 +18,7 @@ from tracker.risks.services import risk_score
 @bp.route("/projects/<slug>/dashboard")
 @requires("dashboard.view")
 def dashboard(slug: str) -> str:
-    on = today()
+    on = status_date(g.project)
     board = gather_dashboard(g.project, g.roles, on)
     return render_template(
         "reports/dashboard.html",

@@ -29,6 +29,7 @@ from tracker.plan.milestones import (
     project_milestones,
 )
 from tracker.plan.stages import plan_stages
+from tracker.projects.status import status_date
 from tracker.reports import bp
 
 MILESTONE_COLUMNS = [
@@ -116,7 +117,7 @@ def evidence_export(slug: str) -> Response:
 @bp.route("/projects/<slug>/gap-actions/export")
 @requires("rating.view")
 def gap_actions_export(slug: str) -> Response:
-    today = london_today()
+    today = status_date(g.project)
     rows = [
         {
             "Element": action.element.code,

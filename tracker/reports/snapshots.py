@@ -57,9 +57,9 @@ def snapshot(project: Project, today: dt.date) -> dict:
         ],
         "readiness": readiness,
         "budget_status": {
-            "allocated": summary.provision_pence,
-            "spent": summary.actual_pence,
-            "remaining": summary.remaining_pence,
+            "allocated": summary.project_budget.provision_pence,
+            "spent": summary.project_budget.actual_pence,
+            "remaining": summary.project_budget.remaining_pence,
         },
         "milestones": [
             {

@@ -124,16 +124,25 @@ def schedule_status(project: Project, today: dt.date) -> Status:
 
 
 def budget_status(project: Project, today: dt.date) -> Status:
-    """Red when a budget line or the whole budget is overspent; amber when less than 10% of
-    the provision is left; otherwise green."""
-    summary = budget_summary(project)
-    over = [f for f in summary.lines if f.remaining_pence < 0]
+    """Red when a budget line or the project budget is overspent; amber when less than 10% of
+    the project budget's provision is left; otherwise green. Money beside the project budget
+    (`FundingSource.in_project_budget` false) is stated on its own, not blended in."""
+    whole = budget_summary(project)
+    summary = whole.project_budget
+    over = [f for f in whole.lines if f.remaining_pence < 0]
     if over or summary.remaining_pence < 0:
         names = ", ".join(f.line.product for f in over) or "the budget"
         return Status("red", f"Overspent: {names}", BUDGET_RULE)
-    reason = (
-        f"{money(summary.actual_pence)} spent of {money(summary.provision_pence)}; "
-        f"{money(summary.remaining_pence)} left"
+    reason = ". ".join(
+        [
+            f"{money(summary.actual_pence)} spent of {money(summary.provision_pence)}; "
+            f"{money(summary.remaining_pence)} left",
+            *(
+                f"Beside the project budget, {s.source.name}: {money(s.actual_pence)} spent of "
+                f"{money(s.provision_pence)}; {money(s.remaining_pence)} left"
+                for s in whole.beside
+            ),
+        ]
     )
     if summary.provision_pence and Decimal(summary.remaining_pence) < (
         BUDGET_AMBER_SHARE * summary.provision_pence

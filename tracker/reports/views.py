@@ -25,13 +25,14 @@ from tracker.charts import figure_json
 from tracker.database import utcnow
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.extensions import db
-from tracker.filters import date, london_today
+from tracker.filters import date
 from tracker.forms import MAX_TEXT, show_refusal
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
 from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Meeting, Role
 from tracker.projects.services import project_group_meetings
+from tracker.projects.status import status_date
 from tracker.reports import bp
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
 from tracker.reports.figures import (
@@ -98,7 +99,7 @@ def reports(slug: str) -> str:
     streams, months, reported = [], [], {}
     if can("report.write", g.roles):  # the manager sees which streams have reported
         streams = project_work_streams(g.project)
-        last = min(london_today(), g.project.end_date).replace(day=1)
+        last = min(status_date(g.project), g.project.end_date).replace(day=1)
         months = months_between(g.project.start_date, last)
         reported = streams_reported(found, [s.id for s in streams], months)
     return render_template(
@@ -132,8 +133,9 @@ def _draft_from_form(
     kind: ReportKind = ReportKind.PROJECT,
     work_stream_id: int | None = None,
 ) -> tuple[str, int] | BaseResponse:
-    """Drafts the report `form` asks for, as the signed-in person today, and opens it to edit
-    with the message `drafted`; else shows the form again (400 after a post)."""
+    """Drafts the report `form` asks for, as the signed-in person, with the figures judged at
+    the project's status date, and opens it to edit with the message `drafted`; else shows the
+    form again (400 after a post)."""
     if form.validate_on_submit():
         try:
             report = new_draft(
@@ -141,7 +143,7 @@ def _draft_from_form(
                 current_user,
                 form.period_start.data,
                 form.period_end.data,
-                london_today(),
+                status_date(g.project),
                 kind=kind,
                 work_stream_id=work_stream_id,
             )
@@ -300,7 +302,7 @@ def report_issue(slug: str, report_id: int) -> BaseResponse:
         flash("Someone changed the report since you opened it: read it again, then issue it.")
     elif form.validate_on_submit():
         try:
-            issue(found, g.project, london_today(), utcnow())
+            issue(found, g.project, status_date(g.project), utcnow())
         except RuleRefused as refusal:
             roll_back()  # the answer is a redirect, which would commit
             flash(refusal.message, "error")
@@ -397,7 +399,7 @@ def report_new_quarter(slug: str) -> tuple[str, int] | BaseResponse:
     if form.validate_on_submit():
         start, end = quarter_period(form.year.data, int(form.quarter.data))
         report = new_draft(
-            g.project, current_user, start, end, london_today(), kind=ReportKind.QUARTERLY
+            g.project, current_user, start, end, status_date(g.project), kind=ReportKind.QUARTERLY
         )
         flash("The quarterly report is drafted: check the wording.", "success")
         return redirect(url_for("reports.report_edit", slug=slug, report_id=report.id))

@@ -19,6 +19,7 @@ from tracker.forms import show_refusal
 from tracker.permissions import requires
 from tracker.projects.models import Project
 from tracker.projects.services import project_members
+from tracker.projects.status import status_date
 from tracker.risks import bp
 from tracker.risks.forms import SORTS, ReviewForm, RiskFilterForm, RiskForm
 from tracker.risks.models import Level, Risk, RiskStatus, status_label
@@ -52,7 +53,7 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
         risk_score=risk_score,
         score_band=score_band,
         is_review_overdue=is_review_overdue,
-        today=today(),
+        today=status_date(g.project),
         **context,
     ), status
 
@@ -97,7 +98,7 @@ def log(slug: str) -> tuple[str, int]:
     shown = filter_risks(risks, risk_filter)
     if sort == "number":
         shown = sort_by_number(shown)
-    on = today()
+    on = status_date(g.project)
     return _render(
         "risks/log.html",
         risks=shown,
@@ -115,7 +116,7 @@ def log(slug: str) -> tuple[str, int]:
 @requires("risk.view")
 def trend(slug: str) -> tuple[str, int]:
     risks = project_risks(g.project, with_reviews=True)
-    until = trend_until(risks, g.project.end_date, today())
+    until = trend_until(risks, g.project.end_date, status_date(g.project))
     return _render(
         "risks/trend.html",
         months=list(reversed(risk_trend(risks, until))),
@@ -150,7 +151,7 @@ def export(slug: str) -> Response:
     kind = request.args.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         abort(404)
-    on = today()
+    on = status_date(g.project)
     rows = []
     for risk in sort_by_number(project_risks(g.project, with_reviews=True)):
         score = risk_score(risk.probability, risk.impact)

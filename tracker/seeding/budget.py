@@ -17,6 +17,7 @@ def load_budget(loader: _Loader) -> None:
             {
                 "name": conf["name"],
                 "allocation_pence": _pence(conf["allocation"]),
+                "in_project_budget": conf.get("in_project_budget", True),
                 "position": position,
             },
         )

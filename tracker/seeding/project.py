@@ -24,6 +24,7 @@ def load_project(loader: _Loader, standard: Standard) -> None:
             "scope": conf["scope"].strip(),
             "start_date": conf["start"],
             "end_date": conf["end"],
+            "status_date": conf.get("status_date"),
             "standard_id": standard.id,
         },
     )
