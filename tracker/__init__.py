@@ -126,6 +126,12 @@ def register_blueprints(app: Flask) -> None:
         timeline_views,
     )
     from tracker.plan import views as plan_views
+    from tracker.projects import (  # noqa: F401 - they attach routes to the projects blueprint
+        meetings,
+        people_views,
+        setup_views,
+        work_streams,
+    )
     from tracker.projects import views as project_views
     from tracker.reports import bp as reports_bp
     from tracker.reports import (  # noqa: F401 - they attach routes to the reports blueprint
