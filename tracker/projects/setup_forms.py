@@ -139,12 +139,7 @@ class NewOrKnownPerson:
     person = IdField("Person", default=0, choice_message="Select a person, or a new person")
     name = TextInputField("New person's full name", validators=[MaxLength(120, "Full name")])
     email = TextInputField(
-        "New person's email address",
-        validators=[
-            wtforms.validators.Optional(),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            MaxLength(254, "Email address"),
-        ],
+        "New person's email address", validators=[MaxLength(254, "Email address")]
     )
 
     def validate_name(self, field: TextInputField) -> None:
@@ -152,8 +147,13 @@ class NewOrKnownPerson:
             raise StopValidation("Enter the new person's full name, or select a person")
 
     def validate_email(self, field: TextInputField) -> None:
-        if not self.person.data and not (field.data or "").strip():
+        if self.person.data:
+            return
+        if not (field.data or "").strip():
             raise StopValidation("Enter the new person's email address, or select a person")
+        Email(message="Enter an email address in the correct format, like name@example.gov.uk")(
+            self, field
+        )
 
 
 class RoleForm(NewOrKnownPerson, FlaskForm):
