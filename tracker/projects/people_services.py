@@ -18,6 +18,7 @@ from tracker.projects.models import (
     Role,
     WorkStream,
 )
+from tracker.projects.setup_services import next_position
 from tracker.rules import RuleRefused
 
 
@@ -113,16 +114,11 @@ def add_contact(project: Project, person: Person, responsibility: str) -> Contac
     )
     if db.session.execute(listed).first() is not None:
         raise RuleRefused(f"{person.name} is already a contact of the project", "person")
-    last = db.session.execute(
-        select(Contact.position)
-        .where(Contact.project_id == project.id)
-        .order_by(Contact.position.desc())
-    ).scalar()
     contact = Contact(
         project_id=project.id,
         person_id=person.id,
         responsibility=responsibility.strip(),
-        position=(last or 0) + 1,
+        position=next_position(Contact, project),
     )
     db.session.add(contact)
     db.session.flush()

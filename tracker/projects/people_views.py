@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +25,6 @@ from tracker.projects.people_services import (
 )
 from tracker.projects.services import project_memberships
 from tracker.projects.setup_forms import ContactForm, NewOrKnownPerson, RoleForm
-from tracker.projects.setup_services import project_work_streams
 from tracker.projects.setup_views import own_record
 from tracker.rules import RuleRefused
 
@@ -39,7 +40,7 @@ def _forms(
     ]
     role_form.person.choices = contact_form.person.choices = people
     role_form.work_stream.choices = [SelectChoice(0, "None")] + [
-        SelectChoice(s.id, f"{s.name} ({s.code})") for s in project_work_streams(g.project)
+        SelectChoice(s.id, f"{s.name} ({s.code})") for s in g.project.work_streams
     ]
     return role_form, contact_form
 
@@ -77,23 +78,34 @@ def setup_people(slug: str) -> tuple[str, int]:
     return _page(*_forms())
 
 
-@bp.route("/projects/<slug>/set-up/people/roles", methods=["POST"])
-@requires("people.manage")
-def setup_role_add(slug: str) -> tuple[str, int] | Response:
-    form, contact_form = _forms(role_form=RoleForm())
+def _add(
+    form: NewOrKnownPerson, act: Callable[[Person], str], forms: tuple[RoleForm, ContactForm]
+) -> tuple[str, int] | Response:
+    """Act on the person the form names (`act` gives the flash message): back to the page
+    when done, or the page again with the form's errors and nothing saved."""
     if form.validate_on_submit():
         try:
-            person = _person(form)
-            stream = next(
-                (s for s in project_work_streams(g.project) if s.id == form.work_stream.data), None
-            )
-            role = Role(form.role.data)
-            give_role(g.project, person, role, stream)
+            message = act(_person(form))
         except RuleRefused as refused:
             show_refusal(form, refused)
         else:
-            return _done(f"{person.name} is now {role.label.lower()}.")
-    return _page(form, contact_form, 400)
+            return _done(message)
+    return _page(*forms, 400)
+
+
+@bp.route("/projects/<slug>/set-up/people/roles", methods=["POST"])
+@requires("people.manage")
+def setup_role_add(slug: str) -> tuple[str, int] | Response:
+    forms = _forms(role_form=RoleForm())
+    form = forms[0]
+
+    def act(person: Person) -> str:
+        stream = next((s for s in g.project.work_streams if s.id == form.work_stream.data), None)
+        role = Role(form.role.data)
+        give_role(g.project, person, role, stream)
+        return f"{person.name} is now {role.label.lower()}."
+
+    return _add(form, act, forms)
 
 
 @bp.route("/projects/<slug>/set-up/people/roles/<int:membership_id>/remove", methods=["POST"])
@@ -113,16 +125,14 @@ def setup_role_remove(slug: str, membership_id: int) -> tuple[str, int] | Respon
 @bp.route("/projects/<slug>/set-up/people/contacts", methods=["POST"])
 @requires("people.manage")
 def setup_contact_add(slug: str) -> tuple[str, int] | Response:
-    role_form, form = _forms(contact_form=ContactForm())
-    if form.validate_on_submit():
-        try:
-            person = _person(form)
-            add_contact(g.project, person, form.responsibility.data)
-        except RuleRefused as refused:
-            show_refusal(form, refused)
-        else:
-            return _done(f"{person.name} added as a contact.")
-    return _page(role_form, form, 400)
+    forms = _forms(contact_form=ContactForm())
+    form = forms[1]
+
+    def act(person: Person) -> str:
+        add_contact(g.project, person, form.responsibility.data)
+        return f"{person.name} added as a contact."
+
+    return _add(form, act, forms)
 
 
 @bp.route("/projects/<slug>/set-up/people/contacts/<int:contact_id>/remove", methods=["POST"])

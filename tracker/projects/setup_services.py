@@ -76,17 +76,16 @@ def update_project(project: Project, **values: Any) -> bool:
     return changed
 
 
+def next_position(model: Any, project: Project) -> int:
+    """The position that puts a new record of the project (a work stream, service, contact)
+    after its others."""
+    last = db.session.execute(
+        select(func.max(model.position)).where(model.project_id == project.id)
+    ).scalar()
+    return (last or 0) + 1
+
+
 # Work streams ----------------------------------------------------------------------------------
-
-
-def project_work_streams(project: Project) -> list[WorkStream]:
-    return list(
-        db.session.execute(
-            select(WorkStream)
-            .where(WorkStream.project_id == project.id)
-            .order_by(WorkStream.position, WorkStream.name)
-        ).scalars()
-    )
 
 
 def stream_people(project: Project) -> dict[int, dict[Role, list[int]]]:
@@ -156,10 +155,7 @@ def save_work_stream(
             "A person is either a lead or a member of the stream, not both", "members"
         )
     if stream is None:
-        last = db.session.execute(
-            select(func.max(WorkStream.position)).where(WorkStream.project_id == project.id)
-        ).scalar()
-        stream = WorkStream(project_id=project.id, position=(last or 0) + 1)
+        stream = WorkStream(project_id=project.id, position=next_position(WorkStream, project))
         db.session.add(stream)
     _assign(stream, {"name": name.strip(), "code": code})
     db.session.flush()
@@ -198,10 +194,7 @@ def save_service(
     if db.session.execute(taken).first() is not None:
         raise RuleRefused(f"The project already has a service called {name}", "name")
     if service is None:
-        last = db.session.execute(
-            select(func.max(Service.position)).where(Service.project_id == project.id)
-        ).scalar()
-        service = Service(project_id=project.id, position=(last or 0) + 1)
+        service = Service(project_id=project.id, position=next_position(Service, project))
         db.session.add(service)
     _assign(service, {"name": name, "corporate_area": corporate_area.strip()})
     db.session.flush()

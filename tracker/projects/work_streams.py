@@ -14,7 +14,6 @@ from tracker.projects.people_services import project_people
 from tracker.projects.setup_forms import ServiceForm, WorkStreamForm
 from tracker.projects.setup_services import (
     project_services,
-    project_work_streams,
     save_service,
     save_work_stream,
     stream_people,
@@ -30,7 +29,7 @@ def setup_work_streams(slug: str) -> str:
     return render_template(
         "projects/setup/work_streams.html",
         project=g.project,
-        streams=project_work_streams(g.project),
+        streams=g.project.work_streams,
         held=stream_people(g.project),
         people=people,
         roles=Role,
