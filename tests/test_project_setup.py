@@ -226,6 +226,7 @@ def test_editing_a_work_stream_changes_its_lead_and_a_stale_edit_is_refused(clie
     sign_in(client, a)
     refused = client.post(edit, data=a_form | {"name": "Renamed"})
     assert refused.status_code == 409
+    assert f"Leads {a.label} (blank)" in text_of(refused)  # saved now, then what A sent
     assert stream_roles(stream.id) == {(a.name, Role.WS_LEAD)}
     assert client.post(edit, data=opened(refused) | {"leads": []}).status_code == 302
     assert stream_roles(stream.id) == set()
