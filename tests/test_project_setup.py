@@ -81,6 +81,9 @@ def test_support_sees_meetings_but_not_set_up_in_the_navigation(client, project)
     assert link_href(page, "Meetings") == url(project, "/meetings")
     assert url(project, "/set-up") not in hrefs(page)
     assert client.get(url(project, "/set-up")).status_code == 403
+    # The people page leads support to the work streams, and those to the services.
+    streams = link_href(client.get(url(project, "/people")), "Edit work streams")
+    assert link_href(client.get(streams), "their own page") == url(project, "/set-up/services")
 
 
 # The project's details ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from tests.factories import MeetingFactory, PersonFactory, member
 from tests.helpers import sign_in_as
 from tests.html import error_summary, field_error, text_of
+from tracker.audit import AuditEvent
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.projects.models import Contact, MeetingKind, Membership, Role
@@ -111,6 +112,8 @@ def test_contacts_are_added_shown_on_the_people_page_and_removed(client, project
         "responsibility": "Communications",
     }
     assert client.post(add, data=sent).status_code == 302
+    audited = db.select(AuditEvent).filter_by(table_name="contact", project_id=project.id)
+    assert db.session.execute(audited).first() is not None
     people = client.get(url(project, "/people"))
     assert "Georgina Hayward Communications georgina.hayward@example.gov.uk" in text_of(people)
     again = client.post(add, data=sent)
