@@ -23,6 +23,7 @@ from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.permissions import PERMISSIONS
 from tracker.projects.models import Meeting, MeetingKind, Membership, Role, Service, WorkStream
+from tracker.projects.setup_services import project_date_problems
 from tracker.reports.meeting_papers import quarterly_report_for
 from tracker.reports.models import ReportKind, ReportStatus
 
@@ -131,6 +132,23 @@ def test_dates_that_leave_a_stage_outside_are_refused_naming_the_stage(client, p
     assert "stage 5 (Stage 5) ends 23 Feb 2011" in field_error(response, "end_date")
     db.session.refresh(project)
     assert project.start_date == D(2009, 12, 1) and project.end_date == D(2011, 3, 31)
+
+
+def test_project_date_problems_at_their_edges():
+    from types import SimpleNamespace
+
+    stage = SimpleNamespace(
+        number=1, name="Start", start_date=D(2010, 1, 4), end_date=D(2010, 3, 31)
+    )
+    assert project_date_problems(D(2010, 1, 4), D(2010, 3, 31), [stage]) == {}  # on the edges
+    assert project_date_problems(D(2010, 5, 1), D(2010, 5, 1), []) == {}  # a one-day project
+    assert set(project_date_problems(D(2010, 1, 5), D(2010, 3, 30), [stage])) == {
+        "start_date",
+        "end_date",
+    }
+    assert project_date_problems(D(2010, 5, 2), D(2010, 5, 1), [stage]) == {
+        "end_date": "The end date must be the same as or after the start date"
+    }
 
 
 def test_bad_details_get_their_messages(client, project, manager):
