@@ -27,7 +27,7 @@ from tracker.plan.models import (
     StageReview,
     Task,
 )
-from tracker.projects.models import Meeting, Project, Role
+from tracker.projects.models import Meeting, Project, Role, Service
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.services import new_draft
 from tracker.risks.models import Risk
@@ -119,6 +119,8 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "code": "1.1.1",
         "report_id": issued.id,
         "meeting_id": _first(Meeting, project_id=project.id).id,
+        "work_stream_id": stream.id,
+        "service_id": _first(Service, project_id=project.id).id,
         "table": "risk",
         "record_id": risk.id,
     }

@@ -39,6 +39,7 @@ def _url_values(rule, project, person, db) -> dict:
         "record_id": event.record_id,
         "filename": "images/favicon.svg",
         "code": "1.1.1",
+        "work_stream_id": project.work_streams[0].id,
     }
     values |= _plan_records(project, db)
     values |= _evidence_records(project, db)

@@ -307,6 +307,16 @@ def _edit_cases(seeded: Project, manager: Person) -> dict[str, tuple[str, dict]]
         "evidence.round_edit": (f"{base}/ratings/{values['round_id']}/edit", text("name")),
         "reports.report_edit": (f"{base}/reports/{report.id}/edit", text(section)),
         "auth.user_edit": (f"/admin/users/{manager.id}", text("job_title")),
+        "projects.meeting_edit": (f"{base}/meetings/{values['meeting_id']}/edit", text("notes")),
+        "projects.setup_details": (f"{base}/set-up/details", text("objective")),
+        "projects.setup_work_stream_edit": (
+            f"{base}/set-up/work-streams/{values['work_stream_id']}",
+            text("name"),
+        ),
+        "projects.setup_service_edit": (
+            f"{base}/set-up/services/{values['service_id']}",
+            text("corporate_area"),
+        ),
     }
 
 

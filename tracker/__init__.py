@@ -126,7 +126,13 @@ def register_blueprints(app: Flask) -> None:
         timeline_views,
     )
     from tracker.plan import views as plan_views
-    from tracker.projects import status_views  # noqa: F401 - it attaches the status date page
+    from tracker.projects import (  # noqa: F401 - they attach routes to the projects blueprint
+        meetings,
+        people_views,
+        setup_views,
+        status_views,
+        work_streams,
+    )
     from tracker.projects import views as project_views
     from tracker.reports import bp as reports_bp
     from tracker.reports import (  # noqa: F401 - they attach routes to the reports blueprint
@@ -135,12 +141,12 @@ def register_blueprints(app: Flask) -> None:
     )
     from tracker.reports import views as _report_views  # noqa: F401 - highlight reports
     from tracker.risks import views as risk_views
-    from tracker.setup import views as setup_views
+    from tracker.setup import views as site_setup_views
     from tracker.transfer import views as transfer_views
 
     for blueprint in (
         assets.bp,
-        setup_views.bp,
+        site_setup_views.bp,
         auth_views.bp,
         project_views.bp,
         plan_views.bp,

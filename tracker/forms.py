@@ -98,6 +98,22 @@ class RadioField(wtforms.RadioField):
     widget = GovRadioInput()
 
 
+class ChoiceRadioField(RadioField):
+    """Radios that answer a missing or unknown choice with one GOV.UK-style message
+    ("Select high, medium or low for the probability") instead of "Not a valid choice".
+    """
+
+    def __init__(self, label: str | None = None, *, message: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.message = message
+
+    def pre_validate(self, form: Any) -> None:
+        values = {str(choice.value) for choice in self.choices}
+        if not self.data or str(self.data) not in values:
+            self.data = None  # so that no radio shows as checked
+            raise StopValidation(self.message)
+
+
 class SelectField(wtforms.SelectField):
     """A GOV.UK select. Filter forms (GET) pass `validate_choice=False`; a form that changes
     something takes its choice through `ChoiceField` or `IdField`."""

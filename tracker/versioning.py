@@ -220,6 +220,9 @@ def shown(field: Field, value: Any) -> str:
     """A value as the page shows it: a choice by its label, dates and money as elsewhere."""
     if value is None or value == "":
         return BLANK
+    if isinstance(field, SelectFieldBase) and isinstance(value, list | tuple):  # checkboxes
+        labels = {str(choice.value): str(choice.label) for choice in field.iter_choices()}
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or BLANK
     if isinstance(field, SelectFieldBase):
         for choice in field.iter_choices():
             if str(choice.value) == str(value):

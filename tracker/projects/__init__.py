@@ -9,6 +9,10 @@ own `home.py` (and `record_history.py`), when its blueprint is registered.
 - `history.py`: who may read a record's history, and which of its values.
 - `views.py`: the project list, home, people, audit trail and record history pages.
 - `status.py`: the status date every figure is judged at; `status_views.py`: its page.
+- Setting the project up: `setup_services.py` (the rules: the project's dates, work streams,
+  services, meetings), `people_services.py` (roles and contacts), `setup_forms.py`, and the
+  pages `setup_views.py` (the hub, the project's details), `people_views.py`,
+  `work_streams.py` (work streams and services) and `meetings.py`.
 """
 
 from flask import Blueprint

@@ -11,7 +11,7 @@ Registering again (every app the tests create) replaces an entry under the same 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,3 +86,33 @@ def counting(model: Any, *where: object) -> Callable[[Asker], Any]:
         )
 
     return count
+
+
+# Papers that areas show against a meeting on the meetings page (the reports area: the pack of
+# a project group meeting, the quarterly report an EMT or lead member meeting reads).
+
+
+@dataclass(frozen=True)
+class Paper:
+    text: str
+    href: str
+
+
+# An area's papers for the asker's meetings: meeting id -> its papers, in a fixed number of
+# queries whatever the number of meetings.
+MeetingPapers = Callable[[Asker, Sequence[Any]], Mapping[int, list[Paper]]]
+
+MEETING_PAPERS: dict[str, MeetingPapers] = {}
+
+
+def add_meeting_papers(name: str, papers: MeetingPapers) -> None:
+    MEETING_PAPERS[name] = papers
+
+
+def meeting_papers(asker: Asker, meetings: Sequence[Any]) -> dict[int, list[Paper]]:
+    """Every area's papers for these meetings, meeting id -> papers."""
+    found: dict[int, list[Paper]] = {}
+    for papers in MEETING_PAPERS.values():
+        for meeting_id, listed in papers(asker, meetings).items():
+            found.setdefault(meeting_id, []).extend(listed)
+    return found

@@ -14,6 +14,7 @@ from tracker.projects import bp
 from tracker.projects.areas import Asker, home_parts
 from tracker.projects.history import Reader, hidden_fields, may_read_history, shown
 from tracker.projects.models import Membership, Project
+from tracker.projects.people_services import project_contacts
 from tracker.projects.services import (
     AUDIT_ACTIONS,
     AUDIT_PAGE_SIZE,
@@ -77,6 +78,7 @@ def people(slug: str) -> str:
         "projects/people.html",
         project=g.project,
         memberships=project_memberships(g.project),
+        contacts=project_contacts(g.project),
         title="People and roles",
     )
 

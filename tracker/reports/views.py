@@ -31,7 +31,6 @@ from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
 from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Meeting, Role
-from tracker.projects.services import project_group_meetings
 from tracker.projects.status import status_date
 from tracker.reports import bp
 from tracker.reports.dashboard_charts import stage_figure, stage_summary
@@ -353,17 +352,6 @@ def meeting_pack_page(slug: str, meeting_id: int) -> str:
         pack=meeting_pack(g.project, meeting),
         rag_words=RAG_WORDS,
         title=f"Pack for the project group meeting of {date(meeting.held_on)}",
-    )
-
-
-@bp.route("/projects/<slug>/meetings")
-@requires("report.view_drafts")
-def meetings(slug: str) -> str:
-    return render_template(
-        "reports/meetings.html",
-        project=g.project,
-        meetings=list(reversed(project_group_meetings(g.project))),
-        title="Project group meetings",
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -12,10 +11,10 @@ from wtforms.validators import StopValidation
 from tracker.forms import (
     MAX_TEXT,
     CheckboxField,
+    ChoiceRadioField,
     DateInputField,
     IdField,
     MaxLength,
-    RadioField,
     Required,
     SelectField,
     SubmitButton,
@@ -27,22 +26,6 @@ from tracker.versioning import VersionedForm
 
 LEVEL_CHOICES = [SelectChoice(level.value, f"{level.label} ({level.value})") for level in Level]
 STATUS_CHOICES = RiskStatus.choices()
-
-
-class ChoiceRadioField(RadioField):
-    """Radios that answer a missing or unknown choice with one GOV.UK-style message
-    ("Select high, medium or low for the probability") instead of "Not a valid choice".
-    """
-
-    def __init__(self, label: str | None = None, *, message: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.message = message
-
-    def pre_validate(self, form: Any) -> None:
-        values = {str(choice.value) for choice in self.choices}
-        if not self.data or str(self.data) not in values:
-            self.data = None  # so that no radio shows as checked
-            raise StopValidation(self.message)
 
 
 class RiskForm(VersionedForm, FlaskForm):

@@ -27,6 +27,7 @@ from tracker.seeding.loader import SeedResult, _Loader
 from tracker.seeding.logs import load_change_requests, load_issue_log, load_risks
 from tracker.seeding.plan import load_baseline, load_milestones, load_stages, load_tasks
 from tracker.seeding.project import (
+    load_contacts,
     load_meetings,
     load_memberships,
     load_people,
@@ -45,6 +46,7 @@ def _run(loader: _Loader) -> None:
     load_people(loader)
     load_work_streams(loader)
     load_memberships(loader)
+    load_contacts(loader)
     load_meetings(loader)
     load_stages(loader)
     load_tasks(loader)

@@ -1,5 +1,5 @@
-"""Loading the project and its people from seed/: people, work streams, memberships and
-meetings.
+"""Loading the project and its people from seed/: people, work streams, memberships, contacts
+and meetings.
 """
 
 from __future__ import annotations
@@ -7,7 +7,15 @@ from __future__ import annotations
 from tracker.auth.models import Person
 from tracker.auth.services import normalise_email
 from tracker.evidence.models import Standard
-from tracker.projects.models import Meeting, MeetingKind, Membership, Project, Role, WorkStream
+from tracker.projects.models import (
+    Contact,
+    Meeting,
+    MeetingKind,
+    Membership,
+    Project,
+    Role,
+    WorkStream,
+)
 from tracker.seeding.files import _bool, _month, _read_csv
 from tracker.seeding.loader import _Loader
 
@@ -73,6 +81,16 @@ def load_memberships(loader: _Loader) -> None:
                 "work_stream_id": stream.id if stream else None,
             },
             {"note": row["note"] or None},
+        )
+
+
+def load_contacts(loader: _Loader) -> None:
+    """The contacts of section 12 who hold no role, e.g. the communications officer."""
+    for position, row in enumerate(_read_csv(loader.dir / "contacts.csv"), start=1):
+        loader._get_or_add(
+            Contact,
+            {"project_id": loader.project.id, "person_id": loader.person(row["person"]).id},
+            {"responsibility": row["responsibility"], "position": position},
         )
 
 
