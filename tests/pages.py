@@ -122,10 +122,22 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "table": "risk",
         "record_id": risk.id,
     }
+    spend = db.session.execute(db.select(SpendEntry)).scalars().first()
+    # Each withdrawal page is pointed at a record of its kind.
+    withdrawable = {
+        "task": values["task_id"],
+        "milestone": values["milestone_id"],
+        "risk": risk.id,
+        "issue": values["entry_id"],
+        "change": values["change_id"],
+        "budget_line": values["line_id"],
+        "spend": spend.id,
+        "evidence": item.id,
+        "gap_action": action.id,
+        "meeting": values["meeting_id"],
+    }
     particular = {
-        "budget.spend_delete": {
-            "entry_id": db.session.execute(db.select(SpendEntry)).scalars().first().id
-        },
+        **{f"withdrawal.withdraw_{word}": {"record_id": id_} for word, id_ in withdrawable.items()},
         "reports.report_edit": {"report_id": draft.id},
         "plan.review_decide": {"review_id": waiting.id},
     }

@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reports import views as _report_views  # noqa: F401 - highlight reports
     from tracker.risks import views as risk_views
     from tracker.transfer import views as transfer_views
+    from tracker.withdrawal import views as withdrawal_views
 
     for blueprint in (
         assets.bp,
@@ -149,8 +150,10 @@ def register_blueprints(app: Flask) -> None:
         transfer_views.bp,
         api_views.bp,
         token_views.bp,
+        withdrawal_views.bp,
     ):
         app.register_blueprint(blueprint)
+    withdrawal_views.register_globals(app)
     register_area_parts()
 
 
