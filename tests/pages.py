@@ -122,26 +122,30 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "table": "risk",
         "record_id": risk.id,
     }
-    spend = db.session.execute(db.select(SpendEntry)).scalars().first()
-    # Each withdrawal page is pointed at a record of its kind.
-    withdrawable = {
-        "task": values["task_id"],
-        "milestone": values["milestone_id"],
-        "risk": risk.id,
-        "issue": values["entry_id"],
-        "change": values["change_id"],
-        "budget_line": values["line_id"],
-        "spend": spend.id,
-        "evidence": item.id,
-        "gap_action": action.id,
-        "meeting": values["meeting_id"],
-    }
     particular = {
-        **{f"withdrawal.withdraw_{word}": {"record_id": id_} for word, id_ in withdrawable.items()},
+        **_withdrawal_pages(values, item.id),
         "reports.report_edit": {"report_id": draft.id},
         "plan.review_decide": {"review_id": waiting.id},
     }
     return values, particular
+
+
+def _withdrawal_pages(values: dict, item_id: int) -> dict:
+    """Each withdrawal page pointed at a record of its kind."""
+    spend = db.session.execute(db.select(SpendEntry)).scalars().first()
+    ids = {
+        "task": values["task_id"],
+        "milestone": values["milestone_id"],
+        "risk": values["risk_id"],
+        "issue": values["entry_id"],
+        "change": values["change_id"],
+        "budget_line": values["line_id"],
+        "spend": spend.id,
+        "evidence": item_id,
+        "gap_action": values["action_id"],
+        "meeting": values["meeting_id"],
+    }
+    return {f"withdrawal.withdraw_{word}": {"record_id": id_} for word, id_ in ids.items()}
 
 
 def manager_pages(

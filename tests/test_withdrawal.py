@@ -29,6 +29,7 @@ from tracker.extensions import db as _db
 from tracker.issues.changes import next_change_number
 from tracker.issues.models import ChangeStatus, EffectTarget, EntryType, IssueLogEntry
 from tracker.numbering import next_log_number
+from tracker.plan.models import Task
 from tracker.plan.tasks import TaskValues, task_problems
 from tracker.projects.models import Role
 from tracker.risks.models import Risk
@@ -79,16 +80,23 @@ def test_a_milestone_reached_or_awaited_is_refused(db, project):
     assert rules.milestone_refusal(free) is None
 
 
-def test_a_record_a_pending_change_would_move_is_refused(db, project):
-    task = TaskFactory(project=project)
-    change = ChangeRequestFactory(project=project, status=ChangeStatus.ASSESSED)
+def _moving(project, task: Task, status: ChangeStatus, **effect: object):
+    """A change request in `status` that moves the task's target finish to 1 Jun 2010."""
+    change = ChangeRequestFactory(project=project, status=status)
     ChangeEffectFactory(
         change_request=change,
         target=EffectTarget.TASK,
         target_id=task.id,
         field="target_finish",
         new_date=dt.date(2010, 6, 1),
+        **effect,
     )
+    return change
+
+
+def test_a_record_a_pending_change_would_move_is_refused(db, project):
+    task = TaskFactory(project=project)
+    change = _moving(project, task, ChangeStatus.ASSESSED)
     assert f"Change request {change.number}, not yet decided, would change it" == (
         rules.task_refusal(task)
     )
@@ -362,3 +370,25 @@ def test_a_withdrawn_tasks_code_is_still_taken(db, project):
     values = TaskValues(code="1.1", stage=project.stages[0], activity="Again")
     problems = task_problems(project, None, values, project.stages, today=dt.date(2010, 3, 1))
     assert "A task with the code 1.1 already exists" in [p.message for p in problems]
+
+
+def test_records_reached_through_a_withdrawn_one_do_not_break(db, client, login_as, project):
+    """A decided change that moved a task now withdrawn, and a file of a withdrawn item."""
+    from tests.factories import EvidenceFileFactory  # noqa: PLC0415
+
+    task = TaskFactory(project=project)
+    change = _moving(
+        project, task, ChangeStatus.APPROVED, old_date=dt.date(2010, 5, 1), applied_at=NOW
+    )
+    item = EvidenceItemFactory(project=project)
+    stored = EvidenceFileFactory(item=item, original_name="survey.pdf")
+    person = _person(project)
+    withdraw(task, "Mistake", person, NOW)
+    withdraw(item, "Mistake", person, NOW)
+    _db.session.commit()
+    login_as(Role.MANAGER)
+    assert client.get(f"/projects/{project.slug}/changes/{change.id}").status_code == 200
+    assert client.get(f"/projects/{project.slug}/changes").status_code == 200
+    assert client.get(f"/projects/{project.slug}/evidence/{item.id}").status_code == 404
+    download = f"/projects/{project.slug}/evidence/files/{stored.id}"
+    assert client.get(download).status_code == 404

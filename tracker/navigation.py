@@ -57,6 +57,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("reports.reports", "Reports", "report.view", ("reports.report", "reports.meeting")),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
+    NavEntry("withdrawal.withdrawn", "Withdrawn", "record.restore", "withdrawal.withdrawn"),
 ]
 
 
