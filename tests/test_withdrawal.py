@@ -242,6 +242,8 @@ def test_each_kind_is_withdrawn_and_restored_through_the_pages(db, client, login
     listed = client.get(f"/projects/{project.slug}/withdrawn?kind={word}")
     assert "Entered twice" in text_of(listed)
     assert kind.describe(saved) in text_of(listed)
+    history = f"/projects/{project.slug}/history/{kind.model.__tablename__}/{record.id}"
+    assert "Because of: Withdrawn: Entered twice" in text_of(client.get(history))
     again = client.post(address, data={"reason": "Entered twice"})
     assert again.status_code == 400  # a stale page: nothing done twice
     assert "already been withdrawn" in text_of(again)
@@ -392,3 +394,50 @@ def test_records_reached_through_a_withdrawn_one_do_not_break(db, client, login_
     assert client.get(f"/projects/{project.slug}/evidence/{item.id}").status_code == 404
     download = f"/projects/{project.slug}/evidence/files/{stored.id}"
     assert client.get(download).status_code == 404
+
+
+def test_withdraw_url_names_the_page_of_each_kind(app, db, project):
+    from flask import g  # noqa: PLC0415
+
+    from tracker.withdrawal.views import withdraw_url  # noqa: PLC0415
+
+    meeting = MeetingFactory(project=project)
+    line = BudgetLineFactory(project=project)
+    with app.test_request_context():
+        g.project = project
+        assert withdraw_url(meeting) == f"/projects/{project.slug}/withdraw/meeting/{meeting.id}"
+        assert withdraw_url(line) == f"/projects/{project.slug}/withdraw/budget-line/{line.id}"
+
+
+def test_the_withdrawn_list_filters_by_kind_and_a_second_restore_changes_nothing(
+    db, client, login_as, project
+):
+    risk = RiskFactory(project=project, description="Staff turnover")
+    meeting = MeetingFactory(project=project)
+    person = _person(project)
+    withdraw(risk, "Entered twice", person, NOW)
+    withdraw(meeting, "Wrong date", person, NOW)
+    _db.session.commit()
+    login_as(Role.MANAGER)
+    every = text_of(client.get(f"/projects/{project.slug}/withdrawn"))
+    assert "2 withdrawn records" in every and "Staff turnover" in every
+    meetings = text_of(client.get(f"/projects/{project.slug}/withdrawn?kind=meeting"))
+    assert "1 withdrawn meeting" in meetings and "Staff turnover" not in meetings
+    restore_risk = f"/projects/{project.slug}/withdrawn/risk/{risk.id}/restore"
+    assert client.post(restore_risk).status_code == 302
+    again = client.post(restore_risk, follow_redirects=True)
+    assert "This risk has already been restored" in text_of(again)
+    assert not _withdrawn(risk).is_withdrawn
+
+
+def test_a_meeting_that_decided_a_change_or_holds_a_review_is_refused(db, project):
+    from tests.factories import StageReviewFactory  # noqa: PLC0415
+
+    decided = MeetingFactory(project=project)
+    holding = MeetingFactory(project=project)
+    free = MeetingFactory(project=project)
+    change = ChangeRequestFactory(project=project, status=ChangeStatus.APPROVED, meeting=decided)
+    StageReviewFactory(stage=project.stages[0], meeting=holding)
+    assert rules.meeting_refusal(decided) == f"Change request {change.number} was decided at it"
+    assert rules.meeting_refusal(holding) == "The stage 1 review is held at it"
+    assert rules.meeting_refusal(free) is None

@@ -181,6 +181,7 @@ KINDS: dict[str, Kind] = {
             lambda m: f"{m.kind.label}, {format_date(m.held_on, m.month_only)}",
             lambda m, slug: url_for("projects.home", slug=slug),
             "projects.home",
+            rules.meeting_refusal,
         ),
     )
 }

@@ -13,8 +13,10 @@ from tracker.budget.models import BudgetLine, SpendEntry
 from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.filters import money
+from tracker.forms import capitalised
 from tracker.issues.models import DECIDED, ChangeEffect, ChangeRequest, EffectTarget, IssueLogEntry
-from tracker.plan.models import Milestone, Task, TaskDependency
+from tracker.plan.models import Milestone, Stage, StageReview, Task, TaskDependency
+from tracker.projects.models import Meeting
 
 
 def _names(links: list[TaskDependency], *, waiting: bool) -> list[str]:
@@ -173,3 +175,23 @@ def issue_restore_refusal(entry: IssueLogEntry) -> str | None:
         f"It is the log's entry for change request {request.number}, which is withdrawn: "
         "restore the change request, and this entry comes back with it"
     )
+
+
+def meeting_refusal(meeting: Meeting) -> str | None:
+    """A meeting that decided a change, or holds a stage review, is part of their record."""
+    changes = db.session.execute(
+        select(ChangeRequest.number)
+        .where(ChangeRequest.meeting_id == meeting.id)
+        .order_by(ChangeRequest.number)
+    ).scalars()
+    stages = db.session.execute(
+        select(Stage.number)
+        .join(StageReview, StageReview.stage_id == Stage.id)
+        .where(StageReview.meeting_id == meeting.id)
+        .order_by(Stage.number)
+    ).scalars()
+    found = [f"change request {n} was decided at it" for n in changes]
+    found += [f"the stage {n} review is held at it" for n in stages]
+    if not found:
+        return None
+    return capitalised("; ".join(found))
