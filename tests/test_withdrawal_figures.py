@@ -101,20 +101,19 @@ def test_withdrawn_records_count_as_never_there(db, seeded):
     )
     before = _figures(seeded)
     mistakes = _mistakes(seeded)
+    identities = [(type(record), record.id) for record in mistakes]
     for record in mistakes:
         withdraw(record, "Entered by mistake", manager, utcnow())
     withdrawn = _figures(seeded)
     changed = ("report", "budget", "risks", "issues", "milestones", "tasks")
     for key in (*changed, "evidence", "dashboard_milestones"):
         assert withdrawn[key] != before[key], key
-    for record in reversed(mistakes):
+    for model, record_id in identities:  # the spend before its line
         found = _db.session.execute(
-            _db.select(type(record))
-            .where(type(record).id == record.id)
-            .execution_options(**INCLUDE_WITHDRAWN)
+            _db.select(model).where(model.id == record_id).execution_options(**INCLUDE_WITHDRAWN)
         ).scalar_one()
         _db.session.delete(found)
-    _db.session.flush()
+        _db.session.flush()
     assert _figures(seeded) == withdrawn
 
 
