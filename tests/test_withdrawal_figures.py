@@ -156,3 +156,18 @@ def test_withdrawn_records_leave_the_pages_exports_and_api(db, client, seeded):
         assert action.description not in text_of(client.get(f"/projects/{slug}/gap-actions"))
     listed = text_of(client.get(f"/projects/{slug}/withdrawn"))
     assert risk.description in listed
+
+
+def test_withdrawn_records_leave_the_counts_on_the_project_home(db, client, project):
+    from tests.factories import RiskFactory, TaskFactory  # noqa: PLC0415
+
+    manager = PersonFactory()
+    member(manager, project, Role.MANAGER)
+    RiskFactory(project=project)
+    TaskFactory(project=project)
+    withdraw(RiskFactory(project=project), "Entered twice", manager, utcnow())
+    withdraw(TaskFactory(project=project), "Entered twice", manager, utcnow())
+    _db.session.commit()
+    sign_in(client, manager)
+    home = text_of(client.get(f"/projects/{project.slug}/"))
+    assert "Work plan tasks 1 " in home and "Risks 1 " in home
