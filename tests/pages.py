@@ -31,6 +31,7 @@ from tracker.projects.models import Meeting, Project, Role
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.services import new_draft
 from tracker.risks.models import Risk
+from tracker.withdrawal.services import withdraw
 
 # Endpoints that answer with a file, not a page.
 DOWNLOADS = frozenset(
@@ -95,7 +96,11 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
     action = GapAction(project_id=project.id, element_id=element.id, description="Survey again")
     draft = new_draft(project, manager, dt.date(2010, 3, 1), dt.date(2010, 3, 31), NOW.date())
     db.session.add(action)
+    # One withdrawn record, so that the withdrawn list has a row to restore.
+    mistake = GapAction(project_id=project.id, element_id=element.id, description="Sent twice")
+    db.session.add(mistake)
     db.session.flush()
+    withdraw(mistake, "Entered twice", manager, NOW)
     risk = _first(Risk, project_id=project.id)
     issued = _first(HighlightReport, project_id=project.id, status=ReportStatus.ISSUED)
     event = _first(AuditEvent, table_name="risk", record_id=risk.id)
