@@ -31,6 +31,7 @@ from tracker.projects.models import Meeting, Project, Role, Service
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.services import new_draft
 from tracker.risks.models import Risk
+from tracker.withdrawal.services import withdraw
 
 # Endpoints that answer with a file, not a page.
 DOWNLOADS = frozenset(
@@ -95,7 +96,11 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
     action = GapAction(project_id=project.id, element_id=element.id, description="Survey again")
     draft = new_draft(project, manager, dt.date(2010, 3, 1), dt.date(2010, 3, 31), NOW.date())
     db.session.add(action)
+    # One withdrawn record, so that the withdrawn list has a row to restore.
+    mistake = GapAction(project_id=project.id, element_id=element.id, description="Sent twice")
+    db.session.add(mistake)
     db.session.flush()
+    withdraw(mistake, "Entered twice", manager, NOW)
     risk = _first(Risk, project_id=project.id)
     issued = _first(HighlightReport, project_id=project.id, status=ReportStatus.ISSUED)
     event = _first(AuditEvent, table_name="risk", record_id=risk.id)
@@ -125,13 +130,29 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "record_id": risk.id,
     }
     particular = {
-        "budget.spend_delete": {
-            "entry_id": db.session.execute(db.select(SpendEntry)).scalars().first().id
-        },
+        **_withdrawal_pages(values, item.id),
         "reports.report_edit": {"report_id": draft.id},
         "plan.review_decide": {"review_id": waiting.id},
     }
     return values, particular
+
+
+def _withdrawal_pages(values: dict, item_id: int) -> dict:
+    """Each withdrawal page pointed at a record of its kind."""
+    spend = db.session.execute(db.select(SpendEntry)).scalars().first()
+    ids = {
+        "task": values["task_id"],
+        "milestone": values["milestone_id"],
+        "risk": values["risk_id"],
+        "issue": values["entry_id"],
+        "change": values["change_id"],
+        "budget_line": values["line_id"],
+        "spend": spend.id,
+        "evidence": item_id,
+        "gap_action": values["action_id"],
+        "meeting": values["meeting_id"],
+    }
+    return {f"withdrawal.withdraw_{word}": {"record_id": id_} for word, id_ in ids.items()}
 
 
 def manager_pages(

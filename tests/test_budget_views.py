@@ -179,17 +179,20 @@ def test_bad_spend_is_refused_beside_its_field_and_nothing_is_saved(
         assert field_value(html, "amount") == fields["amount"]
 
 
-def test_delete_spend(client, login_as, project, budget):
+def test_withdraw_spend(client, login_as, project, budget):
+    """Spend entered by mistake is withdrawn (kept, out of every figure), not deleted."""
     login_as(Role.MANAGER)
     entry = budget["workshop"].spend[0]
-    confirm = client.get(url(project, f"budget/spend/{entry.id}/delete"))
+    page = text_of(client.get(url(project, "budget")))
+    assert "Withdraw £200.00 spent on 20 Jan 2010" in page
+    confirm = client.get(url(project, f"withdraw/spend/{entry.id}"))
     assert confirm.status_code == 200
-    assert "Delete this spend entry?" in text_of(confirm)
-    response = client.post(url(project, f"budget/spend/{entry.id}/delete"))
+    assert "Withdraw this spend entry" in text_of(confirm)
+    response = client.post(url(project, f"withdraw/spend/{entry.id}"), data={"reason": "Twice"})
     assert response.status_code == 302
     assert spend_count() == 0
     page = text_of(client.get(url(project, "budget")))
-    assert "Deleted: £200.00 spent on 20 Jan 2010 against Getting Started Workshop" in page
+    assert "Spend entry withdrawn: £200.00 spent on 20 Jan 2010" in page
 
 
 def test_spend_of_another_project_is_not_found(client, project, budget):
@@ -199,8 +202,8 @@ def test_spend_of_another_project_is_not_found(client, project, budget):
     entry = budget["workshop"].spend[0]
     # A manager of another project cannot reach this project's spend through their own.
     sign_in(client, member_of(other, Role.MANAGER))
-    assert client.get(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
-    assert client.post(f"/projects/{other.slug}/budget/spend/{entry.id}/delete").status_code == 404
+    assert client.get(f"/projects/{other.slug}/withdraw/spend/{entry.id}").status_code == 404
+    assert client.post(f"/projects/{other.slug}/withdraw/spend/{entry.id}").status_code == 404
     line = budget["workshop"]
     assert client.get(f"/projects/{other.slug}/budget/lines/{line.id}/edit").status_code == 404
     source = budget["source"]

@@ -368,14 +368,14 @@ def test_a_stale_form_that_matches_what_is_saved_goes_through(client, project, r
     assert refused.status_code == 302
 
 
-def test_a_changed_spend_entry_is_not_deleted_from_a_stale_page(client, project, line):
+def test_a_changed_spend_entry_is_not_withdrawn_from_a_stale_page(client, project, line):
     a, _ = two_people(project)
     entry = SpendEntry(line=line, spent_on=dt.date(2010, 3, 1), amount_pence=1000)
     _db.session.add(entry)
     _db.session.commit()
     sign_in(client, a)
-    url = f"/projects/{project.slug}/budget/spend/{entry.id}/delete"
-    form = read_form(client.get(url))
+    url = f"/projects/{project.slug}/withdraw/spend/{entry.id}"
+    form = read_form(client.get(url)) | {"reason": "Entered twice"}
     entry.amount_pence = 2500  # changed by someone else meanwhile
     _db.session.commit()
     refused = client.post(url, data=form)
@@ -384,7 +384,7 @@ def test_a_changed_spend_entry_is_not_deleted_from_a_stale_page(client, project,
     entries = _db.select(SpendEntry.id)
     assert _db.session.execute(entries).scalars().all() == [entry.id]
     assert client.post(url, data=read_form(refused)).status_code == 302
-    assert _db.session.execute(entries).scalars().all() == []
+    assert _db.session.execute(entries).scalars().all() == []  # withdrawn: out of every query
 
 
 def test_a_draft_changed_since_it_was_read_is_not_issued(client, seeded):

@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.risks import views as risk_views
     from tracker.setup import views as site_setup_views
     from tracker.transfer import views as transfer_views
+    from tracker.withdrawal import views as withdrawal_views
 
     for blueprint in (
         assets.bp,
@@ -158,8 +159,10 @@ def register_blueprints(app: Flask) -> None:
         transfer_views.bp,
         api_views.bp,
         token_views.bp,
+        withdrawal_views.bp,
     ):
         app.register_blueprint(blueprint)
+    withdrawal_views.register_globals(app)
     register_area_parts()
 
 

@@ -60,6 +60,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.setup", "Set-up", "project.edit", "projects.setup"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),
+    NavEntry("withdrawal.withdrawn", "Withdrawn", "record.restore", "withdrawal.withdrawn"),
 ]
 
 

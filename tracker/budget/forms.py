@@ -245,10 +245,6 @@ class SpendForm(FlaskForm):
             raise ValidationError("The amount must be more than £0")
 
 
-class DeleteForm(VersionedForm, FlaskForm):
-    submit = SubmitButton("Yes, delete it")
-
-
 class StaffTimeForm(VersionedForm, FlaskForm):
     # The record the form was read for (tracker/budget/staff_edit.py): 0 for none.
     entry = VersionField()

@@ -29,16 +29,6 @@ def get_source(project: Project, source_id: int) -> FundingSource | None:
     return source if source is not None and source.project_id == project.id else None
 
 
-def get_spend(project: Project, entry_id: int) -> SpendEntry | None:
-    entry = db.session.execute(
-        select(SpendEntry)
-        .join(BudgetLine, BudgetLine.id == SpendEntry.line_id)
-        .where(SpendEntry.id == entry_id, BudgetLine.project_id == project.id)
-        .options(joinedload(SpendEntry.line).joinedload(BudgetLine.source))
-    ).scalar_one_or_none()
-    return entry
-
-
 def project_sources(project: Project) -> list[FundingSource]:
     """The funding sources alone (for choosing one), in their order."""
     return list(
@@ -171,8 +161,3 @@ def record_spend(
     db.session.add(entry)
     db.session.flush()
     return entry
-
-
-def delete_spend(entry: SpendEntry) -> None:
-    db.session.delete(entry)
-    db.session.flush()

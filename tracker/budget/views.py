@@ -27,16 +27,13 @@ from tracker.budget.charts import (
 from tracker.budget.figures import load_sources, summarise_budget
 from tracker.budget.forms import (
     BudgetLineForm,
-    DeleteForm,
     FundingSourceForm,
     SpendForm,
     StaffTimeForm,
 )
 from tracker.budget.ledger import (
-    delete_spend,
     get_line,
     get_source,
-    get_spend,
     project_lines,
     project_sources,
     record_spend,
@@ -65,7 +62,7 @@ from tracker.permissions import requires
 from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
-from tracker.versioning import form_status, is_stale, record_data, refuse, refuse_stale, show_record
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -350,33 +347,6 @@ def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
         form=form,
         has_lines=bool(lines),
         title="Record spend",
-    )
-
-
-@bp.route("/projects/<slug>/budget/spend/<int:entry_id>/delete", methods=["GET", "POST"])
-@requires("budget.edit")
-def spend_delete(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
-    entry = get_spend(g.project, entry_id)
-    if entry is None:
-        abort(404)
-    form = DeleteForm(obj=None if request.method == "POST" else entry)
-    if form.validate_on_submit():
-        if is_stale(form, entry):  # changed since the page showed it: delete nothing
-            refuse(form, entry)
-        else:
-            text = (
-                f"{money(entry.amount_pence)} spent on {format_date(entry.spent_on)} against "
-                f"{entry.line.product}"
-            )
-            delete_spend(entry)
-            flash(f"Deleted: {text}.", "success")
-            return redirect(url_for("budget.overview", slug=slug, _anchor="spend"))
-    return _render(
-        "budget/spend_delete.html",
-        _form_status(form),
-        form=form,
-        entry=entry,
-        title="Delete a spend entry",
     )
 
 

@@ -75,7 +75,12 @@ def _form_page(
         return redirect(url_for("evidence.element", slug=g.project.slug, code=element.code))
     title = f"{'Change the' if action else 'Add a'} gap action for element {element.code}"
     return render_template(
-        "evidence/gap_action_form.html", project=g.project, form=form, element=element, title=title
+        "evidence/gap_action_form.html",
+        project=g.project,
+        form=form,
+        element=element,
+        action=action,
+        title=title,
     ), form_status(form, request.method)
 
 

@@ -297,7 +297,8 @@ def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
 def download(slug: str, file_id: int) -> Response:
     """A stored file, as an attachment, only to someone who may see its item."""
     version = db.session.get(EvidenceFile, file_id)
-    if version is None or version.item.project_id != g.project.id:
+    # A withdrawn item (item None: the query leaves it out) serves no files.
+    if version is None or version.item is None or version.item.project_id != g.project.id:
         abort(404)
     if not _viewer().may_see(version.item) or not storage().exists(version.storage_key):
         abort(404)

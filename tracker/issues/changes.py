@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import because_of
 from tracker.auth.models import Person
+from tracker.database import INCLUDE_WITHDRAWN
 from tracker.extensions import db
 from tracker.filters import LONDON
 from tracker.filters import date as day_text
@@ -79,7 +80,9 @@ def _utc_start_of(day: dt.date) -> dt.datetime:
 
 def next_change_number(project_id: int) -> int:
     highest = db.session.execute(
-        select(func.max(ChangeRequest.number)).where(ChangeRequest.project_id == project_id)
+        select(func.max(ChangeRequest.number))
+        .where(ChangeRequest.project_id == project_id)
+        .execution_options(**INCLUDE_WITHDRAWN)  # a withdrawn request keeps its number
     ).scalar_one()
     return (highest or 0) + 1
 

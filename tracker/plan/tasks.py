@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.auth.models import Person
+from tracker.database import INCLUDE_WITHDRAWN
 from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.plan.models import (
@@ -182,11 +183,14 @@ def task_problems(
         problems.append(RuleRefused("Enter the task's code", field="code"))
     else:
         taken = db.session.execute(
-            select(Task.id).where(
+            select(Task.id)
+            .where(
                 Task.project_id == project.id,
                 func.lower(Task.code) == code.lower(),
                 Task.id != (task.id if task is not None else -1),
             )
+            # A withdrawn task keeps its code: the database's unique constraint counts it too.
+            .execution_options(**INCLUDE_WITHDRAWN)
         ).first()
         if taken:
             problems.append(RuleRefused(f"A task with the code {code} already exists", "code"))
