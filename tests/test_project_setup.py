@@ -383,3 +383,13 @@ def test_another_projects_records_are_not_found(client, project, manager):
         f"/meetings/{meeting.id}/edit",
     ):
         assert client.get(url(project, path)).status_code == 404
+
+
+def test_a_meeting_is_withdrawn_from_the_meetings_page(client, project, manager):
+    """The meetings page links each meeting's withdrawal; once withdrawn it leaves the list."""
+    MeetingFactory(project=project, kind=MeetingKind.EMT, held_on=D(2010, 4, 1), notes="Twice")
+    db.session.commit()
+    page = client.get(url(project, "/meetings"))
+    withdraw = link_href(page, "Withdraw the meeting of 1 Apr 2010")
+    assert client.post(withdraw, data={"reason": "Entered twice"}).status_code == 302
+    assert "Twice" not in text_of(client.get(url(project, "/meetings")))
