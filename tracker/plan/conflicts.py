@@ -27,6 +27,7 @@ from tracker.filters import date as day_text
 from tracker.plan.baselines import dependency_keys
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
+from tracker.plan.stages import worsens_stage_overrun
 from tracker.projects.models import Project
 
 
@@ -301,8 +302,7 @@ def stage_overruns(project: Project, moves: Sequence[ProposedDate]) -> list[Stag
     overruns = []
     for task_id, code, activity, old_finish, stage_id, number, old_end in rows:
         finish, end = finishes[task_id], stage_ends.get(stage_id, old_end)
-        already = (old_finish - old_end).days if old_finish else 0
-        if finish > end and (finish - end).days > already:
+        if worsens_stage_overrun(finish, end, old_finish, old_end):
             overruns.append(
                 StageOverrun(
                     task=f"Task {code} {activity}",

@@ -37,6 +37,7 @@ from tracker.plan.milestones import (
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.stages import current_stage, gate_reason, plan_stages
 from tracker.plan.tasks import (
+    OVERRUN_ADVICE,
     TaskValues,
     can_update_progress,
     effective_progress,
@@ -232,6 +233,7 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
         form=form,
         task=task,
         people=people,
+        overrun=any(OVERRUN_ADVICE in error for error in form.target_finish.errors),
         title=f"Change task {task.code}" if task else "Add a task",
     )
 
