@@ -104,6 +104,7 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "slug": project.slug,
         "task_id": _first(Task, project_id=project.id, work_stream_id=stream.id).id,
         "milestone_id": _first(Milestone, project_id=project.id).id,
+        "stage_id": project.stages[0].id,
         "review_id": approved.id,
         "condition_id": approved.conditions[0].id,
         "baseline_id": _first(PlanBaseline, project_id=project.id).id,

@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.issues import views as issue_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
+        structure_views,
         timeline_views,
     )
     from tracker.plan import views as plan_views

@@ -36,6 +36,8 @@ from tracker.plan.milestones import (
 )
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.stages import current_stage, gate_reason, plan_stages
+from tracker.plan.structure import plan_is_baselined
+from tracker.plan.structure_forms import MoveForm
 from tracker.plan.tasks import (
     OVERRUN_ADVICE,
     TaskValues,
@@ -317,7 +319,13 @@ def _milestone_context(stages: list[Stage], milestones: list[Milestone]) -> dict
 def milestones(slug: str) -> tuple[str, int]:
     stages = plan_stages(g.project)
     context = _milestone_context(stages, project_milestones(g.project))
-    return _render("plan/milestones.html", title="Milestones", **context)
+    return _render(
+        "plan/milestones.html",
+        title="Milestones",
+        baselined=plan_is_baselined(g.project),
+        move_form=MoveForm(formdata=None),
+        **context,
+    )
 
 
 @bp.route("/projects/<slug>/plan/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
