@@ -301,3 +301,9 @@ def test_a_task_edit_past_its_stage_end_is_refused_with_a_way_to_raise_a_change(
     data["target_finish"] = parts(stage.end_date - DAY)
     response = client.post(f"/projects/{project.slug}/plan/tasks/{task.id}/edit", data=data)
     assert response.status_code == 302, text_of(response)
+
+
+def test_the_dashboard_flags_project_days_no_stage_covers(client, login_as, project):
+    login_as(Role.MANAGER)
+    page = client.get(f"/projects/{project.slug}/dashboard")
+    assert "No stage covers 24 Feb 2011 to 31 Mar 2011" in text_of(page)
