@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.ordering import move_position
 from tracker.plan.models import Milestone, PlanBaseline, Stage
 from tracker.projects.models import Project
 from tracker.rules import RuleRefused
@@ -226,13 +227,4 @@ def move_milestone(
     """Move a milestone up or down the table (`milestones` in the table's order), numbering the
     positions afresh. Refused once the plan is baselined."""
     refuse_if_baselined(project)
-    ordered = list(milestones)
-    index = ordered.index(milestone)
-    other_index = index - 1 if up else index + 1
-    if not 0 <= other_index < len(ordered):
-        return
-    ordered[index], ordered[other_index] = ordered[other_index], ordered[index]
-    for position, each in enumerate(ordered, start=1):
-        if each.position != position:
-            each.position = position
-    db.session.flush()
+    move_position(milestones, milestone, up)

@@ -1,10 +1,9 @@
-"""Forms of the plan's structure: a stage, a new milestone, and moving either up or down."""
+"""Forms of the plan's structure: a stage and a new milestone (moving either up or down is
+`tracker.ordering.MoveForm`)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import AnyOf
 
 from tracker.forms import (
     MAX_TEXT,
@@ -58,10 +57,3 @@ class NewMilestoneForm(FlaskForm):
     )
     notes = TextareaField("Notes", validators=[MaxLength(MAX_TEXT, "Notes", grouped=True)])
     submit = SubmitButton("Add milestone")
-
-
-class MoveForm(VersionedForm, FlaskForm):
-    """The "Move up" and "Move down" buttons of one row (each a button named `direction`), with
-    the version the row was shown at."""
-
-    direction = StringField(validators=[AnyOf(("up", "down"), message="Choose up or down")])

@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.forms import show_refusal
+from tracker.ordering import MoveForm
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.milestones import project_milestones
@@ -29,7 +30,7 @@ from tracker.plan.structure import (
     stages_out_of_order,
     uncovered_project_days,
 )
-from tracker.plan.structure_forms import MoveForm, NewMilestoneForm, StageForm
+from tracker.plan.structure_forms import NewMilestoneForm, StageForm
 from tracker.plan.views import _render, _stage_choices
 from tracker.rules import RuleRefused
 from tracker.versioning import form_status, is_stale, record_data, refuse_stale, show_record

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth.models import Person
 from tracker.filters import london_today as _today
 from tracker.forms import show_refusal
+from tracker.ordering import MoveForm
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
@@ -37,7 +38,6 @@ from tracker.plan.milestones import (
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.stages import current_stage, gate_reason, plan_stages
 from tracker.plan.structure import plan_is_baselined
-from tracker.plan.structure_forms import MoveForm
 from tracker.plan.tasks import (
     OVERRUN_ADVICE,
     TaskValues,
