@@ -61,6 +61,7 @@ from tracker.filters import date as format_date
 from tracker.filters import london_today as today
 from tracker.filters import money
 from tracker.forms import show_refusal
+from tracker.ordering import MoveForm
 from tracker.permissions import requires
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
@@ -390,6 +391,7 @@ def staff(slug: str) -> tuple[str, int]:
         summary=summary,
         figure_json=figure_json(staff_figure(summary)),
         chart_summary=staff_summary_text(summary),
+        move_form=MoveForm(formdata=None),
         title="Staff days",
     )
 
