@@ -63,6 +63,7 @@ from tracker.filters import money
 from tracker.forms import show_refusal
 from tracker.ordering import MoveForm
 from tracker.permissions import requires
+from tracker.projects.span import new_entry_date
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 from tracker.versioning import form_status, is_stale, record_data, refuse, refuse_stale, show_record
@@ -321,7 +322,7 @@ def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
     if request.method == "GET":
         wanted = request.args.get("line", type=int)
         form.line.data = wanted if any(line.id == wanted for line in lines) else 0
-        form.spent_on.data = today()
+        form.spent_on.data = new_entry_date(g.project, today())
     if form.validate_on_submit():
         line = next(line for line in lines if line.id == form.line.data)
         try:

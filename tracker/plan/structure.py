@@ -27,6 +27,7 @@ from tracker.filters import date as format_date
 from tracker.ordering import move_position
 from tracker.plan.models import Milestone, PlanBaseline, Stage
 from tracker.projects.models import Project
+from tracker.projects.span import check_in_span
 from tracker.rules import RuleRefused
 
 BASELINED = (
@@ -48,14 +49,6 @@ def plan_is_baselined(project: Project) -> bool:
 def refuse_if_baselined(project: Project) -> None:
     if plan_is_baselined(project):
         raise RuleRefused(BASELINED)
-
-
-def outside_project(project: Project, day: dt.date) -> bool:
-    return not project.start_date <= day <= project.end_date
-
-
-def _span(project: Project) -> str:
-    return f"{format_date(project.start_date)} to {format_date(project.end_date)}"
 
 
 # Stages ----------------------------------------------------------------------------------------
@@ -85,10 +78,10 @@ def stage_date_problems(
             RuleRefused("End date must be the same as or after the start date", "end_date")
         )
     for field, day, what in (("start_date", start, "Start date"), ("end_date", end, "End date")):
-        if outside_project(project, day):
-            problems.append(
-                RuleRefused(f"{what} must be within the project's dates ({_span(project)})", field)
-            )
+        try:
+            check_in_span(project, day, what=what, field=field)
+        except RuleRefused as refused:
+            problems.append(refused)
     for other in stages:
         if stage is not None and other.id == stage.id:
             continue
@@ -198,11 +191,9 @@ def save_new_milestone(project: Project, values: MilestoneValues) -> Milestone:
     """Add a milestone after the last. Refused once the plan is baselined, or when its
     scheduled finish is outside the project's dates."""
     refuse_if_baselined(project)
-    if outside_project(project, values.scheduled_finish):
-        raise RuleRefused(
-            f"Scheduled finish must be within the project's dates ({_span(project)})",
-            "scheduled_finish",
-        )
+    check_in_span(
+        project, values.scheduled_finish, what="Scheduled finish", field="scheduled_finish"
+    )
     if values.stage is not None and values.stage.project_id != project.id:
         raise RuleRefused("Select a stage of this project", "stage")
     last = db.session.execute(
