@@ -307,3 +307,32 @@ def test_the_dashboard_flags_project_days_no_stage_covers(client, login_as, proj
     login_as(Role.MANAGER)
     page = client.get(f"/projects/{project.slug}/dashboard")
     assert "No stage covers 24 Feb 2011 to 31 Mar 2011" in text_of(page)
+
+
+def test_a_milestone_edit_moves_its_date_only_within_the_project_until_baselined(
+    client, login_as, project
+):
+    login_as(Role.MANAGER)
+    milestone = MilestoneFactory(project=project, name="First", scheduled_finish=D(2010, 2, 1))
+    _db.session.commit()
+    url = f"/projects/{project.slug}/plan/milestones/{milestone.id}/edit"
+
+    def post(day: dt.date, notes: str):
+        _db.session.expire_all()
+        version = _db.session.get(Milestone, milestone.id).row_version
+        data = {"scheduled_finish": parts(day), "actual_finish": ["", "", ""], "notes": notes}
+        return client.post(url, data=data | {"row_version": version})
+
+    outside = post(project.end_date + DAY, "Too late")
+    assert outside.status_code == 400
+    assert "within the project's dates" in field_error(outside, "scheduled_finish")
+    assert post(project.end_date, "Moved").status_code == 302
+    baseline(project)
+    assert "moves only through a change request" in text_of(client.get(url))
+    refused = post(D(2010, 3, 1), "Moved again")
+    assert refused.status_code == 400
+    assert "only through a change request" in field_error(refused, "scheduled_finish")
+    assert post(project.end_date, "Notes still change").status_code == 302
+    _db.session.expire_all()
+    saved = _db.session.get(Milestone, milestone.id)
+    assert (saved.scheduled_finish, saved.notes) == (project.end_date, "Notes still change")

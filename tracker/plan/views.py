@@ -344,6 +344,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
     if form.validate_on_submit() and not refuse_stale(form, milestone, lambda: saved):
         try:
             update_milestone(
+                project,
                 milestone,
                 scheduled_finish=form.scheduled_finish.data,
                 actual_finish=form.actual_finish.data,
@@ -360,6 +361,10 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
         status = form_status(form, request.method)
     stages = plan_stages(project)
     context = _milestone_context(stages, all_milestones)
+    if plan_is_baselined(project) and not form.scheduled_finish.errors:
+        form.scheduled_finish.description = (
+            "The plan has been baselined: this date moves only through a change request"
+        )
     return _render(
         "plan/milestone_form.html",
         status,
