@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -11,7 +11,8 @@ from wtforms import StringField
 from wtforms.validators import AnyOf
 
 from tracker.extensions import db
-from tracker.versioning import VersionedForm
+from tracker.rules import RuleRefused
+from tracker.versioning import VersionedForm, is_stale
 
 
 class MoveForm(VersionedForm, FlaskForm):
@@ -36,3 +37,23 @@ def move_position(records: Sequence[Any], record: Any, up: bool) -> None:
         if each.position != position:
             each.position = position
     db.session.flush()
+
+
+def posted_move(record: Any, what: str, move: Callable[[bool], None]) -> tuple[str, int] | None:
+    """Read the posted MoveForm for `record` (`what` names it: "Stage 2") and make the move
+    (`move(up)`): None when done, or why not, with the page's status: 400 for a form that is
+    not a move, 409 when the row changed since the page showed it or a rule refuses."""
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return "Choose Move up or Move down", 400
+    if is_stale(form, record):
+        return (
+            f"{what} was changed by someone else after you opened this page. "
+            "Check it and move it again",
+            409,
+        )
+    try:
+        move(form.direction.data == "up")
+    except RuleRefused as refused:
+        return refused.message, 409
+    return None

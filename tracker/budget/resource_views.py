@@ -17,9 +17,9 @@ from tracker.budget.models import StaffResource
 from tracker.budget.resource_forms import StaffResourceForm
 from tracker.budget.resources import save_resource
 from tracker.budget.staff import project_resources
-from tracker.ordering import MoveForm, move_position
+from tracker.ordering import move_position, posted_move
 from tracker.permissions import requires
-from tracker.versioning import form_status, is_stale, refuse_stale, show_record
+from tracker.versioning import form_status, refuse_stale, show_record
 
 
 def _resource_data(resource: StaffResource) -> dict[str, Any]:
@@ -84,15 +84,11 @@ def resource_move(slug: str, resource_id: int) -> BaseResponse:
     resource = next((r for r in resources if r.id == resource_id), None)
     if resource is None:
         abort(404)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        flash("Choose Move up or Move down")
-    elif is_stale(form, resource):
-        flash(
-            f"{resource.role_name} was changed by someone else after you opened this page. "
-            "Check it and move it again"
-        )
-    else:
-        move_position(resources, resource, form.direction.data == "up")
-        flash(f"{resource.role_name} moved", "success")
+    refused = posted_move(
+        resource, resource.role_name, lambda up: move_position(resources, resource, up)
+    )
+    flash(
+        refused[0] if refused else f"{resource.role_name} moved",
+        "message" if refused else "success",
+    )
     return redirect(url_for("budget.staff", slug=g.project.slug) + "#resources")

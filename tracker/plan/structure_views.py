@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.forms import show_refusal
-from tracker.ordering import MoveForm
+from tracker.ordering import MoveForm, posted_move
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.milestones import project_milestones
@@ -33,11 +33,7 @@ from tracker.plan.structure import (
 from tracker.plan.structure_forms import NewMilestoneForm, StageForm
 from tracker.plan.views import _render, _stage_choices
 from tracker.rules import RuleRefused
-from tracker.versioning import form_status, is_stale, record_data, refuse_stale, show_record
-
-STALE_MOVE = (
-    "{what} was changed by someone else after you opened this page. Check it and move it again"
-)
+from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 
 def _stages_page(status: int = 200) -> tuple[str, int]:
@@ -127,18 +123,12 @@ def stage_move(slug: str, stage_id: int) -> tuple[str, int] | BaseResponse:
     stage = next((s for s in stages if s.id == stage_id), None)
     if stage is None:
         abort(404)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        flash("Choose Move up or Move down")
-        return _stages_page(400)
-    if is_stale(form, stage):
-        flash(STALE_MOVE.format(what=f"Stage {stage.number}"))
-        return _stages_page(409)
-    try:
-        move_stage(project, stage, form.direction.data == "up", stages)
-    except RuleRefused as refused:
-        flash(refused.message)
-        return _stages_page(409)
+    refused = posted_move(
+        stage, f"Stage {stage.number}", lambda up: move_stage(project, stage, up, stages)
+    )
+    if refused is not None:
+        flash(refused[0])
+        return _stages_page(refused[1])
     flash(f"{stage.name} is now stage {stage.number}", "success")
     return redirect(url_for("plan.stages", slug=project.slug) + f"#stage-{stage.id}")
 
@@ -187,17 +177,8 @@ def milestone_move(slug: str, milestone_id: int) -> BaseResponse:
     milestone = next((m for m in milestones if m.id == milestone_id), None)
     if milestone is None:
         abort(404)
-    form = MoveForm()
-    back = redirect(url_for("plan.milestones", slug=project.slug) + f"#milestone-{milestone.id}")
-    if not form.validate_on_submit():
-        flash("Choose Move up or Move down")
-    elif is_stale(form, milestone):
-        flash(STALE_MOVE.format(what=milestone.name))
-    else:
-        try:
-            move_milestone(project, milestone, form.direction.data == "up", milestones)
-        except RuleRefused as refused:
-            flash(refused.message)
-        else:
-            flash(f"{milestone.name} moved", "success")
-    return back
+    refused = posted_move(
+        milestone, milestone.name, lambda up: move_milestone(project, milestone, up, milestones)
+    )
+    flash(refused[0] if refused else f"{milestone.name} moved", "message" if refused else "success")
+    return redirect(url_for("plan.milestones", slug=project.slug) + f"#milestone-{milestone.id}")
