@@ -184,15 +184,24 @@ def test_once_baselined_stages_move_only_through_change_control(client, login_as
     stage = project.stages[0]
     page = client.get(stages_url(project))
     assert "only through a change request" in text_of(page)
-    assert "Move up" not in text_of(page) and "Add a stage" not in text_of(page)
-    response = client.post(
-        stages_url(project, f"/{stage.id}/edit"),
-        data=stage_data("Mine", stage.start_date, stage.end_date),
+    assert "Move up" not in text_of(page) and "Move down" not in text_of(page)
+    assert "Add a stage" not in text_of(page)
+    edit = stages_url(project, f"/{stage.id}/edit")
+    assert "its dates move only through a change request" in text_of(client.get(edit))
+    moved_end = stage_data("Stage 1", stage.start_date, stage.end_date + DAY)
+    response = client.post(edit, data=moved_end)
+    assert response.status_code == 400
+    assert "only through a change request" in field_error(response, "end_date")
+    added = client.post(
+        stages_url(project, "/new"), data=stage_data("Extra", D(2011, 3, 1), D(2011, 3, 31))
     )
-    assert response.status_code == 409
+    assert added.status_code == 409
     moved = client.post(stages_url(project, f"/{stage.id}/move"), data={"direction": "down"})
     assert moved.status_code == 409
     assert numbers(project) == {f"Stage {n}": n for n in range(1, 6)}
+    renamed = stage_data("Organisational preparation", stage.start_date, stage.end_date)
+    assert client.post(edit, data=renamed | {"products": "Project plan"}).status_code == 302
+    assert numbers(project)["Organisational preparation"] == 1
 
 
 @pytest.mark.parametrize("role", list(Role))

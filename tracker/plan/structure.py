@@ -4,7 +4,7 @@ baselined.
 Before the first baseline the plan is a draft: stages and milestones are added, edited and put
 in order freely, within the rules of their dates. Once a baseline is saved the dates are
 commitments, and they move only through change control (tracker.issues): these rules then
-refuse.
+refuse to add, move or re-date anything (a stage's name and products still change).
 
 - `plan_is_baselined`: whether a baseline has been saved.
 - `stage_date_problems`: an end before the start, a stage outside its project, overlapping
@@ -106,9 +106,18 @@ def _clean_products(text: str) -> str:
 def save_stage(
     project: Project, stage: Stage | None, values: StageValues, stages: Sequence[Stage]
 ) -> Stage:
-    """Add a stage after the last (stage None) or change one. Refused once the plan is
-    baselined, or when its dates break a rule; nothing changes then."""
-    refuse_if_baselined(project)
+    """Add a stage after the last (stage None) or change one. Once the plan is baselined a
+    stage's name and products still change, but no stage is added and no date moves. Refused
+    too when its dates break a rule; nothing changes then."""
+    if stage is None:
+        refuse_if_baselined(project)
+    elif plan_is_baselined(project):
+        for field, new, old in (
+            ("start_date", values.start_date, stage.start_date),
+            ("end_date", values.end_date, stage.end_date),
+        ):
+            if new != old:
+                raise RuleRefused(f"{BASELINED}. Leave the date as it is", field)
     problems = stage_date_problems(project, stage, values.start_date, values.end_date, stages)
     if problems:
         raise problems[0]

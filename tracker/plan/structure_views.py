@@ -68,7 +68,7 @@ def _stage_page(stage: Stage | None) -> tuple[str, int] | BaseResponse:
         show_record(form, stage, saved)
     status = 200
     if request.method == "POST":
-        if baselined:
+        if baselined and stage is None:
             flash(BASELINED)
             return _stages_page(409)
         if form.validate_on_submit() and not (stage and refuse_stale(form, stage, lambda: saved)):
@@ -86,6 +86,12 @@ def _stage_page(stage: Stage | None) -> tuple[str, int] | BaseResponse:
                 flash(f"Stage {done.number}: {done.name} saved", "success")
                 return redirect(url_for("plan.stages", slug=project.slug) + f"#stage-{done.id}")
         status = form_status(form, request.method)
+    if baselined:
+        for field in (form.start_date, form.end_date):
+            if not field.errors:
+                field.description = (
+                    "The plan has been baselined: this date moves only through a change request"
+                )
     return _render(
         "plan/stage_form.html",
         status,
