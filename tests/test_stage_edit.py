@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import MilestoneFactory, TaskFactory
+from tests.factories import MilestoneFactory, StageFactory, TaskFactory
 from tests.html import field_error, text_of
 from tracker.extensions import db as _db
 from tracker.permissions import PERMISSIONS
@@ -345,3 +345,20 @@ def test_a_milestone_edit_moves_its_date_only_within_the_project_until_baselined
     _db.session.expire_all()
     saved = _db.session.get(Milestone, milestone.id)
     assert (saved.scheduled_finish, saved.notes) == (project.end_date, "Notes still change")
+
+
+def test_the_stages_page_runs_a_fixed_number_of_queries(client, login_as, project, count_queries):
+    login_as(Role.MANAGER)
+
+    def count() -> int:
+        with count_queries as queries:
+            assert client.get(stages_url(project)).status_code == 200
+        return queries.count
+
+    few = count()
+    last = project.stages[-1].end_date
+    for n in range(1, 6):  # five more stages of a week each, after the last
+        first = last + DAY + dt.timedelta(days=7 * (n - 1))
+        StageFactory(project=project, number=5 + n, start_date=first, end_date=first + DAY * 6)
+    _db.session.commit()
+    assert count() == few
