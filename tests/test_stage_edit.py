@@ -362,3 +362,22 @@ def test_the_stages_page_runs_a_fixed_number_of_queries(client, login_as, projec
         StageFactory(project=project, number=5 + n, start_date=first, end_date=first + DAY * 6)
     _db.session.commit()
     assert count() == few
+
+
+def test_a_stage_end_is_not_brought_before_its_tasks_finish(client, login_as, project):
+    login_as(Role.MANAGER)
+    stage = project.stages[0]
+    TaskFactory(project=project, stage=stage, code="1.1", target_finish=stage.end_date - DAY)
+    _db.session.commit()
+    edit = stages_url(project, f"/{stage.id}/edit")
+    early = client.post(
+        edit, data=stage_data("Stage 1", stage.start_date, stage.end_date - DAY * 2)
+    )
+    assert early.status_code == 400
+    assert field_error(early, "end_date").startswith("Task 1.1 finishes on ")
+    assert (
+        client.post(
+            edit, data=stage_data("Stage 1", stage.start_date, stage.end_date - DAY)
+        ).status_code
+        == 302
+    )

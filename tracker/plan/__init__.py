@@ -29,8 +29,9 @@ Pages and charts
 - `views.py` (work plan, tasks, milestones), `stage_views.py` (stage reviews),
   `structure_views.py` (the stages page, adding and moving stages and milestones),
   `timeline_views.py` (dependencies, forecasts, baselines, the Gantt, import and export), all on
-  one blueprint; `forms.py`, `structure_forms.py` and `timeline_forms.py`; `timeline_rows.py` and `gantt.py` (the
-  Gantt chart and its accessible table); `progress_styles.py` (how each progress state looks).
+  one blueprint; `forms.py`, `structure_forms.py` and `timeline_forms.py`; `timeline_rows.py`
+  and `gantt.py` (the Gantt chart and its accessible table); `progress_styles.py` (how each
+  progress state looks).
 """
 
 from flask import Blueprint

@@ -26,6 +26,7 @@ from tracker.extensions import db
 from tracker.filters import date as format_date
 from tracker.ordering import move_position
 from tracker.plan.models import Milestone, PlanBaseline, Stage
+from tracker.plan.stages import worsens_stage_overrun
 from tracker.projects.models import Project
 from tracker.projects.span import check_in_span
 from tracker.rules import RuleRefused
@@ -121,6 +122,8 @@ def save_stage(
     problems = stage_date_problems(project, stage, values.start_date, values.end_date, stages)
     if problems:
         raise problems[0]
+    if stage is not None:
+        _refuse_stranded_tasks(stage, values.end_date)
     if stage is None:
         number = max((s.number for s in stages), default=0) + 1
         stage = Stage(project_id=project.id, number=number)
@@ -131,6 +134,19 @@ def save_stage(
     stage.products = _clean_products(values.products)
     db.session.flush()
     return stage
+
+
+def _refuse_stranded_tasks(stage: Stage, new_end: dt.date) -> None:
+    """An earlier stage end must not leave a task of the stage finishing after it: the same
+    rule as a task moved past its stage's end (`worsens_stage_overrun`)."""
+    for task in stage.tasks:
+        finish = task.target_finish
+        if finish and worsens_stage_overrun(finish, new_end, finish, stage.end_date):
+            raise RuleRefused(
+                f"Task {task.code} finishes on {format_date(finish)}, after this end date: "
+                "bring the task's target completion forward first",
+                "end_date",
+            )
 
 
 def stages_out_of_order(stages: Sequence[Stage]) -> list[Stage]:
