@@ -1,5 +1,5 @@
 """Putting rows in order by hand: "Move up" and "Move down" on a list kept by `position`
-(milestones, staff resources)."""
+(milestones, staff resources), and the position of a row added at the end."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import AnyOf
 
@@ -20,6 +21,14 @@ class MoveForm(VersionedForm, FlaskForm):
     the version the row was shown at."""
 
     direction = StringField(validators=[AnyOf(("up", "down"), message="Choose up or down")])
+
+
+def next_position(model: Any, project_id: int) -> int:
+    """The position after the last of the project's rows of `model` (1 for the first)."""
+    last = db.session.execute(
+        select(func.max(model.position)).where(model.project_id == project_id)
+    ).scalar()
+    return (last or 0) + 1
 
 
 def move_position(records: Sequence[Any], record: Any, up: bool) -> None:

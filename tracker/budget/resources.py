@@ -4,10 +4,9 @@ each) are derived, never stored (tracker.budget.staff)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from tracker.budget.models import StaffResource
 from tracker.extensions import db
+from tracker.ordering import next_position
 from tracker.projects.models import Project
 
 
@@ -21,10 +20,8 @@ def save_resource(
 ) -> StaffResource:
     """Add a role after the last (resource None) or change one."""
     if resource is None:
-        last = db.session.execute(
-            select(func.max(StaffResource.position)).where(StaffResource.project_id == project.id)
-        ).scalar()
-        resource = StaffResource(project_id=project.id, position=(last or 0) + 1)
+        position = next_position(StaffResource, project.id)
+        resource = StaffResource(project_id=project.id, position=position)
         db.session.add(resource)
     resource.role_name = role_name.strip()
     resource.quantity = quantity

@@ -20,11 +20,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.ordering import move_position
+from tracker.ordering import move_position, next_position
 from tracker.plan.models import Milestone, PlanBaseline, Stage
 from tracker.plan.stages import worsens_stage_overrun
 from tracker.projects.models import Project
@@ -221,16 +221,13 @@ def save_new_milestone(project: Project, values: MilestoneValues) -> Milestone:
     )
     if values.stage is not None and values.stage.project_id != project.id:
         raise RuleRefused("Select a stage of this project", "stage")
-    last = db.session.execute(
-        select(func.max(Milestone.position)).where(Milestone.project_id == project.id)
-    ).scalar()
     milestone = Milestone(
         project_id=project.id,
         stage=values.stage,
         name=values.name.strip(),
         scheduled_finish=values.scheduled_finish,
         notes=values.notes.strip(),
-        position=(last or 0) + 1,
+        position=next_position(Milestone, project.id),
     )
     db.session.add(milestone)
     db.session.flush()

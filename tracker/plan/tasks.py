@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.ordering import next_position
 from tracker.plan.models import (
     Progress,
     Stage,
@@ -248,10 +249,7 @@ def save_task(
     if problems:
         raise problems[0]
     if task is None:
-        last = db.session.execute(
-            select(func.max(Task.position)).where(Task.project_id == project.id)
-        ).scalar()
-        task = Task(project_id=project.id, position=(last or 0) + 1)
+        task = Task(project_id=project.id, position=next_position(Task, project.id))
         db.session.add(task)
     task.code = values.code.strip()
     task.stage = values.stage
