@@ -10,7 +10,7 @@ from flask import Flask
 
 from tracker.audit import AuditEvent
 from tracker.auth.models import Person
-from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
+from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffResource
 from tracker.evidence.access import Viewer
 from tracker.evidence.files import store_upload
 from tracker.evidence.models import AssessmentRound, Element, GapAction
@@ -109,6 +109,8 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "slug": project.slug,
         "task_id": _first(Task, project_id=project.id, work_stream_id=stream.id).id,
         "milestone_id": _first(Milestone, project_id=project.id).id,
+        "stage_id": project.stages[0].id,
+        "resource_id": _first(StaffResource, project_id=project.id).id,
         "review_id": approved.id,
         "condition_id": approved.conditions[0].id,
         "baseline_id": _first(PlanBaseline, project_id=project.id).id,

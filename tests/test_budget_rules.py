@@ -211,15 +211,18 @@ def test_months_still_to_come_have_no_actual(seeded):
     assert by_month[D(2010, 3, 1)].variance_pence is None
 
 
-def test_spend_outside_the_project_months_widens_the_range(app, project):
+def test_spend_outside_the_project_counts_in_its_nearest_month_and_never_widens_the_range(
+    app, project
+):
     source = FundingSource(project_id=project.id, code="SF", name="SF", allocation_pence=1600)
     line = line_with(1600, 100, 200)
     line.spend[0].spent_on = D(2009, 10, 15)  # before the project starts (1 Dec 2009)
     line.spend[1].spent_on = D(2011, 5, 2)  # after it ends (31 Mar 2011)
     source.lines = [line]
     months = monthly_spend(project, [source], on=D(2012, 1, 1))
-    assert months[0].month == D(2009, 10, 1) and months[-1].month == D(2011, 5, 1)
-    assert months[0].planned_to_date_pence == 0 and months[0].actual_pence == 100
+    assert months[0].month == D(2009, 12, 1) and months[-1].month == D(2011, 3, 1)
+    assert len(months) == 16
+    assert months[0].actual_pence == 100
     assert months[-1].planned_to_date_pence == 1600 and months[-1].actual_to_date_pence == 300
     assert sum(m.planned_pence for m in months) == 1600
 

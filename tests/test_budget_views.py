@@ -158,6 +158,10 @@ def test_record_spend(client, login_as, project, budget):
         ({"spent_on": ["", "", ""]}, "Enter the date the money was spent"),
         ({"spent_on": ["31", "2", "2010"]}, "The date spent must be a real date"),
         ({"spent_on": ["1", "1", "2999"]}, "The date must be today or in the past"),
+        (
+            {"spent_on": ["30", "11", "2009"]},
+            "Date spent must be within the project's dates (1 Dec 2009 to 31 Mar 2011)",
+        ),
         ({"reference": "x" * 101}, "The reference must be 100 characters or fewer"),
     ],
 )

@@ -882,6 +882,28 @@ def test_an_old_overrun_does_not_block_a_change_that_does_not_worsen_it(db, proj
     assert len(stage_overruns(project, change.effects)) == 1
 
 
+def test_a_stage_end_brought_before_its_tasks_finish_is_a_conflict(db, project):
+    first = _stage(db, project, 1)
+    _task_in(db, project, first, first.end_date - dt.timedelta(days=3))
+    change = raised(db, project)
+
+    def end_stage(day: dt.date) -> None:
+        set_effect(
+            change,
+            target=EffectTarget.STAGE,
+            target_id=first.id,
+            field_name="end_date",
+            new_date=day,
+            on=D(2010, 2, 26),
+        )
+
+    end_stage(first.end_date - dt.timedelta(days=3))  # still holds the task's finish
+    assert stage_overruns(project, change.effects) == []
+    end_stage(first.end_date - dt.timedelta(days=4))
+    [overrun] = stage_overruns(project, change.effects)
+    assert overrun.stage_end == first.end_date - dt.timedelta(days=4)
+
+
 # New provisions against a funding source's allocation -----------------------------------------
 
 

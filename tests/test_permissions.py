@@ -93,6 +93,7 @@ def _plan_records(project, db) -> dict:
     return {
         "task_id": task.id,
         "milestone_id": milestone.id,
+        "stage_id": project.stages[0].id,
         "review_id": waiting.id,
         "condition_id": condition.id,
     }

@@ -192,18 +192,18 @@ def test_manager_edits_a_task(client, login_as, project, plan):
             stage=str(plan["stage1"].id),
             responsible="pk / eg",
             work_stream=str(plan["ccs"].id),
-            target_finish=date_parts(D(2010, 4, 30)),
+            target_finish=date_parts(D(2010, 2, 26)),
             progress="at_risk",
-            comments="Moved to April",
+            comments="Brought forward to February",
         ),
     )
     assert response.status_code == 302, text_of(response)
     task = get_task("1.2")
     assert task.progress is Progress.AT_RISK
-    assert task.target_finish == D(2010, 4, 30)
+    assert task.target_finish == D(2010, 2, 26)
     assert [p.initials for p in task.responsible] == ["PK", "EG"]
     assert task.work_stream_id == plan["ccs"].id
-    assert task.comments == "Moved to April"
+    assert task.comments == "Brought forward to February"
 
 
 def test_manager_adds_a_task(client, login_as, project, plan):
@@ -211,7 +211,12 @@ def test_manager_adds_a_task(client, login_as, project, plan):
     assert client.get(page(project, "tasks/new")).status_code == 200
     response = client.post(
         page(project, "tasks/new"),
-        data=task_data(code="1.7", stage=str(plan["stage1"].id), activity="Communication plan"),
+        data=task_data(
+            code="1.7",
+            stage=str(plan["stage1"].id),
+            activity="Communication plan",
+            target_finish=date_parts(D(2010, 2, 28)),  # the last day of stage 1
+        ),
     )
     assert response.status_code == 302, text_of(response)
     task = get_task("1.7")

@@ -294,6 +294,11 @@ def _edit_cases(seeded: Project, manager: Person) -> dict[str, tuple[str, dict]]
         ),
         "budget.source_edit": (f"{base}/budget/sources/{values['source_id']}/edit", text("name")),
         "budget.line_edit": (f"{base}/budget/lines/{values['line_id']}/edit", text("notes")),
+        "budget.resource_edit": (
+            f"{base}/staff/resources/{values['resource_id']}/edit",
+            text("role_name"),
+        ),
+        "plan.stage_edit": (f"{base}/plan/stages/{values['stage_id']}/edit", text("products")),
         "issues.issue_edit": (f"{base}/issues/{values['entry_id']}/edit", text("resolution")),
         "issues.change_assess": (
             f"{base}/changes/{change.id}/assess",

@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import token_views
     from tracker.api import views as api_views
     from tracker.auth import views as auth_views
+    from tracker.budget import resource_views  # noqa: F401 - it attaches routes to the budget blueprint
     from tracker.budget import views as budget_views
     from tracker.evidence import (  # noqa: F401 - they attach routes to the evidence blueprint
         gap_views,
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.issues import views as issue_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
+        structure_views,
         timeline_views,
     )
     from tracker.plan import views as plan_views

@@ -16,6 +16,7 @@ from tracker.budget.models import BudgetLine, FundingSource, SpendEntry
 from tracker.extensions import db
 from tracker.filters import london_today as today
 from tracker.projects.models import Project
+from tracker.projects.span import check_in_span
 from tracker.rules import RuleRefused
 
 
@@ -144,11 +145,15 @@ def record_spend(
     description: str = "",
     on: dt.date | None = None,
 ) -> SpendEntry:
-    """Record money spent against a line. The amount is more than £0 and not in the future."""
+    """Record money spent against a line. The amount is more than £0; the date is within the
+    project's dates and not in the future."""
     if amount_pence <= 0:
         raise RuleRefused("The amount must be more than £0", "amount")
     if spent_on > (on or today()):
         raise RuleRefused("The date must be today or in the past", "spent_on")
+    project = db.session.get(Project, line.project_id)  # loaded already: no query
+    assert project is not None
+    check_in_span(project, spent_on, what="Date spent", field="spent_on")
     entry = SpendEntry(
         line_id=line.id,
         spent_on=spent_on,

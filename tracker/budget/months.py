@@ -14,6 +14,7 @@ from tracker.budget.figures import load_sources
 from tracker.budget.models import FundingSource
 from tracker.filters import date as format_date
 from tracker.projects.models import Project
+from tracker.projects.span import clamp_to_span
 
 PLANNED_RULE = (
     "Planned spend is the provision of every budget line spread evenly over the months of the "
@@ -77,33 +78,24 @@ def monthly_spend(
     Planned: the total provision spread evenly over the project's months; month i (of n) has
     `provision * i // n` planned to date, so the figures are whole pence and the last month
     reaches the whole provision. Actual: spend added up by the month it was made, shown up to
-    the month of `on` (the project's status date). Months before or after the project are
-    added when spend falls in them.
+    the month of `on` (the project's status date). The months are the project's, whatever the
+    data: spend dated before the project (or after it), recorded before dates outside it were
+    refused, counts in its first (or last) month, so that the totals stay whole and no chart
+    stretches beyond the project.
     """
     lines = [line for source in sources for line in source.lines]
     provision = sum(line.provision_pence for line in lines)
     spent: dict[dt.date, int] = {}
     for line in lines:
         for entry in line.spend:
-            month = month_start(entry.spent_on)
+            month = month_start(clamp_to_span(project, entry.spent_on))
             spent[month] = spent.get(month, 0) + entry.amount_pence
     planned_months = project_months(project)
     count = len(planned_months)
-    first = min([planned_months[0], *spent]) if planned_months else min(spent, default=None)
-    last = max([planned_months[-1], *spent]) if planned_months else max(spent, default=None)
-    if first is None or last is None:
-        return []
     rows = []
     planned_before = actual_to_date = 0
-    for month in months_between(first, last):
-        if not planned_months or month < planned_months[0]:
-            planned_to_date = 0
-        elif month > planned_months[-1]:
-            planned_to_date = provision
-        else:
-            index = (month.year - planned_months[0].year) * 12 + month.month
-            index -= planned_months[0].month - 1
-            planned_to_date = provision * index // count
+    for index, month in enumerate(planned_months, start=1):
+        planned_to_date = provision * index // count
         actual = spent.get(month, 0)
         actual_to_date += actual
         past = month <= month_start(on)

@@ -58,7 +58,9 @@ from tracker.filters import date as format_date
 from tracker.filters import london_today as today
 from tracker.filters import money
 from tracker.forms import show_refusal
+from tracker.ordering import MoveForm
 from tracker.permissions import requires
+from tracker.projects.span import new_entry_date
 from tracker.projects.status import status_date
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
@@ -319,7 +321,7 @@ def spend_new(slug: str) -> tuple[str, int] | BaseResponse:
     if request.method == "GET":
         wanted = request.args.get("line", type=int)
         form.line.data = wanted if any(line.id == wanted for line in lines) else 0
-        form.spent_on.data = today()
+        form.spent_on.data = new_entry_date(g.project, today())
     if form.validate_on_submit():
         line = next(line for line in lines if line.id == form.line.data)
         try:
@@ -362,6 +364,7 @@ def staff(slug: str) -> tuple[str, int]:
         summary=summary,
         figure_json=figure_json(staff_figure(summary)),
         chart_summary=staff_summary_text(summary),
+        move_form=MoveForm(formdata=None),
         title="Staff days",
     )
 

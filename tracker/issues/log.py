@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.issues.models import EntryStatus, EntryType, IssueLogEntry
 from tracker.numbering import flush_numbered, next_log_number
 from tracker.projects.models import Project
+from tracker.projects.span import check_in_span
 from tracker.transitions import assign
 
 
@@ -68,7 +69,9 @@ def add_issue(
     status: EntryStatus = EntryStatus.OPEN,
     on: dt.date,
 ) -> IssueLogEntry:
-    """A new issue or question (type I). Requests for change get theirs from `raise_change`."""
+    """A new issue or question (type I), identified within the project's dates. Requests for
+    change get theirs from `raise_change`."""
+    check_in_span(project, identified_on, what="Date identified", field="identified_on")
     return new_entry(
         project,
         entry_type=EntryType.ISSUE,
@@ -92,7 +95,8 @@ def update_issue(
     status: EntryStatus,
     on: dt.date,
 ) -> bool:
-    """Save an edited entry; returns whether anything changed (the date moves only then)."""
+    """Save an edited entry; returns whether anything changed (the date moves only then, and
+    only within the project's dates)."""
     values: dict[str, Any] = {
         "description": description.strip(),
         "author_id": author_id,
@@ -100,6 +104,9 @@ def update_issue(
         "status": status,
     }
     if identified_on != entry.identified_on:
+        project = db.session.get(Project, entry.project_id)  # loaded already: no query
+        assert project is not None
+        check_in_span(project, identified_on, what="Date identified", field="identified_on")
         # A typed day replaces the month-only date the V1.2 log gives.
         values |= {"identified_on": identified_on, "identified_month_only": False}
     changed = assign(entry, values)  # its status decided once (tracker.transitions)

@@ -31,6 +31,7 @@ from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.permissions import requires
 from tracker.projects.models import Project
 from tracker.projects.services import project_members
+from tracker.projects.span import new_entry_date
 from tracker.rules import RuleRefused
 from tracker.versioning import form_status, refuse_stale, show_record
 
@@ -128,7 +129,7 @@ def _issue_form(entry: IssueLogEntry | None) -> IssueForm:
         show_record(form, entry, _issue_data(entry))
     elif request.method == "GET":
         form.author.data = current_user.id
-        form.identified_on.data = today()
+        form.identified_on.data = new_entry_date(g.project, today())
     return form
 
 
@@ -147,7 +148,7 @@ def issue_new(slug: str) -> tuple[str, int] | BaseResponse:
                 status=EntryStatus(form.status.data),
                 on=today(),
             )
-        except RuleRefused as refusal:  # someone took the same number a moment earlier
+        except RuleRefused as refusal:  # a date outside the project, or a number just taken
             show_refusal(form, refusal)
         else:
             flash(f"Issue {entry.number} added to the issue log.", "success")
@@ -169,22 +170,26 @@ def issue_edit(slug: str, entry_id: int) -> tuple[str, int] | BaseResponse:
         abort(404)
     form = _issue_form(entry)
     if form.validate_on_submit() and not refuse_stale(form, entry, lambda: _issue_data(entry)):
-        changed = update_issue(
-            entry,
-            description=form.description.data,
-            identified_on=form.identified_on.data,
-            author_id=form.author.data or None,
-            resolution=form.resolution.data or "",
-            status=EntryStatus(form.status.data),
-            on=today(),
-        )
-        flash(
-            f"Issue {entry.number} saved."
-            if changed
-            else f"Issue {entry.number}: nothing changed.",
-            "success",
-        )
-        return redirect(url_for("issues.log", slug=slug, _anchor=f"entry-{entry.number}"))
+        try:
+            changed = update_issue(
+                entry,
+                description=form.description.data,
+                identified_on=form.identified_on.data,
+                author_id=form.author.data or None,
+                resolution=form.resolution.data or "",
+                status=EntryStatus(form.status.data),
+                on=today(),
+            )
+        except RuleRefused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(
+                f"Issue {entry.number} saved."
+                if changed
+                else f"Issue {entry.number}: nothing changed.",
+                "success",
+            )
+            return redirect(url_for("issues.log", slug=slug, _anchor=f"entry-{entry.number}"))
     return render_page(
         "issues/issue_form.html",
         form_status(form, request.method),

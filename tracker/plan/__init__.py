@@ -5,7 +5,10 @@ never commit, and refuse with `tracker.rules.RuleRefused`):
 
 Rules
 - `stages.py`: stage statuses and the stage gate (no task of a stage starts before every
-  earlier stage is approved by its review).
+  earlier stage is approved by its review); a task finishing after its stage ends
+  (`worsens_stage_overrun`, the one rule for a task edit and a change request alike).
+- `structure.py`: adding, changing and ordering stages and milestones until the plan is
+  baselined; a stage's dates (inside the project, no overlaps); the days no stage covers.
 - `stage_reviews.py`: asking for a stage review, the sponsor's decision and its conditions.
 - `review_basis.py`: what the sponsor's decision is based on (refused if it changed meanwhile).
 - `tasks.py`: a task's lateness, dates, the people named on it, saving it, who may update it.
@@ -24,9 +27,11 @@ Import and export of the work plan
 
 Pages and charts
 - `views.py` (work plan, tasks, milestones), `stage_views.py` (stage reviews),
+  `structure_views.py` (the stages page, adding and moving stages and milestones),
   `timeline_views.py` (dependencies, forecasts, baselines, the Gantt, import and export), all on
-  one blueprint; `forms.py` and `timeline_forms.py`; `timeline_rows.py` and `gantt.py` (the
-  Gantt chart and its accessible table); `progress_styles.py` (how each progress state looks).
+  one blueprint; `forms.py`, `structure_forms.py` and `timeline_forms.py`; `timeline_rows.py`
+  and `gantt.py` (the Gantt chart and its accessible table); `progress_styles.py` (how each
+  progress state looks).
 """
 
 from flask import Blueprint

@@ -4,7 +4,8 @@
   new dates would break; `broken_links` is the rule on plain dates.
 - `stage_overlaps`: a stage that would start on or before the end of the stage before it (the
   stages run one after another: 8.1).
-- `stage_overruns`: a task that would finish after the end of its stage.
+- `stage_overruns`: a task that would finish after the end of its stage (its finish moved
+  later, or the stage's end earlier).
 - `plan_conflicts`: all three, as the change request page and its approval use them.
 
 The proposed dates are any objects with `target` ("task", "milestone", "stage" or "project"),
@@ -20,13 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tracker.extensions import db
 from tracker.filters import date as day_text
 from tracker.plan.baselines import dependency_keys
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
 from tracker.plan.schedule import Link
+from tracker.plan.stages import worsens_stage_overrun
 from tracker.projects.models import Project
 
 
@@ -273,8 +275,8 @@ class StageOverrun:
 
 
 def stage_overruns(project: Project, moves: Sequence[ProposedDate]) -> list[StageOverrun]:
-    """Tasks that the change's proposed finishes would take past the end of their stage, taking
-    any new stage end in the same change into account (one query).
+    """Tasks that the change's proposed finishes, or its new stage ends, would leave finishing
+    after the end of their stage (one query).
 
     As with dependencies, an overrun already in the plan counts only if the change makes it
     worse.
@@ -284,25 +286,27 @@ def stage_overruns(project: Project, moves: Sequence[ProposedDate]) -> list[Stag
         for e in moves
         if e.target == "task" and e.field == "target_finish" and e.new_date
     }
-    if not finishes:
-        return []
     stage_ends = {
         e.target_id: e.new_date
         for e in moves
         if e.target == "stage" and e.field == "end_date" and e.new_date
     }
+    if not finishes and not stage_ends:
+        return []
     rows = db.session.execute(
         select(Task.id, Task.code, Task.activity, Task.target_finish)
         .add_columns(Stage.id, Stage.number, Stage.end_date)
         .join(Stage, Stage.id == Task.stage_id)
-        .where(Task.project_id == project.id, Task.id.in_(finishes))
+        .where(
+            Task.project_id == project.id,
+            or_(Task.id.in_(finishes), Task.stage_id.in_(stage_ends)),
+        )
         .order_by(Task.position, Task.id)
     ).all()
     overruns = []
     for task_id, code, activity, old_finish, stage_id, number, old_end in rows:
-        finish, end = finishes[task_id], stage_ends.get(stage_id, old_end)
-        already = (old_finish - old_end).days if old_finish else 0
-        if finish > end and (finish - end).days > already:
+        finish, end = finishes.get(task_id, old_finish), stage_ends.get(stage_id, old_end)
+        if finish and worsens_stage_overrun(finish, end, old_finish, old_end):
             overruns.append(
                 StageOverrun(
                     task=f"Task {code} {activity}",

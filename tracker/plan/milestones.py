@@ -18,7 +18,9 @@ from tracker.plan.models import (
     Stage,
     Task,
 )
+from tracker.plan.structure import BASELINED, plan_is_baselined
 from tracker.projects.models import Project
+from tracker.projects.span import check_in_span
 from tracker.rules import RuleRefused
 
 
@@ -141,6 +143,7 @@ def milestone_warnings(
 
 
 def update_milestone(
+    project: Project,
     milestone: Milestone,
     *,
     scheduled_finish: dt.date,
@@ -148,7 +151,16 @@ def update_milestone(
     notes: str,
     today: dt.date,
 ) -> None:
-    """Change a milestone's scheduled and actual finish and notes; the baseline stays as saved."""
+    """Change a milestone's scheduled and actual finish and notes; the baseline stays as saved.
+
+    The scheduled finish moves only within the project's dates, and only until the plan is
+    baselined: after that, through a change request (`tracker.plan.structure`)."""
+    if scheduled_finish != milestone.scheduled_finish:
+        if plan_is_baselined(project):
+            raise RuleRefused(
+                f"{BASELINED}. Leave the scheduled finish as it is", "scheduled_finish"
+            )
+        check_in_span(project, scheduled_finish, what="Scheduled finish", field="scheduled_finish")
     if actual_finish is not None and actual_finish > today:
         raise RuleRefused("Actual finish must be today or in the past", field="actual_finish")
     milestone.scheduled_finish = scheduled_finish

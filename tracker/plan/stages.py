@@ -150,6 +150,24 @@ def check_task_progress_allowed(
         )
 
 
+def worsens_stage_overrun(
+    new_finish: dt.date,
+    new_stage_end: dt.date,
+    old_finish: dt.date | None,
+    old_stage_end: dt.date,
+) -> bool:
+    """The one rule of a task finishing after its stage ends, for a change request's new dates
+    and for an edit of the task alike: a task may not finish after its stage ends, since the
+    stage review would come before the stage's work is done.
+
+    An overrun already in the plan (the old finish after the old stage end) counts only if the
+    new dates make it worse, so an old slip does not block an unrelated change. `old_finish` is
+    None for a new task, or one moved from another stage.
+    """
+    already = (old_finish - old_stage_end).days if old_finish else 0
+    return new_finish > new_stage_end and (new_finish - new_stage_end).days > already
+
+
 def plan_stages(project: Project) -> list[Stage]:
     """The project's stages with their reviews and the reviews' conditions: three queries."""
     return list(

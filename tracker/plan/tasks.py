@@ -19,12 +19,13 @@ from tracker.auth.models import Person
 from tracker.database import INCLUDE_WITHDRAWN
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.ordering import next_position
 from tracker.plan.models import (
     Progress,
     Stage,
     Task,
 )
-from tracker.plan.stages import check_task_progress_allowed
+from tracker.plan.stages import check_task_progress_allowed, worsens_stage_overrun
 from tracker.projects.models import Membership, Project, Role, WorkStream
 from tracker.rules import RuleRefused
 
@@ -206,6 +207,9 @@ def task_problems(
                 field="progress",
             )
         )
+    overrun = stage_overrun(task, values)
+    if overrun is not None:
+        problems.append(overrun)
     try:
         check_task_progress_allowed(
             values.stage, stages, values.progress, values.actual_finish, task=task
@@ -213,6 +217,27 @@ def task_problems(
     except RuleRefused as refused:
         problems.append(refused)
     return problems
+
+
+# The message the task form recognises, to offer raising a change request beside it.
+OVERRUN_ADVICE = "raise a change request to move the end of the stage"
+
+
+def stage_overrun(task: Task | None, values: TaskValues) -> RuleRefused | None:
+    """A task edit that takes the task past the end of its stage goes through change control,
+    as a change request's new finish does (`worsens_stage_overrun`): refused here, with the
+    advice to raise a change request. None when the new target finish fits."""
+    stage, finish = values.stage, values.target_finish
+    if finish is None:
+        return None
+    old_finish = task.target_finish if task is not None and task.stage_id == stage.id else None
+    if not worsens_stage_overrun(finish, stage.end_date, old_finish, stage.end_date):
+        return None
+    return RuleRefused(
+        f"Target completion must be on or before {format_date(stage.end_date)}, when stage "
+        f"{stage.number} ends. To finish later, {OVERRUN_ADVICE}",
+        field="target_finish",
+    )
 
 
 def save_task(
@@ -228,10 +253,7 @@ def save_task(
     if problems:
         raise problems[0]
     if task is None:
-        last = db.session.execute(
-            select(func.max(Task.position)).where(Task.project_id == project.id)
-        ).scalar()
-        task = Task(project_id=project.id, position=(last or 0) + 1)
+        task = Task(project_id=project.id, position=next_position(Task, project.id))
         db.session.add(task)
     task.code = values.code.strip()
     task.stage = values.stage

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth.models import Person
 from tracker.filters import london_today as _today
 from tracker.forms import show_refusal
+from tracker.ordering import MoveForm
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
@@ -36,7 +37,9 @@ from tracker.plan.milestones import (
 )
 from tracker.plan.models import Milestone, Progress, Stage, Task
 from tracker.plan.stages import current_stage, gate_reason, plan_stages
+from tracker.plan.structure import plan_is_baselined
 from tracker.plan.tasks import (
+    OVERRUN_ADVICE,
     TaskValues,
     can_update_progress,
     effective_progress,
@@ -233,6 +236,7 @@ def _task_page(task: Task | None) -> tuple[str, int] | BaseResponse:
         form=form,
         task=task,
         people=people,
+        overrun=any(OVERRUN_ADVICE in error for error in form.target_finish.errors),
         title=f"Change task {task.code}" if task else "Add a task",
     )
 
@@ -316,7 +320,13 @@ def _milestone_context(stages: list[Stage], milestones: list[Milestone]) -> dict
 def milestones(slug: str) -> tuple[str, int]:
     stages = plan_stages(g.project)
     context = _milestone_context(stages, project_milestones(g.project))
-    return _render("plan/milestones.html", title="Milestones", **context)
+    return _render(
+        "plan/milestones.html",
+        title="Milestones",
+        baselined=plan_is_baselined(g.project),
+        move_form=MoveForm(formdata=None),
+        **context,
+    )
 
 
 @bp.route("/projects/<slug>/plan/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -335,6 +345,7 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
     if form.validate_on_submit() and not refuse_stale(form, milestone, lambda: saved):
         try:
             update_milestone(
+                project,
                 milestone,
                 scheduled_finish=form.scheduled_finish.data,
                 actual_finish=form.actual_finish.data,
@@ -351,6 +362,10 @@ def milestone_edit(slug: str, milestone_id: int) -> tuple[str, int] | BaseRespon
         status = form_status(form, request.method)
     stages = plan_stages(project)
     context = _milestone_context(stages, all_milestones)
+    if plan_is_baselined(project) and not form.scheduled_finish.errors:
+        form.scheduled_finish.description = (
+            "The plan has been baselined: this date moves only through a change request"
+        )
     return _render(
         "plan/milestone_form.html",
         status,

@@ -8,6 +8,7 @@ from tracker.budget.charts import spend_figure, spend_summary
 from tracker.charts import figure_json
 from tracker.evidence.charts import readiness_figure, readiness_summary
 from tracker.permissions import requires
+from tracker.plan.structure import uncovered_project_days
 from tracker.projects.status import status_date
 from tracker.reports import bp
 from tracker.reports.dashboard import gather_dashboard
@@ -25,6 +26,7 @@ def dashboard(slug: str) -> str:
         title="Dashboard",
         project=g.project,
         board=board,
+        gaps=uncovered_project_days(g.project, board.stages),
         risk_score=risk_score,
         readiness=board.readiness,
         stage_chart=figure_json(stage_figure(board.stages, board.statuses, board.milestones, on)),
