@@ -339,3 +339,22 @@ class PoundsField(Field):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else pounds_text(self.data)
+
+
+def span_fields(start_example: str, end_example: str) -> tuple[DateInputField, DateInputField]:
+    """A start and an end date, both required (a project's, a stage's): `start_date, end_date =
+    span_fields("1 4 2026", "31 7 2027")` in a form's class body."""
+    return (
+        DateInputField(
+            "Start date",
+            description=f"For example, {start_example}",
+            what="start date",
+            required="Enter the start date",
+        ),
+        DateInputField(
+            "End date",
+            description=f"For example, {end_example}",
+            what="end date",
+            required="Enter the end date",
+        ),
+    )

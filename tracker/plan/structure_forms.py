@@ -14,6 +14,7 @@ from tracker.forms import (
     SubmitButton,
     TextareaField,
     TextInputField,
+    span_fields,
 )
 from tracker.versioning import VersionedForm
 
@@ -23,18 +24,7 @@ class StageForm(VersionedForm, FlaskForm):
         "Name",
         validators=[Required(thing="the stage's name"), MaxLength(200, "Name")],
     )
-    start_date = DateInputField(
-        "Start date",
-        description="For example, 1 12 2009",
-        what="start date",
-        required="Enter the start date",
-    )
-    end_date = DateInputField(
-        "End date",
-        description="For example, 31 3 2010",
-        what="end date",
-        required="Enter the end date",
-    )
+    start_date, end_date = span_fields("1 12 2009", "31 3 2010")
     products = TextareaField(
         "Products",
         description="What the stage delivers: one product a line",

@@ -23,6 +23,7 @@ from tracker.forms import (
     SubmitButton,
     TextareaField,
     TextInputField,
+    span_fields,
 )
 from tracker.projects.models import MeetingKind, Role
 from tracker.versioning import VersionedForm
@@ -67,18 +68,7 @@ class ProjectForm(VersionedForm, FlaskForm):
         "Objective", validators=[MaxLength(MAX_TEXT, "Objective", grouped=True)]
     )
     scope = TextareaField("Scope", validators=[MaxLength(MAX_TEXT, "Scope", grouped=True)])
-    start_date = DateInputField(
-        "Start date",
-        description="For example, 4 1 2010",
-        what="start date",
-        required="Enter the start date",
-    )
-    end_date = DateInputField(
-        "End date",
-        description="For example, 31 3 2011",
-        what="end date",
-        required="Enter the end date",
-    )
+    start_date, end_date = span_fields("4 1 2010", "31 3 2011")
     submit = SubmitButton("Save the project's details")
 
 

@@ -11,7 +11,6 @@ from wtforms.validators import Email, Optional
 from tracker.forms import (
     MAX_TEXT,
     CheckboxField,
-    DateInputField,
     IdField,
     MaxLength,
     Required,
@@ -19,6 +18,7 @@ from tracker.forms import (
     TextareaField,
     TextInputField,
     capitalised,
+    span_fields,
 )
 from tracker.risks.forms import ChoiceRadioField
 
@@ -68,18 +68,7 @@ class NewProjectForm(FlaskForm):
     scope = TextareaField("Scope", validators=[MaxLength(MAX_TEXT, "Scope")])
     sponsor, sponsor_name, sponsor_email = _person_fields("sponsor")
     manager, manager_name, manager_email = _person_fields("manager")
-    start_date = DateInputField(
-        "Start date",
-        description="For example, 1 4 2026",
-        what="start date",
-        required="Enter the start date",
-    )
-    end_date = DateInputField(
-        "End date",
-        description="For example, 31 7 2027",
-        what="end date",
-        required="Enter the end date",
-    )
+    start_date, end_date = span_fields("1 4 2026", "31 7 2027")
     start_from = ChoiceRadioField(
         "How to start",
         choices=[
