@@ -311,3 +311,15 @@ def test_the_manager_of_a_new_project_finds_every_area_working(app, client, db):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+
+
+def test_the_users_list_names_the_project_and_council_of_each_role(client, db, project):
+    other = ProjectFactory(council="Testshire District Council")
+    person = PersonFactory()
+    member(person, project, Role.MANAGER)
+    member(person, other, Role.SPONSOR)
+    db.session.commit()
+    _admin(client)
+    page = html.unescape(client.get("/admin/users").text)
+    assert f"Project manager, {project.name} ({project.council})" in page
+    assert f"Project sponsor, {other.name} (Testshire District Council)" in page
