@@ -84,7 +84,6 @@ class NewProjectForm(FlaskForm):
     )
     copy_of = IdField(
         "Project to copy",
-        description="Only when copying",
         default=0,
         choice_message="Select the project to copy",
     )
