@@ -352,7 +352,7 @@ ROUTES = {
     "/set-up/work-streams/new": "work_stream.edit",
     "/set-up/services": "service.edit",
     "/set-up/services/new": "service.edit",
-    "/meetings": "report.view",
+    "/meetings": "report.view_drafts",
     "/meetings/new": "meeting.edit",
 }
 

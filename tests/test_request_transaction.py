@@ -137,6 +137,7 @@ _MAY_END_TRANSACTIONS = {
     "cli.py",
     "seeding/__init__.py",
     "transfer/commands.py",
+    "setup/commands.py",
 }
 
 

@@ -56,7 +56,7 @@ PROJECT_AREAS: list[NavEntry] = [
     NavEntry("evidence.library_page", "Evidence", "evidence.view", "evidence"),
     NavEntry("evidence.readiness", "Readiness", "readiness.view", "evidence.readiness"),
     NavEntry("reports.reports", "Reports", "report.view", ("reports.report", "reports.meeting")),
-    NavEntry("projects.meetings", "Meetings", "report.view", "projects.meeting"),
+    NavEntry("projects.meetings", "Meetings", "report.view_drafts", "projects.meeting"),
     NavEntry("projects.people", "People", "project.people", "projects.people"),
     NavEntry("projects.setup", "Set-up", "project.edit", "projects.setup"),
     NavEntry("projects.audit_trail", "Audit trail", "audit.project", "projects.audit_trail"),

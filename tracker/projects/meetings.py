@@ -20,7 +20,7 @@ from tracker.versioning import record_data, show_record
 
 
 @bp.route("/projects/<slug>/meetings")
-@requires("report.view")
+@requires("report.view_drafts")
 def meetings(slug: str) -> str:
     by_kind = project_meetings(g.project)
     asker = Asker(g.project, current_user, g.roles, london_today())

@@ -11,7 +11,7 @@ from tracker.reports.models import HighlightReport
 
 def register() -> None:
     add_counts(
-        CountedArea(50, "Meetings", "projects.meetings", "report.view", counting(Meeting)),
+        CountedArea(50, "Meetings", "projects.meetings", "report.view_drafts", counting(Meeting)),
         CountedArea(
             120, "Highlight reports", "reports.reports", "report.view", counting(HighlightReport)
         ),
