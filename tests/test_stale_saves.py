@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from tests.helpers import sign_in
 from tests.html import text_of
-from tests.test_budget_views import roles  # noqa: F401 (a fixture)
 from tests.test_evidence import evidence_project  # noqa: F401 (a fixture)
 from tests.test_plan_views import ask_for_review, person_with, plan, stage1_reviews  # noqa: F401
 from tests.test_races import assessed_change
+from tests.test_staff_days_views import roles  # noqa: F401 (a fixture)
 from tests.test_versioning import CONFLICT, _FormReader, read_form, two_people
 from tracker.budget.models import StaffTime
 from tracker.evidence.models import AssessmentRound, ElementRating, RatingScale, RatingScope
