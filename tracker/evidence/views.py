@@ -285,6 +285,11 @@ def item_review(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
             flash(conflict.message, "error")
             return _item_page(found, viewer, 409)
         except RuleRefused as refusal:
+            if found.status is not EvidenceStatus.SUBMITTED:
+                # Reviewed by someone else before this request read it: the page has no review
+                # form to show the refusal beside, so it is said at the top.
+                flash(refusal.message, "error")
+                return _item_page(found, viewer, 409)
             show_refusal(form, refusal)
         else:
             flash(f"Review recorded: {found.status.label.lower()}.", "success")

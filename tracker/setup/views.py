@@ -50,7 +50,9 @@ def _new_project_form() -> NewProjectForm:
         (p.id, f"{p.name} ({p.email})" if p.email else p.name) for p in people
     ]
     form.sponsor.choices = form.manager.choices = people_choices
-    form.copy_of.choices = [(0, "Select a project")] + [(p.id, project_label(p)) for p in all_projects()]
+    form.copy_of.choices = [(0, "Select a project")] + [
+        (p.id, project_label(p)) for p in all_projects()
+    ]
     if not form.is_submitted():
         form.council.data = current_app.config["COUNCIL_NAME"]
         form.start_from.data = FROM_TEMPLATE
