@@ -273,3 +273,15 @@ def test_a_meeting_download_follows_the_meetings_page(client, project):
     sign_in(client, member)
     assert client.get(f"/projects/{project.slug}/meetings/{meeting.id}.ics").status_code == 403
     assert client.get(f"/projects/{project.slug}/meetings/0.ics").status_code == 403
+
+
+def test_reset_needs_the_forms_csrf_token(app, client, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        person = login_as(Role.MANAGER)
+        old = _feed_path(person)
+        assert client.post("/account/calendar/reset").status_code == 400
+        _db.session.refresh(person)
+        assert client.get(old).status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
