@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import flask_migrate
 import pytest
 from icalendar import Calendar
+from sqlalchemy import text
 
 from tests import factories
 from tests.helpers import sign_in
+from tracker import create_app
 from tracker.audit import AuditEvent
 from tracker.auth.models import Person
 from tracker.calendars.services import feed_entries, feed_owner, feed_secret
+from tracker.config import TestConfig
 from tracker.evidence.models import Criterion, Element, Standard, SubCriterion
 from tracker.extensions import db as _db
 from tracker.plan.models import StageReview
@@ -285,3 +289,39 @@ def test_reset_needs_the_forms_csrf_token(app, client, login_as):
         assert client.get(old).status_code == 200
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_migration_gives_each_person_their_own_key_and_keeps_the_email_index(tmp_path):
+    """On SQLite, where a table copy would lose the index on lower(email): the migration adds
+    and drops the column in place."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'migrate.sqlite'}"
+        UPLOAD_FOLDER = str(tmp_path / "uploads")
+
+    app = create_app(Config)
+    with app.app_context():
+        flask_migrate.upgrade(revision="s13a_setup")
+        insert = text(
+            "INSERT INTO person (name, email, is_admin, is_active_account, is_demo, "
+            "session_generation, created_at, updated_at, row_version) "
+            "VALUES (:e, :e, false, true, false, 0, '2010-01-01', '2010-01-01', 1)"
+        )
+        for email in ("a@example.gov.uk", "b@example.gov.uk"):
+            _db.session.execute(insert, {"e": email})
+        _db.session.commit()
+        flask_migrate.upgrade(revision="s14c_calendar_key")
+        keys = _db.session.execute(text("SELECT calendar_key FROM person")).scalars().all()
+        assert len(set(keys)) == 2 and all(len(key) == 43 for key in keys)
+        assert "uq_person_email_lower" in _person_indexes()
+        flask_migrate.downgrade(revision="s13a_setup")
+        columns = _db.session.execute(text("SELECT name FROM pragma_table_info('person')"))
+        assert "calendar_key" not in set(columns.scalars())
+        assert "uq_person_email_lower" in _person_indexes()
+        _db.session.remove()
+
+
+def _person_indexes() -> set[str]:
+    """The names of the person table's indexes, read without reflection (which cannot read an
+    index on an expression)."""
+    query = text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person'")
+    return set(_db.session.execute(query).scalars())
