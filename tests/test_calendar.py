@@ -294,6 +294,7 @@ def test_reset_needs_the_forms_csrf_token(app, client, login_as):
 def test_the_migration_gives_each_person_their_own_key_and_keeps_the_email_index(tmp_path):
     """On SQLite, where a table copy would lose the index on lower(email): the migration adds
     and drops the column in place."""
+
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'migrate.sqlite'}"
         UPLOAD_FOLDER = str(tmp_path / "uploads")
