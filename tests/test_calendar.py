@@ -326,3 +326,8 @@ def _person_indexes() -> set[str]:
     index on an expression)."""
     query = text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person'")
     return set(_db.session.execute(query).scalars())
+
+
+@pytest.mark.parametrize("path", ["/calendar/99999999999999999999/x.ics", "/calendar/1/.ics"])
+def test_an_impossible_address_is_404(client, project, path):
+    assert client.get(path).status_code == 404

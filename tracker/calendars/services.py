@@ -44,7 +44,8 @@ RATINGS = "rating.view"
 
 def feed_secret(person: Person) -> str:
     """The secret part of the person's feed address (see the module's docstring)."""
-    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else key.encode("utf-8")
     message = f"calendar:{person.id}:{person.calendar_key}".encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
