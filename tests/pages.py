@@ -39,6 +39,7 @@ DOWNLOADS = frozenset(
         "budget.lines_export",
         "budget.spend_export",
         "budget.staff_export",
+        "calendars.meeting_ics",
         "evidence.download",
         "evidence.pack",
         "issues.changes_export",

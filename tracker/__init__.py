@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth import views as auth_views
     from tracker.budget import resource_views  # noqa: F401 - it attaches routes to the budget blueprint
     from tracker.budget import views as budget_views
+    from tracker.calendars import views as calendar_views
     from tracker.evidence import (  # noqa: F401 - they attach routes to the evidence blueprint
         gap_views,
         rating_views,
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
         api_views.bp,
         token_views.bp,
         withdrawal_views.bp,
+        calendar_views.bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)

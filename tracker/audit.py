@@ -28,9 +28,9 @@ _actor_label: ContextVar[str | None] = ContextVar("audit_actor_label", default=N
 _cause: ContextVar[str | None] = ContextVar("audit_cause", default=None)
 
 # Columns whose changes are noise (timestamps, the row version every update adds 1 to) or must
-# not be copied anywhere (password hashes).
+# not be copied anywhere (password hashes, the key of a calendar feed's address).
 _SKIPPED = frozenset({"created_at", "updated_at", "row_version"})
-_SECRET = frozenset({"password_hash"})
+_SECRET = frozenset({"password_hash", "calendar_key"})
 
 
 class AuditEvent(db.Model):

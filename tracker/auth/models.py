@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -15,6 +16,11 @@ from tracker.extensions import db
 
 if TYPE_CHECKING:
     from tracker.projects.models import Membership
+
+
+def new_calendar_key() -> str:
+    """A person's calendar key: 32 random bytes (tracker/calendars/services.py says why)."""
+    return secrets.token_urlsafe(32)
 
 
 def normalise_email(email: str | None) -> str:
@@ -54,6 +60,11 @@ class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped to end every session at once (tracker.auth.services.end_sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Signs the address of the person's calendar feed; a new key is a new address.
+    # (The server default only let the migration add the column; it gave every row a key.)
+    calendar_key: Mapped[str] = mapped_column(
+        String(64), default=new_calendar_key, server_default=""
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 # Columns that belong to the installation, never to a project: who may sign in and how.
 # `row_version` is this installation's count of edits to a row (tracker.versioning): an imported
-# row starts afresh. `session_generation` ends a person's sessions here (tracker.auth).
+# row starts afresh. `session_generation` ends a person's sessions here (tracker.auth);
+# `calendar_key` signs their calendar feed's address here (tracker.calendars).
 _ROW_VERSIONED = (
     "assessment_round",
     "budget_line",
@@ -35,7 +36,14 @@ _ROW_VERSIONED = (
 )
 KEPT_BY_THE_INSTALLATION: dict[str, frozenset[str]] = {
     "person": frozenset(
-        {"password_hash", "is_admin", "is_active_account", "session_generation", "row_version"}
+        {
+            "password_hash",
+            "is_admin",
+            "is_active_account",
+            "session_generation",
+            "calendar_key",
+            "row_version",
+        }
     ),
     # A storage name of the installation the file came from; the import gives each file its own.
     "evidence_file": frozenset({"storage_key"}),
