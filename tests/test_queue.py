@@ -16,6 +16,8 @@ from tests.factories import (
     RiskFactory,
     StageReviewFactory,
     TaskFactory,
+    make_element,
+    make_project,
     member,
 )
 from tests.helpers import sign_in
@@ -23,13 +25,10 @@ from tests.html import parse
 from tracker.auth.models import Person
 from tracker.evidence.models import (
     ActionStatus,
-    Criterion,
     Element,
     EvidenceItem,
     EvidenceStatus,
     EvidenceStep,
-    Standard,
-    SubCriterion,
 )
 from tracker.extensions import db
 from tracker.issues.models import ChangeStatus
@@ -75,17 +74,6 @@ def test_a_risk_review_is_due_from_its_review_by_date(
 # Who is told of what ---------------------------------------------------------------------------
 
 
-def _element(project: Project) -> Element:
-    standard = Standard(name="CSE", version="queue test")
-    criterion = Criterion(standard=standard, number=1, title="Customer insight")
-    sub = SubCriterion(criterion=criterion, code="1.1", title="Customers", position=1)
-    element = Element(subcriterion=sub, code="1.1.1", text="We know our customers", position=1)
-    db.session.add(element)
-    db.session.flush()
-    project.standard_id = standard.id
-    return element
-
-
 def _people(project: Project) -> dict[Role, Person]:
     """One person in each role (work stream roles in the first stream)."""
     people = {}
@@ -106,7 +94,8 @@ def _scenario(project: Project) -> dict[Role, Person]:
     """One record of each kind that waits, and near misses that do not."""
     project.status_date = ON
     people = _people(project)
-    element = _element(project)
+    element = make_element()
+    project.standard_id = element.subcriterion.criterion.standard_id
     other_stream = project.work_streams[1]
     StageReviewFactory(stage=project.stages[0], requested_at=AT)
     ChangeRequestFactory(project=project, number=1, status=ChangeStatus.RAISED)
@@ -131,28 +120,19 @@ def _scenario(project: Project) -> dict[Role, Person]:
     RiskFactory(project=project, number="01", description="Staff leave", review_by=ON)
     RiskFactory(project=project, number="02", review_by=ON + dt.timedelta(days=1))
     member_ = people[Role.WS_MEMBER]
-    TaskFactory(
-        project=project,
-        code="1.1",
-        activity="Due on the last day",
-        target_finish=ON + dt.timedelta(days=14),
-        responsible=[member_],
-    )
-    TaskFactory(
-        project=project,
-        code="1.2",
-        activity="Due a day too late",
-        target_finish=ON + dt.timedelta(days=15),
-        responsible=[member_],
-    )
-    TaskFactory(
-        project=project,
-        code="1.3",
-        activity="Late but done",
-        target_finish=ON - dt.timedelta(days=5),
-        progress=Progress.COMPLETE,
-        responsible=[member_],
-    )
+    for code, activity, days, progress in (
+        ("1.1", "Due on the last day", 14, Progress.ON_TRACK),
+        ("1.2", "Due a day too late", 15, Progress.ON_TRACK),
+        ("1.3", "Late but done", -5, Progress.COMPLETE),
+    ):
+        TaskFactory(
+            project=project,
+            code=code,
+            activity=activity,
+            target_finish=ON + dt.timedelta(days=days),
+            progress=progress,
+            responsible=[member_],
+        )
     lead = people[Role.WS_LEAD]
     GapActionFactory(
         project=project,
@@ -253,6 +233,24 @@ def test_the_manager_is_told_of_evidence_not_only_late_tasks(db, client, project
     home = parse(client.get(f"/projects/{project.slug}/").text)
     queue = home.select_one("#waiting-for-you").get_text(" ")
     assert "Evidence to review" in queue and "Survey" in queue
+
+
+def test_the_list_of_projects_shows_the_queue_of_each(db, client, project) -> None:
+    people = _scenario(project)
+    sponsor = people[Role.SPONSOR]
+    other = make_project()
+    member(sponsor, other, Role.SPONSOR)
+    StageReviewFactory(stage=other.stages[1], requested_at=AT)
+    db.session.commit()
+    sign_in(client, sponsor)
+    page = parse(client.get("/").text)
+    lists = page.select(".app-waiting-list")
+    assert len(lists) == 2
+    texts = sorted(ul.get_text(" ") for ul in lists)
+    assert sum("Decide the stage 2 review" in t for t in texts) == 1
+    assert sum("Decide change request 2" in t for t in texts) == 1
+    for link in page.select(".app-waiting-list a"):
+        assert client.get(link["href"]).status_code == 200
 
 
 def test_the_dashboard_lists_what_waits_for_anyone(db, client, project) -> None:
