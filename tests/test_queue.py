@@ -274,6 +274,9 @@ def test_the_dashboard_lists_what_waits_for_anyone(db, client, project) -> None:
         assert text in table, text
     # The EMT do not see personal data of a stream that is not theirs.
     assert "Complaint letters" not in table
+    # Each link opens a page the reader may see: where the work is shown, as they cannot do it.
+    links = [a["href"] for a in caption.find_parent("table").select("a")]
+    assert links and all(client.get(link).status_code == 200 for link in links)
 
 
 # A fixed number of queries ---------------------------------------------------------------------

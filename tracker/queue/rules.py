@@ -50,8 +50,10 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Whom:
-    """Whom a queue is for. `person_id` None means everyone (the dashboard): every role's work,
-    every stream's, every owner's; `viewer` still limits the evidence to what the reader sees."""
+    """Whom a queue is for: one person (`person_id`), or everyone (`person_id` None, the
+    dashboard): every role's work, every stream's, every owner's. `roles` and `viewer` are the
+    reader's: the evidence listed is what they may see, and each link is to a page they may open
+    (where the work is done if they may do it, where it is shown otherwise)."""
 
     slug: str
     roles: frozenset[Role]
@@ -64,6 +66,7 @@ class Whom:
         return self.person_id is None
 
     def holds(self, action: str) -> bool:
+        """Whether work needing `action` waits for whom the queue is for."""
         return self.everyone or can(action, self.roles)
 
     def owns(self, person_ids: Sequence[int | None]) -> bool:
@@ -110,7 +113,11 @@ def stage_reviews_to_decide(sources: Sources, whom: Whom) -> list[Waiting]:
             title=f"Decide the stage {r.stage.number} review ({r.stage.name})",
             since=london_date_of(r.requested_at),
             waits_for=holders("stage_review.decide"),
-            endpoint="plan.review_decide",
+            endpoint=(
+                "plan.review_decide"
+                if can("stage_review.decide", whom.roles)
+                else "plan.stage_review"
+            ),
             values={"slug": whom.slug, "review_id": r.id},
         )
         for r in sources.reviews
@@ -208,7 +215,7 @@ def risk_reviews_due(sources: Sources, whom: Whom) -> list[Waiting]:
             since=risk.review_by,
             since_means="review by",
             waits_for=holders("risk.edit"),
-            endpoint="risks.risk_review",
+            endpoint="risks.risk_review" if can("risk.edit", whom.roles) else "risks.risk",
             values={"slug": whom.slug, "risk_id": risk.id},
         )
         for risk in sources.risks
@@ -224,7 +231,7 @@ def tasks_due(sources: Sources, whom: Whom) -> list[Waiting]:
         owners = [p.id for p in task.responsible]
         if not (whom.owns(owners) and is_due_soon_or_late(task, sources.today)):
             continue
-        if whom.everyone or can_update_progress(task, whom.roles, whom.led_stream_ids):
+        if can_update_progress(task, whom.roles, whom.led_stream_ids):
             endpoint, values = "plan.task_progress", {"task_id": task.id}
         else:
             endpoint, values = "plan.work_plan", {"person": whom.person_id}
@@ -251,7 +258,7 @@ def gap_actions_due(sources: Sources, whom: Whom) -> list[Waiting]:
             continue
         if not whom.owns([action.owner_id]):
             continue
-        if whom.holds("gap_action.edit"):
+        if can("gap_action.edit", whom.roles):
             endpoint, values = "evidence.gap_action_edit", {"action_id": action.id}
         else:
             endpoint, values = "evidence.element", {"code": action.element.code}

@@ -22,7 +22,7 @@ from tracker.evidence.models import (
 )
 from tracker.extensions import db
 from tracker.issues.changes import project_changes
-from tracker.permissions import ALL_ROLES, project_roles
+from tracker.permissions import project_roles
 from tracker.plan.home import DUE_SOON_DAYS
 from tracker.plan.models import Progress, Task, task_responsible
 from tracker.plan.stage_reviews import reviews_awaiting_decision
@@ -150,6 +150,6 @@ def waiting_for(
 
 def waiting_in(project: Project, viewer: Viewer, today: dt.date) -> list[Waiting]:
     """Everything waiting for anyone in the project (the dashboard), oldest first: evidence only
-    as far as `viewer`, the reader, may see it."""
-    whom = Whom(slug=project.slug, roles=ALL_ROLES, viewer=viewer)
+    as far as `viewer`, the reader, may see it, and links to pages the reader may open."""
+    whom = Whom(slug=project.slug, roles=viewer.roles, viewer=viewer)
     return queue(load_sources(project, whom, today), whom)
