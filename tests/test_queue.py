@@ -23,6 +23,7 @@ from tests.factories import (
 from tests.helpers import sign_in
 from tests.html import parse
 from tracker.auth.models import Person
+from tracker.evidence.access import Viewer
 from tracker.evidence.models import (
     ActionStatus,
     Element,
@@ -32,9 +33,9 @@ from tracker.evidence.models import (
 )
 from tracker.extensions import db
 from tracker.issues.models import ChangeStatus
-from tracker.plan.models import Progress
+from tracker.plan.models import Progress, Task
 from tracker.projects.models import Project, Role
-from tracker.queue.rules import is_due_within, is_risk_review_due
+from tracker.queue.rules import Sources, Whom, is_due_within, is_risk_review_due, tasks_due
 from tracker.queue.services import waiting_for
 from tracker.risks.models import Risk, RiskStatus
 from tracker.withdrawal.services import withdraw
@@ -69,6 +70,28 @@ def test_a_risk_review_is_due_from_its_review_by_date(
 ) -> None:
     risk = Risk(review_by=None if days is None else ON + dt.timedelta(days=days), status=status)
     assert is_risk_review_due(risk, ON) is due
+
+
+@pytest.mark.parametrize(
+    ("days", "kind"), [(-1, "Task late"), (0, "Task due"), (14, "Task due"), (15, None)]
+)
+def test_a_task_is_late_after_its_target_finish_at_the_status_date(
+    days: int, kind: str | None
+) -> None:
+    owner = Person(id=7, name="Olive Owner")
+    task = Task(
+        id=1,
+        code="1.1",
+        activity="Plan",
+        target_finish=ON + dt.timedelta(days=days),
+        progress=Progress.ON_TRACK,
+        responsible=[owner],
+    )
+    viewer = Viewer(person_id=7, roles=frozenset({Role.WS_MEMBER}), stream_ids=frozenset())
+    whom = Whom(slug="p", roles=viewer.roles, viewer=viewer, person_id=7)
+    found = tasks_due(Sources(today=ON, tasks=[task]), whom)
+    assert [w.kind for w in found] == ([kind] if kind else [])
+    assert all(w.endpoint == "plan.work_plan" for w in found)  # a member cannot update it
 
 
 # Who is told of what ---------------------------------------------------------------------------
