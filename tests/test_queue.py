@@ -156,22 +156,18 @@ def _scenario(project: Project) -> dict[Role, Person]:
             progress=progress,
             responsible=[member_],
         )
-    lead = people[Role.WS_LEAD]
-    GapActionFactory(
-        project=project,
-        element=element,
-        description="Write the standards",
-        owner=lead,
-        due_on=ON - dt.timedelta(days=1),
-    )
-    GapActionFactory(
-        project=project,
-        element=element,
-        description="Already done",
-        owner=lead,
-        due_on=ON - dt.timedelta(days=1),
-        status=ActionStatus.DONE,
-    )
+    for description, status in (
+        ("Write the standards", ActionStatus.OPEN),
+        ("Already done", ActionStatus.DONE),
+    ):
+        GapActionFactory(
+            project=project,
+            element=element,
+            description=description,
+            owner=people[Role.WS_LEAD],
+            due_on=ON - dt.timedelta(days=1),
+            status=status,
+        )
     db.session.commit()
     return people
 
