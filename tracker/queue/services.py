@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import Person
@@ -97,7 +97,7 @@ def _risks(project: Project, today: dt.date) -> list[Risk]:
     return list(
         db.session.execute(
             select(Risk)
-            .where(and_(Risk.project_id == project.id, Risk.review_by <= today))
+            .where(Risk.project_id == project.id, Risk.review_by <= today)
             .order_by(Risk.review_by, Risk.id)
         ).scalars()
     )
