@@ -455,7 +455,7 @@ def test_sponsor_sees_waiting_reviews_and_approves(client, login_as, project, pl
     sponsor = person_with(project, Role.SPONSOR, name="Steve Hampson")
     sign_in(client, sponsor)
     home = client.get(f"/projects/{project.slug}/")
-    assert "Waiting for your decision" in text_of(home)
+    assert "Waiting for you" in text_of(home)
     assert f"reviews/{review.id}/decide" in home.get_data(as_text=True)
     reviews = client.get(page(project, "reviews"))
     assert "Waiting for your decision" in text_of(reviews)
@@ -473,7 +473,7 @@ def test_sponsor_sees_waiting_reviews_and_approves(client, login_as, project, pl
     assert review.decided_at is not None
     shown = text_of(client.get(page(project, f"reviews/{review.id}")))
     assert "Approved" in shown and "by Steve Hampson" in shown
-    assert "Waiting for your decision" not in text_of(client.get(f"/projects/{project.slug}/"))
+    assert "Waiting for you" not in text_of(client.get(f"/projects/{project.slug}/"))
     statuses = text_of(client.get(page(project, "reviews")))
     assert "Approved" in statuses
 

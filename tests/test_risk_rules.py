@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tests.factories import PersonFactory, make_project
+from tests.factories import PersonFactory
 from tracker.numbering import next_log_number
 from tracker.risks.forms import RiskFilterForm
 from tracker.risks.models import Level, Risk, RiskReview, RiskStatus
@@ -18,7 +18,6 @@ from tracker.risks.services import (
     filter_risks,
     heat_map,
     is_review_overdue,
-    overdue_reviews,
     review_risk,
     risk_score,
     risk_trend,
@@ -147,27 +146,6 @@ def test_closed_risks_and_risks_without_a_date_are_never_overdue():
     assert not is_review_overdue(risk(review_by=None), later)
     # Nobody closed risk 08 (its status is blank in the log): its review can be overdue.
     assert is_review_overdue(risk(status=None, review_by=D(2010, 3, 31)), later)
-
-
-def test_overdue_reviews_of_a_project(db, project):
-    other = make_project()
-    due = D(2010, 3, 31)
-    db.session.add_all(
-        [
-            risk(number="01", review_by=due, project_id=project.id),
-            risk(number="02", review_by=due + dt.timedelta(days=1), project_id=project.id),
-            risk(number="03", review_by=D(2010, 1, 1), project_id=project.id),
-            risk(number="04", review_by=D(2010, 1, 1), status=CLOSED, project_id=project.id),
-            risk(number="05", review_by=None, project_id=project.id),
-            risk(number="06", review_by=D(2010, 1, 1), status=None, project_id=project.id),
-            risk(number="01", review_by=D(2010, 1, 1), project_id=other.id),
-        ]
-    )
-    db.session.flush()
-    on_review_day = overdue_reviews(project, due)
-    assert [r.number for r in on_review_day] == ["03", "06"]
-    day_after = overdue_reviews(project, due + dt.timedelta(days=1))
-    assert [r.number for r in day_after] == ["03", "06", "01"]  # longest overdue first
 
 
 def test_risks_owned_by_a_person(db, project):

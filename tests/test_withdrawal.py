@@ -20,11 +20,11 @@ from tests.factories import (
     SpendEntryFactory,
     TaskDependencyFactory,
     TaskFactory,
+    make_element,
 )
 from tests.html import error_summary, text_of
 from tracker.audit import AuditEvent
 from tracker.database import INCLUDE_WITHDRAWN, utcnow
-from tracker.evidence.models import Criterion, Element, Standard, SubCriterion
 from tracker.extensions import db as _db
 from tracker.issues.changes import next_change_number
 from tracker.issues.models import ChangeStatus, EffectTarget, EntryType, IssueLogEntry
@@ -189,17 +189,6 @@ def test_numbers_of_withdrawn_records_stay_taken(db, project):
 # Through the pages ------------------------------------------------------------------------------
 
 
-def _element() -> Element:
-    """An element of a one-element standard, for a gap action to be about."""
-    standard = Standard(name="CSE", version="test")
-    criterion = Criterion(standard=standard, number=1, title="Customer insight")
-    sub = SubCriterion(criterion=criterion, code="1.1", title="Customers", position=1)
-    element = Element(subcriterion=sub, code="1.1.1", text="We know our customers", position=1)
-    _db.session.add(element)
-    _db.session.flush()
-    return element
-
-
 def _records(project) -> dict[str, object]:
     """One record of every kind, none with anything depending on it."""
     line = BudgetLineFactory(project=project, product="Leaflets")
@@ -212,7 +201,7 @@ def _records(project) -> dict[str, object]:
         "budget-line": BudgetLineFactory(project=project),
         "spend": SpendEntryFactory(line=line, amount_pence=4200),
         "evidence": EvidenceItemFactory(project=project),
-        "gap-action": GapActionFactory(project=project, element=_element()),
+        "gap-action": GapActionFactory(project=project, element=make_element()),
         "meeting": MeetingFactory(project=project),
     }
     _db.session.commit()

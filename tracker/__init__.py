@@ -179,6 +179,7 @@ def register_area_parts() -> None:
     from tracker.issues import home as issue_home
     from tracker.plan import home as plan_home
     from tracker.projects import home as project_home
+    from tracker.queue import home as queue_home
     from tracker.reports import home as report_home
     from tracker.reports import record_history as report_history
     from tracker.risks import home as risk_home
@@ -193,6 +194,7 @@ def register_area_parts() -> None:
         evidence_history,
         report_home,
         report_history,
+        queue_home,
     ):
         area.register()
 

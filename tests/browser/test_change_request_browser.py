@@ -91,7 +91,7 @@ def test_manager_raises_a_major_change_and_the_sponsor_approves_it(
     # The sponsor finds it on the home page and approves it at a project group meeting.
     sign_in(page, sponsor.email)
     page.goto(f"/projects/{slug}/")
-    banner = page.get_by_role("region", name="Waiting for your decision")
+    banner = page.get_by_role("region", name="Waiting for you")
     expect(banner).to_contain_text(f"Decide change request {change.number}")
     axe_check(page)
     banner.get_by_role("link", name=f"Decide change request {change.number}").click()

@@ -84,7 +84,7 @@ def test_the_sponsor_approves_a_stage_review_with_a_condition(page: Page, live_s
 
     sign_in(page, sponsor.email)
     page.goto(f"/projects/{slug}/")
-    banner = page.get_by_role("region", name="Waiting for your decision")
+    banner = page.get_by_role("region", name="Waiting for you")
     banner.get_by_role("link", name=re.compile("Decide the stage 1 review")).click()
     page.wait_for_load_state()
     axe_check(page)

@@ -19,6 +19,7 @@ from tests.factories.evidence import (
     EvidenceFileFactory,
     EvidenceItemFactory,
     GapActionFactory,
+    make_element,
 )
 from tests.factories.logs import (
     ChangeEffectFactory,
@@ -80,6 +81,7 @@ __all__ = [
     "TaskDependencyFactory",
     "TaskFactory",
     "WorkStreamFactory",
+    "make_element",
     "make_project",
     "member",
 ]

@@ -12,6 +12,8 @@ from tests.factories.people import ProjectPart
 from tracker.evidence.models import (
     ActionStatus,
     AssessmentRound,
+    Criterion,
+    Element,
     ElementRating,
     EvidenceFile,
     EvidenceItem,
@@ -19,7 +21,10 @@ from tracker.evidence.models import (
     GapAction,
     RatingScale,
     RatingScope,
+    Standard,
+    SubCriterion,
 )
+from tracker.extensions import db
 
 
 class EvidenceItemFactory(ProjectPart):
@@ -77,3 +82,14 @@ class GapActionFactory(ProjectPart):
 
     description = factory.Sequence(lambda n: f"Close gap {n + 1}")
     status = ActionStatus.OPEN
+
+
+def make_element() -> Element:
+    """The one element of a one-element standard, for a gap action to be about."""
+    standard = Standard(name="CSE", version="test")
+    criterion = Criterion(standard=standard, number=1, title="Customer insight")
+    sub = SubCriterion(criterion=criterion, code="1.1", title="Customers", position=1)
+    element = Element(subcriterion=sub, code="1.1.1", text="We know our customers", position=1)
+    db.session.add(element)
+    db.session.flush()
+    return element

@@ -1,6 +1,6 @@
-"""The issue log's part of the project home page (tracker/projects/areas.py): the change
-requests waiting for this person's decision, the entries new in the log for those who keep it,
-and how many entries and change requests the log holds."""
+"""The issue log's part of the project home page (tracker/projects/areas.py): the entries new
+in the log for those who keep it, and how many entries and change requests the log holds. The
+change requests waiting for someone are in their queue (tracker/queue)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.issues.changes import project_changes
-from tracker.issues.classification import ChangeView
-from tracker.issues.models import ChangeRequest, ChangeStatus, EntryStatus, IssueLogEntry
+from tracker.issues.models import ChangeRequest, EntryStatus, IssueLogEntry
 from tracker.permissions import can
 from tracker.projects.areas import Asker, CountedArea, add_counts, add_home_part, counting
-from tracker.projects.models import Project, Role
+from tracker.projects.models import Project
 
 # An issue log entry counts as new for this many days after it was identified.
 NEW_ENTRY_DAYS = 14
@@ -26,14 +24,6 @@ def is_new_entry(entry: IssueLogEntry, today: dt.date) -> bool:
     return (
         entry.status is EntryStatus.OPEN
         and today - dt.timedelta(days=NEW_ENTRY_DAYS - 1) <= entry.identified_on <= today
-    )
-
-
-def changes_awaiting(views: list[ChangeView], decider: Role) -> list[ChangeView]:
-    """Assessed change requests whose decision belongs to `decider`, oldest first."""
-    return sorted(
-        (v for v in views if v.change.status is ChangeStatus.ASSESSED and v.decider is decider),
-        key=lambda v: v.change.number,
     )
 
 
@@ -52,14 +42,7 @@ def _new_entries(project: Project, today: dt.date) -> list[IssueLogEntry]:
 
 
 def home_part(asker: Asker) -> dict[str, Any]:
-    part: dict[str, Any] = {"major_changes": [], "minor_changes": [], "new_entries": []}
-    deciders = [r for r in (Role.SPONSOR, Role.MANAGER) if r in asker.roles]
-    if deciders and can("change.decide", asker.roles):
-        views = project_changes(asker.project)
-        if Role.SPONSOR in deciders:
-            part["major_changes"] = changes_awaiting(views, Role.SPONSOR)
-        if Role.MANAGER in deciders:
-            part["minor_changes"] = changes_awaiting(views, Role.MANAGER)
+    part: dict[str, Any] = {"new_entries": []}
     if can("risk.edit", asker.roles):
         part["new_entries"] = _new_entries(asker.project, asker.today)
     part["new_entry_days"] = NEW_ENTRY_DAYS

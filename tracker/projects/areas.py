@@ -52,6 +52,21 @@ HOME_PARTS: dict[str, HomePart] = {}
 COUNTED_AREAS: dict[str, CountedArea] = {}
 
 
+# What waits for the asker in a project, oldest first (the queue, tracker/queue/home.py): shown
+# under each project on the list of the person's projects.
+WaitingList = Callable[[Asker], Sequence[Any]]
+
+WAITING_LISTS: dict[str, WaitingList] = {}
+
+
+def add_waiting_list(name: str, listing: WaitingList) -> None:
+    WAITING_LISTS[name] = listing
+
+
+def waiting_lists(asker: Asker) -> list[Any]:
+    return [entry for listing in WAITING_LISTS.values() for entry in listing(asker)]
+
+
 def add_home_part(name: str, part: HomePart) -> None:
     HOME_PARTS[name] = part
 

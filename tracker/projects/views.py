@@ -9,9 +9,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.extensions import db
-from tracker.permissions import SIGNED_IN, requires
+from tracker.permissions import SIGNED_IN, project_roles, requires
 from tracker.projects import bp
-from tracker.projects.areas import Asker, home_parts
+from tracker.projects.areas import Asker, home_parts, waiting_lists
 from tracker.projects.history import Reader, hidden_fields, may_read_history, shown
 from tracker.projects.models import Membership, Project
 from tracker.projects.people_services import project_contacts
@@ -48,8 +48,19 @@ def index() -> str | Response:
         if current_user.is_admin
         else []
     )
+    # What waits for the person in each of their projects (a fixed number of queries each).
+    waiting = {
+        p.id: waiting_lists(
+            Asker(p, current_user, project_roles(current_user.id, p.id), status_date(p))
+        )
+        for p in projects
+    }
     return render_template(
-        "projects/index.html", projects=projects, all_projects=every, title="Your projects"
+        "projects/index.html",
+        projects=projects,
+        all_projects=every,
+        waiting=waiting,
+        title="Your projects",
     )
 
 

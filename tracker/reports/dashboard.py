@@ -15,10 +15,9 @@ from typing import Any
 from tracker.budget.figures import BudgetSummary, load_sources
 from tracker.budget.figures import summarise_budget as summarise_sources
 from tracker.budget.months import MonthSpend, monthly_spend
-from tracker.issues.changes import project_changes
-from tracker.issues.classification import ChangeView
+from tracker.evidence.access import Viewer, viewer_for
 from tracker.issues.log import issue_log
-from tracker.issues.models import ChangeStatus, EntryStatus, IssueLogEntry
+from tracker.issues.models import EntryStatus, IssueLogEntry
 from tracker.permissions import can
 from tracker.plan.milestones import (
     finish_variance,
@@ -27,9 +26,10 @@ from tracker.plan.milestones import (
     project_milestones,
 )
 from tracker.plan.models import Milestone, Stage, StageReview
-from tracker.plan.stage_reviews import reviews_awaiting_decision
 from tracker.plan.stages import StageStatus, plan_stages, stage_statuses
 from tracker.projects.models import Project, Role
+from tracker.queue.rules import Waiting
+from tracker.queue.services import waiting_in
 from tracker.reports import sources
 from tracker.risks.models import Risk
 from tracker.risks.services import HeatMap, heat_map, is_live, project_risks
@@ -68,18 +68,6 @@ class RagStatus:
         return RAG_WORDS.get(self.rag or "", "Not set")
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Something waiting for someone: a stage review for the sponsor, a change request for the
-    manager (to assess, or to decide if minor) or the sponsor (to decide if major)."""
-
-    what: str
-    waiting_for: str
-    since: dt.date | None
-    endpoint: str
-    values: dict[str, Any]
-
-
 @dataclass
 class Dashboard:
     project: Project
@@ -91,7 +79,8 @@ class Dashboard:
     risks: list[Risk] | None = None
     heat: HeatMap | None = None
     open_issues: list[IssueLogEntry] | None = None
-    decisions: list[Decision] | None = None
+    # What waits for anyone (tracker/queue), oldest first; None for roles that may not see it.
+    waiting: list[Waiting] | None = None
     budget: BudgetSummary | None = None
     months: list[MonthSpend] = field(default_factory=list)
     readiness: Any | None = None
@@ -141,41 +130,6 @@ def open_entries(entries: Sequence[IssueLogEntry]) -> list[IssueLogEntry]:
     return [e for e in entries if e.status is EntryStatus.OPEN]
 
 
-def decisions_awaiting(
-    reviews: Sequence[StageReview], changes: Sequence[ChangeView]
-) -> list[Decision]:
-    """Stage reviews awaiting the sponsor, then change requests awaiting an impact analysis or a
-    decision, oldest first within each."""
-    found = [
-        Decision(
-            what=f"Stage {review.stage.number} review: {review.stage.name}",
-            waiting_for=f"{Role.SPONSOR.label} to decide",
-            since=review.requested_at.date() if review.requested_at else None,
-            endpoint="plan.stage_review",
-            values={"review_id": review.id},
-        )
-        for review in reviews
-    ]
-    for view in sorted(changes, key=lambda v: v.change.number):
-        change = view.change
-        if change.status is ChangeStatus.RAISED:
-            waiting = f"{Role.MANAGER.label} to write the impact analysis"
-        elif change.status is ChangeStatus.ASSESSED:
-            waiting = f"{view.decider.label} to decide ({view.classification.label.lower()} change)"
-        else:
-            continue
-        found.append(
-            Decision(
-                what=f"Change request {change.number}",
-                waiting_for=waiting,
-                since=change.raised_on,
-                endpoint="issues.change",
-                values={"change_id": change.id},
-            )
-        )
-    return found
-
-
 def rag_statuses(project: Project, today: dt.date) -> list[RagStatus]:
     """Schedule, budget and resource status by the highlight report's rules."""
     found = []
@@ -192,8 +146,11 @@ def rag_statuses(project: Project, today: dt.date) -> list[RagStatus]:
     return found
 
 
-def gather_dashboard(project: Project, roles: frozenset[Role], today: dt.date) -> Dashboard:
-    """Everything the dashboard shows that these roles may see, in a fixed number of queries."""
+def gather_dashboard(
+    project: Project, roles: frozenset[Role], today: dt.date, reader_id: int | None = None
+) -> Dashboard:
+    """Everything the dashboard shows that these roles may see, in a fixed number of queries.
+    The waiting list's evidence is what the reader (`reader_id`, with these roles) may see."""
     stages = plan_stages(project)
     board = Dashboard(project=project, today=today, stages=stages, statuses=stage_statuses(stages))
     if can("plan.view", roles):
@@ -212,9 +169,12 @@ def gather_dashboard(project: Project, roles: frozenset[Role], today: dt.date) -
     if can("issue.view", roles):
         board.open_issues = open_entries(issue_log(project))
     if can("plan.view", roles) and can("issue.view", roles):
-        board.decisions = decisions_awaiting(
-            reviews_awaiting_decision(project), project_changes(project)
+        viewer = (
+            viewer_for(reader_id, project, roles)
+            if reader_id is not None
+            else Viewer(person_id=0, roles=roles, stream_ids=frozenset())
         )
+        board.waiting = waiting_in(project, viewer, today)
     if can("budget.view", roles):
         loaded = load_sources(project)
         board.budget = summarise_sources(loaded)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, render_template
+from flask_login import current_user
 
 from tracker.budget.charts import spend_figure, spend_summary
 from tracker.charts import figure_json
@@ -20,7 +21,7 @@ from tracker.risks.services import risk_score
 @requires("dashboard.view")
 def dashboard(slug: str) -> str:
     on = status_date(g.project)
-    board = gather_dashboard(g.project, g.roles, on)
+    board = gather_dashboard(g.project, g.roles, on, current_user.id)
     return render_template(
         "reports/dashboard.html",
         title="Dashboard",

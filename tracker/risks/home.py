@@ -1,5 +1,5 @@
-"""The risk log's part of the project home page (tracker/projects/areas.py): the overdue
-reviews for those who keep the log, the risks this person owns, and how many risks it holds."""
+"""The risk log's part of the project home page (tracker/projects/areas.py): the risks this
+person owns, and how many risks it holds. Reviews due wait in the queue (tracker/queue)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from typing import Any
 from tracker.permissions import can
 from tracker.projects.areas import Asker, CountedArea, add_counts, add_home_part, counting
 from tracker.risks.models import Risk
-from tracker.risks.services import is_review_overdue, overdue_reviews, risks_owned_by
+from tracker.risks.services import is_review_overdue, risks_owned_by
 
 
 def home_part(asker: Asker) -> dict[str, Any]:
-    part: dict[str, Any] = {"overdue_risk_reviews": [], "own_risks": [], "own_overdue": set()}
-    if can("risk.edit", asker.roles):
-        part["overdue_risk_reviews"] = overdue_reviews(asker.project, asker.today)
+    part: dict[str, Any] = {"own_risks": [], "own_overdue": set()}
     if can("risk.view", asker.roles):
         own = risks_owned_by(asker.project, asker.person)
         part["own_risks"] = own

@@ -118,21 +118,6 @@ def get_risk(project: Project, risk_id: int) -> Risk | None:
     ).scalar_one_or_none()
 
 
-def overdue_reviews(project: Project, today: dt.date) -> list[Risk]:
-    """Live risks whose review-by date is before `today`, the longest overdue first."""
-    risks = db.session.execute(
-        select(Risk)
-        .where(
-            Risk.project_id == project.id,
-            Risk.review_by.is_not(None),
-            Risk.review_by < today,
-        )
-        .options(joinedload(Risk.owner))
-    ).scalars()
-    overdue = [risk for risk in risks if is_review_overdue(risk, today)]
-    return sorted(overdue, key=lambda r: (r.review_by, _number_key(r)))
-
-
 def risks_owned_by(project: Project, person: Person, *, include_closed: bool = False) -> list[Risk]:
     """The risks this person owns, highest score first; closed ones only when asked for."""
     risks = db.session.execute(
