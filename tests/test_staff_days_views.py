@@ -15,27 +15,15 @@ from tests.factories import (
     PersonFactory,
     StaffResourceFactory,
     StaffTimeFactory,
-    member,
 )
 from tests.helpers import sign_in
 from tests.html import parse, text_of
-from tests.test_budget_views import read_csv
+from tests.test_budget_views import member_of, read_csv, url
 from tracker.budget.models import StaffTime
 from tracker.extensions import db as _db
 from tracker.projects.models import Role
 
 D = dt.date
-
-
-def url(project, path: str = "") -> str:
-    return f"/projects/{project.slug}/{path}"
-
-
-def member_of(project, role: Role):
-    person = PersonFactory()
-    member(person, project, role)
-    _db.session.commit()
-    return person
 
 
 def test_seed_staff_days(client, seeded):
