@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.forms import error_summary
     from tracker.headers import register_security_headers
+    from tracker.jobs import install as install_jobs
     from tracker.once import once_field
 
     register_security_headers(app)  # first: its nonce must exist before anything can answer
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    install_jobs(app)
     WTFormsHelpers(app)
     app.add_template_global(error_summary)
     app.add_template_global(once_field)
