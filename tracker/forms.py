@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import wtforms
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -125,6 +125,12 @@ class FileInputField(FileField):
     """A GOV.UK file upload."""
 
     widget = GovFileInput()
+
+
+class MultipleFileInputField(MultipleFileField):
+    """A GOV.UK file upload that takes several files at once; `data` is a list of them."""
+
+    widget = GovFileInput(multiple=True)
 
 
 class SubmitButton(wtforms.SubmitField):
