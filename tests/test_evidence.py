@@ -17,7 +17,7 @@ from tests.factories import (
     member,
 )
 from tests.helpers import sign_in
-from tests.html import field_value, hrefs, parse
+from tests.html import hrefs, parse
 from tracker.audit import AuditEvent
 from tracker.evidence.files import clean_name, content_matches, store_upload
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus

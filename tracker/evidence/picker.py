@@ -8,6 +8,7 @@ checkboxes beside the ones already chosen. With no search, every element is offe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any, NamedTuple
@@ -17,25 +18,23 @@ from wtforms.validators import StopValidation
 
 from tracker.evidence.models import Criterion, Element
 
+_CODE = re.compile(r"\d+(\.\d*)*")  # an element's code, or its start: 1, 1.1, 1.1.1
 PICK_ONE = "Select the elements of the standard this evidence supports"
 NOT_OFFERED = "Select elements of the standard from the list"
 
 
 def search_elements(elements: Sequence[Element], query: str) -> list[Element]:
     """The elements, in order, that a search for `query` finds: every element for an empty
-    query; those whose code is the query or starts with it ("1.1" finds 1.1.1 and 1.1.2, not
-    1.10.1); and those whose title (or sub-criterion's title) holds every word of the query,
-    in any case."""
+    query; for a code or its start, the elements whose code it is or starts ("1.1" finds
+    1.1.1 and 1.1.2, not 1.10.1); otherwise those whose title (or sub-criterion's title)
+    holds every word of the query, in any case."""
     words = (query or "").casefold().split()
     if not words:
         return list(elements)
-    code = words[0].rstrip(".") if len(words) == 1 else None
-    return [
-        e
-        for e in elements
-        if (code and (e.code == code or e.code.startswith(f"{code}.")))
-        or all(w in _title(e) for w in words)
-    ]
+    if len(words) == 1 and _CODE.fullmatch(words[0]):
+        code = words[0].rstrip(".")
+        return [e for e in elements if e.code == code or e.code.startswith(f"{code}.")]
+    return [e for e in elements if all(w in _title(e) for w in words)]
 
 
 def _title(element: Element) -> str:
