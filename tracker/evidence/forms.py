@@ -44,7 +44,8 @@ def title_from_file(title: str, file_name: str) -> str:
 class EvidenceForm(VersionedForm, FlaskForm):
     title = TextInputField(
         "Title",
-        description="Needed unless you choose several files that are each their own item",
+        description="Needed unless you choose several files as separate items: each is then "
+        "named after its file, following what you enter here",
         validators=[MaxLength(300, "Title")],
     )
     description = TextareaField(
@@ -87,8 +88,7 @@ class EvidenceForm(VersionedForm, FlaskForm):
         choices=[
             SelectChoice(
                 "items",
-                "Each file is its own evidence item, titled from its file name "
-                "(after the title above, if you enter one)",
+                "Each file is a separate item, named after its file",
             ),
             SelectChoice("versions", "They are versions of one item, the last file the latest"),
         ],
