@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any, NamedTuple
 
-import wtforms
 from wtforms.validators import StopValidation
 
 from tracker.evidence.models import Criterion, Element
+from tracker.forms import IdsField
 
 _CODE = re.compile(r"\d+(\.\d*)*")  # an element's code, or its start: 1, 1.1, 1.1.1
 PICK_ONE = "Select the elements of the standard this evidence supports"
@@ -72,30 +72,16 @@ def picker_context(form: Any, elements: Sequence[Element]) -> dict[str, Any]:
     }
 
 
-class ElementsField(wtforms.SelectMultipleField):
+class ElementsField(IdsField):
     """Checkboxes of elements of the project's standard, by id (`choices`: every element, set
     by the view). Rendered by templates/evidence/_element_picker.html, grouped by criterion.
     An id of another standard's element or a made-up one (a stale or forged form) is refused
     beside the field, as is choosing none."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("choices", [])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = []
-            raise ValueError(NOT_OFFERED) from None
-        self.data = sorted(set(self.data))  # as the saved record is compared (by id)
+        super().__init__(*args, choice_message=NOT_OFFERED, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
-        if self.process_errors:
-            raise StopValidation()
-        if not self.data:
+        if not self.data and not self.process_errors:
             raise StopValidation(PICK_ONE)
-        ids = {value for value, *_ in self.iter_choices()}
-        if any(value not in ids for value in self.data):
-            raise StopValidation(NOT_OFFERED)
+        super().pre_validate(form)
