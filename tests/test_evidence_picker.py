@@ -262,3 +262,27 @@ def test_one_bad_file_refuses_them_all_and_nothing_is_saved(
         assert db.session.execute(db.select(EvidenceFile)).first() is None
         assert uploads(app) == before  # the two good files stored first are gone too
         files = _files((PDF, "good.pdf"), (docx_bytes(), "fine.docx"), (EXE, "setup.pdf"))
+
+
+def test_the_edit_form_picks_elements_the_same_way(db, client, login_as, evidence_project):
+    login_as(Role.WS_LEAD)
+    client.post(
+        url(evidence_project, "evidence/new"),
+        data=add_form(evidence_project),
+        content_type="multipart/form-data",
+    )
+    item = db.session.execute(db.select(EvidenceItem)).scalar_one()
+    edit = url(evidence_project, f"evidence/{item.id}/edit")
+    data = {
+        "title": "Customer survey 2009",
+        "work_stream": str(evidence_project.work_streams[0].id),
+        "elements": element_ids("1.1.1", "1.2.1"),
+        "row_version": str(item.row_version),
+    }
+    found = client.post(edit, data=data | {"element_search": "complaints", "search": "y"})
+    assert found.status_code == 200 and "4.3.2" in text_of(found)
+    assert ticked(found) == element_ids("1.1.1", "1.2.1")
+    saved = client.post(edit, data=data | {"elements": element_ids("1.1.1", "4.3.2")})
+    assert saved.status_code == 302
+    db.session.refresh(item)
+    assert [e.code for e in item.elements] == ["1.1.1", "4.3.2"]
