@@ -191,7 +191,9 @@ def test_the_file_hint_says_how_much_may_be_uploaded(app, client, login_as, evid
     login_as(Role.WS_LEAD)
     page = client.get(url(evidence_project, "evidence/new")).text
     assert f"up to {app.config['MAX_UPLOAD_MB']} MB in all" in page
-    assert "multiple" in page.split('name="file"')[1].split(">")[0] or "multiple" in page
+    assert "multiple" in page.split('name="file"')[1].split(">")[0]
+    legend = page.split('name="files_as"')[0].rsplit("<legend", 1)[1]
+    assert "If you choose several files" in legend  # the radios are named or "multiple" in page
 
 
 def test_several_files_become_an_item_each_with_the_same_details(
