@@ -117,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.budget import resource_views  # noqa: F401 - it attaches routes to the budget blueprint
     from tracker.budget import views as budget_views
     from tracker.calendars import views as calendar_views
+    from tracker.mail import bp as mail_bp
+    from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
     from tracker.evidence import (  # noqa: F401 - they attach routes to the evidence blueprint
         gap_views,
         rating_views,
@@ -166,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
         token_views.bp,
         withdrawal_views.bp,
         calendar_views.bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)

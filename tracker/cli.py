@@ -144,3 +144,6 @@ def register_commands(app: Flask) -> None:
     from tracker.evidence.orphans import storage_orphans_command
 
     app.cli.add_command(storage_orphans_command)
+    from tracker.mail.digest import send_reminders_command
+
+    app.cli.add_command(send_reminders_command)
