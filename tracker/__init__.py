@@ -117,8 +117,6 @@ def register_blueprints(app: Flask) -> None:
     from tracker.budget import resource_views  # noqa: F401 - it attaches routes to the budget blueprint
     from tracker.budget import views as budget_views
     from tracker.calendars import views as calendar_views
-    from tracker.mail import bp as mail_bp
-    from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
     from tracker.evidence import (  # noqa: F401 - they attach routes to the evidence blueprint
         gap_views,
         rating_views,
@@ -127,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.evidence import views as evidence_views
     from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint
     from tracker.issues import views as issue_views
+    from tracker.mail import bp as mail_bp
+    from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
         structure_views,

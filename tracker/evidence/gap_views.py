@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import current_user
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice

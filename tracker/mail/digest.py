@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import MailPreference, Person
 from tracker.extensions import db
