@@ -182,6 +182,7 @@ def register_area_parts() -> None:
     from tracker.evidence import home as evidence_home
     from tracker.evidence import record_history as evidence_history
     from tracker.issues import home as issue_home
+    from tracker.mail import events as mail_events
     from tracker.plan import home as plan_home
     from tracker.projects import home as project_home
     from tracker.queue import home as queue_home
@@ -200,6 +201,7 @@ def register_area_parts() -> None:
         report_home,
         report_history,
         queue_home,
+        mail_events,
     ):
         area.register()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from tracker.auth.models import Person
 from tracker.evidence.models import ActionStatus, Element, GapAction
 from tracker.extensions import db
-from tracker.mail import events as mail
+from tracker.happenings import announce
 from tracker.projects.models import Project
 from tracker.transitions import assign
 
@@ -44,7 +44,7 @@ def save_action(
     db.session.flush()
     if new_owner:
         db.session.refresh(action, ["owner", "element"])
-        mail.gap_action_assigned(action, by=by)
+        announce("gap_action.assigned", action, by=by)
     return action
 
 

@@ -38,7 +38,7 @@ from tracker.evidence.models import (
     SubCriterion,
 )
 from tracker.extensions import db
-from tracker.mail import events as mail
+from tracker.happenings import announce
 from tracker.permissions import PLANNERS, can
 from tracker.projects.models import Project, Role, WorkStream
 from tracker.rules import RuleRefused
@@ -232,7 +232,7 @@ def submit(item: EvidenceItem, person: Person, viewer: Viewer, now: dt.datetime)
         raise RuleRefused(f"This evidence is {item.status.label.lower()} already")
     _step(item, person, EvidenceStatus.SUBMITTED, now)
     db.session.flush()
-    mail.evidence_submitted(item, by=person)
+    announce("evidence.submitted", item, by=person)
 
 
 def review(
@@ -269,7 +269,7 @@ def review(
         item, person, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, now, comment
     )
     db.session.flush()
-    mail.evidence_reviewed(item, by=person)
+    announce("evidence.reviewed", item, by=person)
 
 
 def review_basis(item: EvidenceItem) -> str:

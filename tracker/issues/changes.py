@@ -32,6 +32,7 @@ from tracker.extensions import db
 from tracker.filters import LONDON
 from tracker.filters import date as day_text
 from tracker.filters import london_today as today
+from tracker.happenings import announce
 from tracker.issues.classification import (
     EFFECT_FIELDS,
     ChangeView,
@@ -50,7 +51,6 @@ from tracker.issues.models import (
     EntryStatus,
     EntryType,
 )
-from tracker.mail import events as mail
 from tracker.numbering import flush_numbered
 from tracker.plan.conflicts import plan_conflicts
 from tracker.projects.models import Meeting, MeetingKind, Project, Role
@@ -120,7 +120,7 @@ def raise_change(
     )
     db.session.add(change)
     flush_numbered(NUMBER_TAKEN, field="description")
-    mail.change_raised(change, by=requested_by)
+    announce("change.raised", change, by=requested_by)
     return change
 
 
@@ -191,7 +191,7 @@ def assess_change(
     _touch_entry(change, london_date(now) or today())
     db.session.flush()
     _keep_major(change, was_major)
-    mail.change_assessed(change, by=assessed_by)
+    announce("change.assessed", change, by=assessed_by)
 
 
 def set_effect(
@@ -483,5 +483,5 @@ def decide_change(
         change.meeting_id = meeting.id if view.classification.major and meeting else None
         _close_entry(change, approve, note, decided_by, london_date(now) or today())
         db.session.flush()
-    mail.change_decided(change, by=decided_by)
+    announce("change.decided", change, by=decided_by)
     return view

@@ -1,12 +1,14 @@
-"""One function per event, called by the service where it happens (after its flush): each
-names whom it concerns (recipients.py), says what happened and who did it, and links to the page
-where it is seen or done. The messages are sent only if the transaction commits."""
+"""One function per event, heard when the service where it happens announces it after its flush
+(tracker.happenings; `register` listens): each names whom it concerns (recipients.py), says
+what happened and who did it, and links to the page where it is seen or done. The messages are
+sent only if the transaction commits."""
 
 from __future__ import annotations
 
 from tracker.auth.models import Person
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, GapAction
 from tracker.extensions import db
+from tracker.happenings import listen
 from tracker.issues.models import ChangeRequest, ChangeStatus
 from tracker.mail import recipients
 from tracker.mail.notify import Event, absolute_url, tell
@@ -158,3 +160,19 @@ def report_issued(report: HighlightReport, *, by: Person | None) -> None:
         link_text="Read the report",
     )
     tell(recipients.report_issued(report), event, actor=by)
+
+
+def register() -> None:
+    """Listen to every event that sends a message (called once by create_app)."""
+    for event, listener in {
+        "stage_review.requested": stage_review_requested,
+        "stage_review.decided": stage_review_decided,
+        "change.raised": change_raised,
+        "change.assessed": change_assessed,
+        "change.decided": change_decided,
+        "evidence.submitted": evidence_submitted,
+        "evidence.reviewed": evidence_reviewed,
+        "gap_action.assigned": gap_action_assigned,
+        "report.issued": report_issued,
+    }.items():
+        listen(event, listener)

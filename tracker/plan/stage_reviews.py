@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.mail import events as mail
+from tracker.happenings import announce
 from tracker.plan.models import (
     Progress,
     ReviewCondition,
@@ -91,7 +91,7 @@ def request_review(
     review.requested_by = person
     review.requested_at = now
     db.session.flush()
-    mail.stage_review_requested(review, by=person)
+    announce("stage_review.requested", review, by=person)
     return review
 
 
@@ -159,7 +159,7 @@ def decide_review(
         for text in conditions:
             review.conditions.append(ReviewCondition(text=text))
     db.session.flush()
-    mail.stage_review_decided(review, by=person)
+    announce("stage_review.decided", review, by=person)
 
 
 def close_condition(

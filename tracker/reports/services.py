@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
-from tracker.mail import events as mail
+from tracker.happenings import announce
 from tracker.projects.models import Project
 from tracker.reports.drafting import draft_sections
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -127,7 +127,7 @@ def issue(
         else snapshot(project, today)
     )
     db.session.flush()
-    mail.report_issued(report, by=by)
+    announce("report.issued", report, by=by)
 
 
 def correction(report: HighlightReport, person: Person) -> HighlightReport:
