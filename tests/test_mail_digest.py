@@ -29,27 +29,18 @@ def lead(db, project):
     project.status_date = STATUS_DATE
     person = PersonFactory(name="Lena Lead", email="lena@example.gov.uk")
     member(person, project, Role.WS_LEAD)
-    TaskFactory(
-        project=project,
-        activity="Customer insight workshop",
-        start_date=dt.date(2010, 1, 1),
-        target_finish=STATUS_DATE + dt.timedelta(days=7),
-        responsible=[person],
-    )
-    TaskFactory(
-        project=project,
-        activity="Complaints review",
-        start_date=dt.date(2010, 1, 1),
-        target_finish=STATUS_DATE - dt.timedelta(days=3),
-        responsible=[person],
-    )
-    TaskFactory(
-        project=project,
-        activity="Far off work",
-        start_date=dt.date(2010, 1, 1),
-        target_finish=STATUS_DATE + dt.timedelta(days=60),
-        responsible=[person],
-    )
+    for activity, days in (
+        ("Customer insight workshop", 7),
+        ("Complaints review", -3),
+        ("Far off work", 60),
+    ):
+        TaskFactory(
+            project=project,
+            activity=activity,
+            start_date=dt.date(2010, 1, 1),
+            target_finish=STATUS_DATE + dt.timedelta(days=days),
+            responsible=[person],
+        )
     db.session.commit()
     return person
 

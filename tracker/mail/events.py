@@ -30,42 +30,64 @@ def _summary(text: str) -> str:
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
 
 
-def stage_review_requested(review: StageReview, *, by: Person) -> None:
-    project = _project(review.stage.project_id)
-    stage = f"stage {review.stage.number} ({review.stage.name})"
-    event = Event(
+def _event(
+    project_id: int,
+    *,
+    subject: str,
+    happened: str,
+    endpoint: str,
+    link_text: str,
+    details: tuple[str, ...] = (),
+    **values: object,
+) -> Event:
+    """The event in the project, linking to `endpoint` (with the project's slug and `values`)."""
+    project = _project(project_id)
+    return Event(
         project=project,
+        subject=subject,
+        happened=happened,
+        link=absolute_url(endpoint, slug=project.slug, **values),
+        link_text=link_text,
+        details=details,
+    )
+
+
+def stage_review_requested(review: StageReview, *, by: Person) -> None:
+    stage = f"stage {review.stage.number} ({review.stage.name})"
+    event = _event(
+        review.stage.project_id,
         subject=f"Review of {stage} to decide",
         happened=f"{by.name} asked for your decision on the review of {stage}.",
-        link=absolute_url("plan.review_decide", slug=project.slug, review_id=review.id),
+        endpoint="plan.review_decide",
         link_text="Decide the review",
+        review_id=review.id,
     )
     tell(recipients.stage_review_requested(review), event, actor=by)
 
 
 def stage_review_decided(review: StageReview, *, by: Person) -> None:
-    project = _project(review.stage.project_id)
     stage = f"stage {review.stage.number} ({review.stage.name})"
     decision = review.decision.label.lower() if review.decision else "decided"
-    event = Event(
-        project=project,
+    event = _event(
+        review.stage.project_id,
         subject=f"Review of {stage}: {decision}",
         happened=f"{by.name} decided the review of {stage}: {decision}.",
-        link=absolute_url("plan.stage_review", slug=project.slug, review_id=review.id),
+        endpoint="plan.stage_review",
         link_text="See the decision",
+        review_id=review.id,
     )
     tell(recipients.stage_review_decided(review), event, actor=by)
 
 
 def _change_event(change: ChangeRequest, subject: str, happened: str, link_text: str) -> Event:
-    project = _project(change.project_id)
-    return Event(
-        project=project,
+    return _event(
+        change.project_id,
         subject=f"Change request {change.number} {subject}",
         happened=happened,
-        link=absolute_url("issues.change", slug=project.slug, change_id=change.id),
+        endpoint="issues.change",
         link_text=link_text,
         details=(_summary(change.description),),
+        change_id=change.id,
     )
 
 
@@ -97,14 +119,14 @@ def change_decided(change: ChangeRequest, *, by: Person) -> None:
 def _evidence_event(item: EvidenceItem, subject: str, happened: str, link_text: str) -> Event:
     """Only the item's title: never its description, files or the reviewer's comments, which
     may hold personal data."""
-    project = _project(item.project_id)
-    return Event(
-        project=project,
+    return _event(
+        item.project_id,
         subject=subject,
         happened=happened,
-        link=absolute_url("evidence.item", slug=project.slug, item_id=item.id),
+        endpoint="evidence.item",
         link_text=link_text,
         details=(f"Evidence: {item.title}",),
+        item_id=item.id,
     )
 
 
@@ -131,16 +153,15 @@ def evidence_reviewed(item: EvidenceItem, *, by: Person) -> None:
 
 
 def gap_action_assigned(action: GapAction, *, by: Person | None) -> None:
-    project = _project(action.project_id)
     due = f", due {action.due_on:%d %b %Y}" if action.due_on else ""
-    event = Event(
-        project=project,
+    event = _event(
+        action.project_id,
         subject=f"Gap action on element {action.element.code} for you",
         happened=(
             f"{by.name if by else 'Someone'} gave you a gap action on element "
             f"{action.element.code}{due}."
         ),
-        link=absolute_url("evidence.gap_actions", slug=project.slug),
+        endpoint="evidence.gap_actions",
         link_text="See your gap actions",
         details=(_summary(action.description),),
     )
@@ -149,15 +170,15 @@ def gap_action_assigned(action: GapAction, *, by: Person | None) -> None:
 
 def report_issued(report: HighlightReport, *, by: Person | None) -> None:
     """A link to the report, never the report itself attached."""
-    project = _project(report.project_id)
     name = f"{report.kind.label} {report.number}"
-    event = Event(
-        project=project,
+    event = _event(
+        report.project_id,
         subject=f"{name} issued",
         happened=f"{by.name if by else 'The project'} issued {name.lower()}"
         f" for {report.period_start:%d %b %Y} to {report.period_end:%d %b %Y}.",
-        link=absolute_url("reports.report", slug=project.slug, report_id=report.id),
+        endpoint="reports.report",
         link_text="Read the report",
+        report_id=report.id,
     )
     tell(recipients.report_issued(report), event, actor=by)
 
