@@ -56,8 +56,11 @@ def send_message(message: Message) -> None:
     email = build_email(message, config["MAIL_FROM"])
     if not config.get("MAIL_SERVER"):
         log.warning(
-            "MAIL_SERVER is not set, so this message was written here instead of sent:\n%s",
-            email.as_string(),
+            "MAIL_SERVER is not set, so this message was written here instead of sent:\n"
+            "To: %s\nSubject: %s\n\n%s",
+            email["To"],
+            email["Subject"],
+            message["text"],
         )
         return
     with smtplib.SMTP(
