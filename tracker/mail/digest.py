@@ -1,18 +1,16 @@
 """The daily digest: for each person who wants e-mail, what is due or late and what waits for
 them in each of their projects (tracker.queue), in one message.
 
-`flask --app tracker send-reminders` builds every digest here, where the database is, and
-queues one `send_message` job per person: with REDIS_URL set the worker sends them, so 500
-digests are 500 small jobs rather than one long command. A person's digest reads the same
-number of queries whatever the size of their projects (tests/test_mail_digest.py counts them).
+`flask --app tracker send-reminders` (tracker/cli.py) builds every digest here, where the
+database is, and queues one `send_message` job per person: with REDIS_URL set the worker sends
+them, so 500 digests are 500 small jobs rather than one long command. A person's digest reads
+the same number of queries whatever the size of their projects (tests/test_mail_digest.py counts them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -91,21 +89,12 @@ def digest_for(person: Person) -> Message | None:
         return compose(person, "digest", subject, sections=sections)
 
 
-def send_reminders() -> int:
-    """Queue each person's digest (one job each); how many were queued."""
+def queue_digests() -> int:
+    """Queue each person's digest (one job each), to go once the caller commits; how many."""
     queued = 0
     for person in people_to_remind():
         message = digest_for(person)
         if message is not None:
             enqueue(send_message, message)
             queued += 1
-    db.session.commit()  # the jobs run (or are queued on Redis) once this commits
     return queued
-
-
-@click.command("send-reminders")
-@with_appcontext
-def send_reminders_command() -> None:
-    """E-mail each person their daily digest: what is due or late, and what waits for them."""
-    queued = send_reminders()
-    click.echo(f"{queued} digest{'s' if queued != 1 else ''} queued.")
