@@ -3,8 +3,9 @@ them in each of their projects (tracker.queue), in one message.
 
 `flask --app tracker send-reminders` (tracker/cli.py) builds every digest here, where the
 database is, and queues one `send_message` job per person: with REDIS_URL set the worker sends
-them, so 500 digests are 500 small jobs rather than one long command. A person's digest reads
-the same number of queries whatever the size of their projects (tests/test_mail_digest.py counts them).
+them, so 500 digests are 500 small jobs rather than one long command. A person's digest runs
+the same number of queries whatever the size of their projects (tests/test_mail_digest.py
+counts them).
 """
 
 from __future__ import annotations
