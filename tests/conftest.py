@@ -19,6 +19,8 @@ from sqlalchemy import event, text
 
 from tests import factories
 from tests.helpers import sign_in
+from tests.smtp import Mailbox
+from tests.smtp import smtp_server as run_smtp_server
 from tracker import create_app
 from tracker.auth.models import Person
 from tracker.config import TestConfig, normalise_database_url
@@ -163,3 +165,10 @@ def seeded(app: Flask) -> Project:
     return _db.session.execute(
         _db.select(Project).where(Project.slug == "south-cambs-cse")
     ).scalar_one()
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[Mailbox]:
+    """A real SMTP server on a loopback port that the app sends to during the test."""
+    with run_smtp_server(app) as mailbox:
+        yield mailbox

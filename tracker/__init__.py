@@ -125,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.evidence import views as evidence_views
     from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint
     from tracker.issues import views as issue_views
+    from tracker.mail import bp as mail_bp
+    from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
         structure_views,
@@ -166,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
         token_views.bp,
         withdrawal_views.bp,
         calendar_views.bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)
@@ -179,6 +182,7 @@ def register_area_parts() -> None:
     from tracker.evidence import home as evidence_home
     from tracker.evidence import record_history as evidence_history
     from tracker.issues import home as issue_home
+    from tracker.mail import events as mail_events
     from tracker.plan import home as plan_home
     from tracker.projects import home as project_home
     from tracker.queue import home as queue_home
@@ -197,6 +201,7 @@ def register_area_parts() -> None:
         report_home,
         report_history,
         queue_home,
+        mail_events,
     ):
         area.register()
 

@@ -130,6 +130,16 @@ def create_user_command(name: str, email: str, initials: str, admin: bool, passw
     click.echo(f"Created {person.name} <{address}>{' (site administrator)' if admin else ''}.")
 
 
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """E-mail each person their daily digest: what is due or late, and what waits for them."""
+    from tracker.mail.digest import queue_digests
+
+    queued = queue_digests()
+    db.session.commit()  # the messages go (or are queued on Redis) once this commits
+    click.echo(f"{queued} digest{'s' if queued != 1 else ''} queued.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_logins_command)
@@ -144,3 +154,4 @@ def register_commands(app: Flask) -> None:
     from tracker.evidence.orphans import storage_orphans_command
 
     app.cli.add_command(storage_orphans_command)
+    app.cli.add_command(send_reminders_command)

@@ -59,6 +59,18 @@ class Config:
     PROXY_FIX_X_FOR = _int_setting("PROXY_FIX_X_FOR", 0)
     # A session cookie signed with a short key can be forged by guessing the key offline.
     MIN_SECRET_KEY_BYTES = 32
+    # E-mail (tracker/mail): sent through this SMTP server; without MAIL_SERVER every message
+    # is written to the log instead, so that a tracker with nothing configured still runs.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int_setting("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"  # STARTTLS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "CSE Tracker <cse-tracker@localhost>")
+    MAIL_TIMEOUT_SECONDS = 10
+    # The tracker's address as people reach it, for links in messages sent outside a request
+    # (the daily digest, from the command line).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     TESTING = False
     DEBUG = False
 
@@ -108,3 +120,5 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     # Most tests post forms directly; tests/test_csrf.py turns protection back on.
     WTF_CSRF_ENABLED = False
+    # Messages go to the log unless a test points these at its own SMTP server.
+    MAIL_SERVER = None

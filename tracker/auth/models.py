@@ -11,7 +11,15 @@ from sqlalchemy import Boolean, Dialect, ForeignKey, Index, Integer, String, Typ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.database import TimestampMixin, UTCDateTime, VersionedMixin, intpk, utcnow
+from tracker.database import (
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+    intpk,
+    utcnow,
+)
+from tracker.enums import LabelledEnum
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -21,6 +29,15 @@ if TYPE_CHECKING:
 def new_calendar_key() -> str:
     """A person's calendar key: 32 random bytes (tracker/calendars/services.py says why)."""
     return secrets.token_urlsafe(32)
+
+
+class MailPreference(LabelledEnum):
+    """What e-mail a person wants (tracker/mail): each message as it happens, one digest a day,
+    or nothing at all."""
+
+    IMMEDIATE = "immediate", "Immediate messages"
+    DIGEST = "digest", "A daily digest only"
+    NONE = "none", "No e-mail"
 
 
 def normalise_email(email: str | None) -> str:
@@ -64,6 +81,10 @@ class Person(TimestampMixin, VersionedMixin, UserMixin, db.Model):
     # (The server default only let the migration add the column; it gave every row a key.)
     calendar_key: Mapped[str] = mapped_column(
         String(64), default=new_calendar_key, server_default=""
+    )
+
+    mail_preference: Mapped[MailPreference] = mapped_column(
+        enum_column(MailPreference), default=MailPreference.IMMEDIATE, server_default="immediate"
     )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")

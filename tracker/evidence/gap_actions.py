@@ -11,8 +11,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.auth.models import Person
 from tracker.evidence.models import ActionStatus, Element, GapAction
 from tracker.extensions import db
+from tracker.happenings import announce
 from tracker.projects.models import Project
 from tracker.transitions import assign
 
@@ -25,8 +27,11 @@ def save_action(
     due_on: dt.date | None,
     status: ActionStatus,
     now: dt.datetime,
+    by: Person | None = None,
 ) -> GapAction:
-    """Set an action's fields; moving to done records when, moving back clears it."""
+    """Set an action's fields; moving to done records when, moving back clears it. A new owner
+    is told (by e-mail) that the action is theirs."""
+    new_owner = bool(owner_id) and owner_id != action.owner_id
     action.description = description.strip()
     action.owner_id = owner_id or None
     action.due_on = due_on
@@ -37,6 +42,9 @@ def save_action(
     assign(action, {"status": status})  # decided once (tracker.transitions)
     db.session.add(action)
     db.session.flush()
+    if new_owner:
+        db.session.refresh(action, ["owner", "element"])
+        announce("gap_action.assigned", action, by=by)
     return action
 
 

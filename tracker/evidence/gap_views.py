@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -70,6 +71,7 @@ def _form_page(
             due_on=form.due_on.data,
             status=ActionStatus(form.status.data),
             now=utcnow(),
+            by=current_user,
         )
         flash("Gap action saved.", "success")
         return redirect(url_for("evidence.element", slug=g.project.slug, code=element.code))

@@ -37,6 +37,7 @@ from tracker.evidence.models import (
     SubCriterion,
 )
 from tracker.extensions import db
+from tracker.happenings import announce
 from tracker.permissions import PLANNERS, can
 from tracker.projects.models import Project, Role, WorkStream
 from tracker.rules import RuleRefused
@@ -205,6 +206,7 @@ def submit(item: EvidenceItem, person: Person, viewer: Viewer, now: dt.datetime)
         raise RuleRefused(f"This evidence is {item.status.label.lower()} already")
     _step(item, person, EvidenceStatus.SUBMITTED, now)
     db.session.flush()
+    announce("evidence.submitted", item, by=person)
 
 
 def review(
@@ -241,6 +243,7 @@ def review(
         item, person, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, now, comment
     )
     db.session.flush()
+    announce("evidence.reviewed", item, by=person)
 
 
 def review_basis(item: EvidenceItem) -> str:

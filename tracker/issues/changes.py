@@ -32,6 +32,7 @@ from tracker.extensions import db
 from tracker.filters import LONDON
 from tracker.filters import date as day_text
 from tracker.filters import london_today as today
+from tracker.happenings import announce
 from tracker.issues.classification import (
     EFFECT_FIELDS,
     ChangeView,
@@ -119,6 +120,7 @@ def raise_change(
     )
     db.session.add(change)
     flush_numbered(NUMBER_TAKEN, field="description")
+    announce("change.raised", change, by=requested_by)
     return change
 
 
@@ -189,6 +191,7 @@ def assess_change(
     _touch_entry(change, london_date(now) or today())
     db.session.flush()
     _keep_major(change, was_major)
+    announce("change.assessed", change, by=assessed_by)
 
 
 def set_effect(
@@ -480,4 +483,5 @@ def decide_change(
         change.meeting_id = meeting.id if view.classification.major and meeting else None
         _close_entry(change, approve, note, decided_by, london_date(now) or today())
         db.session.flush()
+    announce("change.decided", change, by=decided_by)
     return view

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.happenings import announce
 from tracker.plan.models import (
     Progress,
     ReviewCondition,
@@ -90,6 +91,7 @@ def request_review(
     review.requested_by = person
     review.requested_at = now
     db.session.flush()
+    announce("stage_review.requested", review, by=person)
     return review
 
 
@@ -157,6 +159,7 @@ def decide_review(
         for text in conditions:
             review.conditions.append(ReviewCondition(text=text))
     db.session.flush()
+    announce("stage_review.decided", review, by=person)
 
 
 def close_condition(

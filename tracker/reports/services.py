@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.filters import date as format_date
+from tracker.happenings import announce
 from tracker.projects.models import Project
 from tracker.reports.drafting import draft_sections
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
@@ -92,8 +93,15 @@ def save_sections(report: HighlightReport, edits: Mapping[str, tuple[str | None,
     db.session.flush()
 
 
-def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.datetime) -> None:
-    """Number, date and freeze the report with the figures as they are today.
+def issue(
+    report: HighlightReport,
+    project: Project,
+    today: dt.date,
+    now: dt.datetime,
+    by: Person | None = None,
+) -> None:
+    """Number, date and freeze the report with the figures as they are today, and tell its
+    audience (by e-mail, with a link to it).
 
     Issued once (tracker.transitions): of two people issuing it at the same moment, the second
     is refused. The project is locked while the number is taken, so that two reports issued at
@@ -119,6 +127,7 @@ def issue(report: HighlightReport, project: Project, today: dt.date, now: dt.dat
         else snapshot(project, today)
     )
     db.session.flush()
+    announce("report.issued", report, by=by)
 
 
 def correction(report: HighlightReport, person: Person) -> HighlightReport:

@@ -301,7 +301,7 @@ def report_issue(slug: str, report_id: int) -> BaseResponse:
         flash("Someone changed the report since you opened it: read it again, then issue it.")
     elif form.validate_on_submit():
         try:
-            issue(found, g.project, status_date(g.project), utcnow())
+            issue(found, g.project, status_date(g.project), utcnow(), by=current_user)
         except RuleRefused as refusal:
             roll_back()  # the answer is a redirect, which would commit
             flash(refusal.message, "error")

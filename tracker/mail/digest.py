@@ -1,0 +1,101 @@
+"""The daily digest: for each person who wants e-mail, what is due or late and what waits for
+them in each of their projects (tracker.queue), in one message.
+
+`flask --app tracker send-reminders` (tracker/cli.py) builds every digest here, where the
+database is, and queues one `send_message` job per person: with REDIS_URL set the worker sends
+them, so 500 digests are 500 small jobs rather than one long command. A person's digest runs
+the same number of queries whatever the size of their projects (tests/test_mail_digest.py
+counts them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.models import MailPreference, Person
+from tracker.extensions import db
+from tracker.filters import date as format_date
+from tracker.filters import london_today
+from tracker.jobs import enqueue
+from tracker.mail.notify import absolute_url, compose, links
+from tracker.mail.send import Message, send_message
+from tracker.projects.models import Membership, Project, Role
+from tracker.queue.rules import Waiting
+from tracker.queue.services import waiting_for
+
+WANTS_DIGEST = (MailPreference.IMMEDIATE, MailPreference.DIGEST)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the digest: what waits, since or by when, and the absolute link to it."""
+
+    waiting: Waiting
+    link: str
+
+    @property
+    def when(self) -> str:
+        if self.waiting.since is None:
+            return ""
+        return f"{self.waiting.since_means} {format_date(self.waiting.since)}"
+
+
+def people_to_remind() -> list[Person]:
+    """Everyone with an address who wants e-mail, with their memberships and projects."""
+    return list(
+        db.session.execute(
+            select(Person)
+            .where(
+                Person.email.is_not(None),
+                Person.is_active_account.is_(True),
+                Person.mail_preference.in_(WANTS_DIGEST),
+            )
+            .options(selectinload(Person.memberships).joinedload(Membership.project))
+            .order_by(Person.id)
+        )
+        .unique()
+        .scalars()
+    )
+
+
+def _projects(person: Person) -> list[tuple[Project, frozenset[Role]]]:
+    roles: dict[int, set[Role]] = {}
+    projects: dict[int, Project] = {}
+    for membership in person.memberships:
+        roles.setdefault(membership.project_id, set()).add(membership.role)
+        projects[membership.project_id] = membership.project
+    return [
+        (projects[pid], frozenset(roles[pid]))
+        for pid in sorted(projects, key=lambda pid: projects[pid].name)
+    ]
+
+
+def digest_for(person: Person) -> Message | None:
+    """The person's digest, or None when nothing waits for them anywhere."""
+    sections = []
+    with links():
+        for project, roles in _projects(person):
+            entries = [
+                Entry(w, absolute_url(w.endpoint, **w.values, _anchor=w.anchor))
+                for w in waiting_for(person, project, roles=roles)
+            ]
+            if entries:
+                sections.append((project, entries))
+        if not sections:
+            return None
+        subject = f"CSE Tracker: what waits for you on {format_date(london_today())}"
+        return compose(person, "digest", subject, sections=sections)
+
+
+def queue_digests() -> int:
+    """Queue each person's digest (one job each), to go once the caller commits; how many."""
+    queued = 0
+    for person in people_to_remind():
+        message = digest_for(person)
+        if message is not None:
+            enqueue(send_message, message)
+            queued += 1
+    return queued
