@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.evidence import views as evidence_views
     from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint
     from tracker.issues import views as issue_views
+    from tracker.jobs import views as job_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
         structure_views,
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         token_views.bp,
         withdrawal_views.bp,
         calendar_views.bp,
+        job_views.bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)

@@ -144,3 +144,6 @@ def register_commands(app: Flask) -> None:
     from tracker.evidence.orphans import storage_orphans_command
 
     app.cli.add_command(storage_orphans_command)
+    from tracker.jobs.worker import worker_command
+
+    app.cli.add_command(worker_command)

@@ -59,6 +59,11 @@ class Config:
     PROXY_FIX_X_FOR = _int_setting("PROXY_FIX_X_FOR", 0)
     # A session cookie signed with a short key can be forged by guessing the key offline.
     MIN_SECRET_KEY_BYTES = 32
+    # Background jobs (tracker/jobs): with a Redis URL, e-mail and other slow work is queued
+    # there and run by `flask --app tracker worker`; without one, it runs in the request's
+    # process just after the commit. A failed job is retried after each of these waits.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 120, 600, 1800, 3600)
     TESTING = False
     DEBUG = False
 
@@ -106,5 +111,6 @@ class TestConfig(Config):
     )
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    REDIS_URL = None  # jobs run in-process; tests/test_worker.py sets it to TEST_REDIS_URL
     # Most tests post forms directly; tests/test_csrf.py turns protection back on.
     WTF_CSRF_ENABLED = False
