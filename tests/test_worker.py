@@ -156,6 +156,12 @@ def test_without_redis_the_page_says_jobs_run_in_process(app: Flask, client, log
     assert client.post("/admin/jobs/anything/retry").status_code == 404
 
 
+def test_the_worker_needs_redis_url(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
