@@ -43,24 +43,23 @@ def failed() -> str:
 @bp.route("/admin/jobs/<job_id>/retry", methods=["POST"])
 @requires("admin.jobs")
 def retry(job_id: str) -> Response:
-    _act(failures.try_again, job_id)
-    flash("The job is back on the queue: the worker will run it again.", "success")
-    return redirect(url_for("jobs.failed"))
+    return _act(failures.try_again, job_id, "The job is back on the queue: the worker will run it.")
 
 
 @bp.route("/admin/jobs/<job_id>/remove", methods=["POST"])
 @requires("admin.jobs")
 def remove(job_id: str) -> Response:
-    _act(failures.remove, job_id)
-    flash("The failed job was removed.", "success")
-    return redirect(url_for("jobs.failed"))
+    return _act(failures.remove, job_id, "The failed job was removed.")
 
 
-def _act(action: Callable[[str], None], job_id: str) -> None:
-    """Run the action on a failed job; 404 when there is no such failed job (or no Redis)."""
+def _act(action: Callable[[str], None], job_id: str, done: str) -> Response:
+    """Run the action on a failed job and go back to the list; 404 when there is no such failed
+    job (or no Redis)."""
     if not redis_url():
         abort(404)
     try:
         action(job_id)
     except LookupError:
         abort(404)
+    flash(done, "success")
+    return redirect(url_for("jobs.failed"))
