@@ -18,8 +18,11 @@ from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from sqlalchemy import func, select
 
+from tests.factories import PersonFactory
 from tests.html import text_of
+from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.jobs import enqueue
 from tracker.jobs.redis_queue import job_queue
@@ -32,6 +35,11 @@ ran: list[str] = []
 def note(word: str) -> None:
     """A job: what it was given is noted here (the burst worker runs in the test's process)."""
     ran.append(word)
+
+
+def count_people() -> None:
+    """A job that reads the database with the worker's own session."""
+    ran.append(str(db.session.scalar(select(func.count(Person.id)))))
 
 
 def fail(word: str) -> None:
@@ -101,6 +109,25 @@ def test_a_committed_call_is_queued_on_redis_and_run_by_the_worker(redis_app: Fl
     assert queue().count == 0
 
 
+def test_a_job_reads_the_database_in_the_worker(redis_app: Flask) -> None:
+    PersonFactory()
+    PersonFactory()
+    enqueue(count_people)
+    db.session.commit()
+    run_worker(redis_app)
+    assert ran == ["2"]
+
+
+def test_a_call_the_worker_could_not_import_runs_in_process(
+    redis_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    enqueue(lambda: ran.append("here"))
+    db.session.commit()
+    assert ran == ["here"]
+    assert queue().count == 0
+    assert "use a module-level function" in caplog.text
+
+
 def test_a_rolled_back_call_is_never_queued(redis_app: Flask) -> None:
     enqueue(note, "never")
     db.session.rollback()
@@ -125,6 +152,7 @@ def test_a_failing_job_is_retried_then_kept_for_the_admin(
     text = text_of(listing)
     assert "tests.test_worker.fail" in text
     assert "ConnectionRefusedError: mail to [address] refused" in text
+    assert "tried again 2 times" in text
     assert "someone@example.org" not in listing.get_data(as_text=True)
     assert "Traceback" not in listing.get_data(as_text=True)
 

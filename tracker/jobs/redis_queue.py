@@ -56,7 +56,10 @@ def failed_jobs() -> FailedJobRegistry:
 
 
 def put_on_queue(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """Queue the call with retries and back-off; the job's id."""
+    """Queue the call with retries and back-off; the job's id. ValueError for a function the
+    worker could not import by its dotted path (a lambda, a function defined inside another)."""
+    if "<" in func.__qualname__:
+        raise ValueError(f"{func.__qualname__} cannot be queued: use a module-level function")
     intervals = list(current_app.config["JOB_RETRY_INTERVALS"])
     job = job_queue().enqueue(
         func,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
@@ -36,6 +36,7 @@ def failed() -> str:
         jobs=jobs,
         total=total,
         shown=failures.SHOWN,
+        retries=current_app.config["JOB_RETRY_INTERVALS"],
         title="Background jobs",
     )
 
