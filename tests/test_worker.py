@@ -153,6 +153,7 @@ def test_a_failing_job_is_retried_then_kept_for_the_admin(
     assert "tests.test_worker.fail" in text
     assert "ConnectionRefusedError: mail to [address] refused" in text
     assert "tried again 2 times" in text
+    assert "Not recorded" not in text  # when it failed
     assert "someone@example.org" not in listing.get_data(as_text=True)
     assert "Traceback" not in listing.get_data(as_text=True)
 
@@ -210,6 +211,15 @@ def test_redis_down_the_request_succeeds_and_the_call_runs_in_process(
     assert client.get("/sign-in").status_code == 200
     assert ran == ["in-process"]
     assert "Could not queue job tests.test_worker.note on Redis" in caplog.text
+
+
+def test_redis_down_the_jobs_page_says_so(redis_app: Flask, client, login_as) -> None:
+    redis_app.config["REDIS_URL"] = f"redis://127.0.0.1:{_closed_port()}/0"
+    login_as(admin=True)
+    assert "The job queue (Redis) is not answering" in text_of(client.get("/admin/jobs"))
+    answer = client.post("/admin/jobs/some-job/retry")
+    assert answer.status_code == 302
+    assert "nothing was changed" in text_of(client.get("/admin/jobs"))
 
 
 class Mailbox:

@@ -62,5 +62,9 @@ def _act(action: Callable[[str], None], job_id: str, done: str) -> Response:
         action(job_id)
     except LookupError:
         abort(404)
-    flash(done, "success")
+    except RedisError:
+        log.exception("Redis did not answer for a failed job's %s", action.__name__)
+        flash("The job queue (Redis) is not answering: nothing was changed. Try again later.")
+    else:
+        flash(done, "success")
     return redirect(url_for("jobs.failed"))
