@@ -23,15 +23,6 @@ from tracker.jobs.redis_queue import job_queue, redis_url
 class TrackerWorker(SimpleWorker):
     """A SimpleWorker that gives each job a clean database session."""
 
-    # Whether to listen for RQ's commands (`rq.command.send_shutdown_command`). A burst run does
-    # not: it ends on its own, and with redis-py 8 the listening thread can hold its end for up
-    # to a minute when it stops before its subscription is confirmed.
-    takes_commands = True
-
-    def subscribe(self) -> None:
-        if self.takes_commands:
-            super().subscribe()
-
     def perform_job(self, job: Job, queue: Queue) -> bool:
         try:
             return super().perform_job(job, queue)
@@ -49,6 +40,5 @@ def worker_command(burst: bool) -> None:
         )
     queue = job_queue()
     worker = TrackerWorker([queue], connection=queue.connection)
-    worker.takes_commands = not burst
     # The scheduler puts jobs whose retry wait is over back on the queue.
     worker.work(burst=burst, with_scheduler=True)
