@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.issues import views as issue_views
     from tracker.mail import bp as mail_bp
     from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
+    from tracker.jobs import views as job_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
         structure_views,
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         withdrawal_views.bp,
         calendar_views.bp,
         mail_bp,
+        job_views.bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)

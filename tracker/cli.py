@@ -155,3 +155,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(storage_orphans_command)
     app.cli.add_command(send_reminders_command)
+    from tracker.jobs.worker import worker_command
+
+    app.cli.add_command(worker_command)

@@ -71,6 +71,12 @@ class Config:
     # The tracker's address as people reach it, for links in messages sent outside a request
     # (the daily digest, from the command line).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Background jobs (tracker/jobs): with a Redis URL, e-mail and other slow work is queued
+    # there and run by `flask --app tracker worker`; without one, it runs in the request's
+    # process just after the commit. A failed job is retried after each of these waits.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 120, 600, 1800, 3600)
     TESTING = False
     DEBUG = False
 
@@ -118,6 +124,7 @@ class TestConfig(Config):
     )
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    REDIS_URL = None  # jobs run in-process; tests/test_worker.py sets it to TEST_REDIS_URL
     # Most tests post forms directly; tests/test_csrf.py turns protection back on.
     WTF_CSRF_ENABLED = False
     # Messages go to the log unless a test points these at its own SMTP server.

@@ -97,7 +97,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 # Site-wide actions held by administrators only.
-ADMIN_ACTIONS = frozenset({"admin.users", "admin.projects"})
+ADMIN_ACTIONS = frozenset({"admin.users", "admin.projects", "admin.jobs"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 

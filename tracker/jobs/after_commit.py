@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.extensions import db
+from tracker.jobs.redis_queue import put_on_queue
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,26 @@ def _after_commit(session: Session) -> None:
 
 
 def dispatch(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """Run the call now, in this process. A failure is logged, never raised: the request that
-    caused it has already committed and must still succeed."""
+    """Queue the call on Redis when REDIS_URL is set, else run it now. When Redis cannot take
+    it (down, unreachable), the failure is logged and the call runs here instead: the request
+    has already committed and must still succeed, and the work must not be lost."""
+    if current_app.config.get("REDIS_URL"):
+        try:
+            put_on_queue(func, args, kwargs)
+        except Exception:  # noqa: BLE001 - logged; the call runs in-process instead
+            log.exception("Could not queue job %s on Redis: running it now", _name(func))
+        else:
+            return
+    run_here(func, args, kwargs)
+
+
+def run_here(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Run the call in this process. A failure is logged, never raised."""
     try:
         func(*args, **kwargs)
     except Exception:  # noqa: BLE001 - logged; the request's own work stands
-        log.exception("Job %s failed", getattr(func, "__qualname__", func))
+        log.exception("Job %s failed", _name(func))
+
+
+def _name(func: Callable[..., Any]) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', func)}"
