@@ -21,6 +21,7 @@ from tracker.forms import (
     TextareaField,
     TextInputField,
 )
+from tracker.projects.setup_forms import PeopleField
 from tracker.versioning import VersionedForm
 
 
@@ -169,3 +170,14 @@ class ImportForm(FlaskForm):
         "(or Work stream) and Rating; a Note column is optional",
     )
     submit = SubmitButton("Import the ratings")
+
+
+class ElementsField(PeopleField):
+    """Checkboxes of the standard's elements, by id (the page lays them out by criterion)."""
+
+    refusal = "Select elements of the standard from the list"
+
+
+class StreamElementsForm(VersionedForm, FlaskForm):
+    elements = ElementsField("Elements this work stream is expected to evidence")
+    submit = SubmitButton("Save the elements")

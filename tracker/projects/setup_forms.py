@@ -31,9 +31,11 @@ from tracker.versioning import VersionedForm
 
 class PeopleField(wtforms.SelectMultipleField):
     """GOV.UK checkboxes of the project's people, by id. A person not offered (a stale or
-    forged form) is refused with words for the person."""
+    forged form) is refused with words for the person (`refusal`: a subclass offering other
+    records says them in its own words)."""
 
     widget = GovCheckboxesInput()
+    refusal = "Select people from the list"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("coerce", int)
@@ -45,13 +47,13 @@ class PeopleField(wtforms.SelectMultipleField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = []
-            raise ValueError("Select people from the list") from None
+            raise ValueError(self.refusal) from None
         self.data = sorted(set(self.data))  # as the saved record is compared (by id)
 
     def pre_validate(self, form: Any) -> None:
         offered = {value for value, *_ in self.iter_choices()}
         if any(value not in offered for value in self.data or []):
-            raise StopValidation("Select people from the list")
+            raise StopValidation(self.refusal)
 
 
 class ProjectForm(VersionedForm, FlaskForm):
