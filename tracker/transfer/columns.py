@@ -481,6 +481,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "task_responsible": ("task_id", "person_id"),
     "work_stream": ("id", "project_id", "code", "name", "position", "created_at", "updated_at"),
+    "work_stream_element": ("id", "work_stream_id", "element_id"),
 }
 
 
