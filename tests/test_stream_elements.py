@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from tests.helpers import sign_in
 from tests.html import hrefs
+from tests.test_evidence import evidence_project  # noqa: F401 (a fixture)
 from tests.test_project_setup import opened
 from tests.test_versioning import CONFLICT
 from tracker.audit import AuditEvent
@@ -26,7 +27,6 @@ from tracker.evidence.models import (
     EvidenceStatus,
     RatingScale,
     RatingScope,
-    Standard,
     StreamElement,
 )
 from tracker.evidence.stream_elements import assign_elements, assigned_ids
@@ -89,12 +89,9 @@ def test_a_copy_of_a_project_keeps_its_streams_elements(db, seeded):
 
 
 @pytest.fixture
-def standard_project(db, project):
+def standard_project(evidence_project):  # noqa: F811
     """The small project with the standard of the seed (57 elements)."""
-    load_seed(SEED)
-    project.standard_id = db.session.execute(db.select(Standard.id)).scalars().first()
-    db.session.commit()
-    return project
+    return evidence_project
 
 
 def element(db, code: str) -> Element:
