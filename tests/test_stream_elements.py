@@ -30,7 +30,7 @@ from tracker.evidence.models import (
     StreamElement,
 )
 from tracker.evidence.stream_elements import assign_elements, assigned_ids
-from tracker.projects.models import Role, WorkStream
+from tracker.projects.models import Role, Service, WorkStream
 from tracker.seeding import load_seed
 
 SEED = Path(__file__).resolve().parent.parent / "seed"
@@ -65,6 +65,11 @@ def test_the_seed_gives_each_stream_the_elements_its_services_were_rated_on(db, 
     # Streams with no service in the matrix are given nothing: the manager chooses for them.
     for code in ("CORP", "CCS", "ICT", "HR", "ACC", "LDS"):
         assert codes(db, streams[code]) == set(), code
+    # services.csv names each service's stream.
+    services = db.session.execute(db.select(Service).filter_by(project_id=seeded.id)).scalars()
+    by_name = {s.name: s.work_stream_id for s in services}
+    assert by_name["Benefits"] == by_name["Revenues"] == streams["RB"].id
+    assert by_name["Major Developments"] == streams["NC"].id
 
 
 def test_seeding_again_adds_nothing_and_keeps_the_managers_choice(db, seeded):
@@ -298,3 +303,34 @@ def test_the_matrices_show_element_titles(db, client, login_as, seeded):
         text = client.get(f"/projects/{seeded.slug}/{page}").get_data(as_text=True)
         assert "We have an in-depth understanding of the characteristics" in text, page
         assert 'class="app-table-scroll"' in text, page
+
+
+def test_a_streams_page_shows_its_services_self_assessment(db, client, seeded):
+    """Revenues & Benefits owes every element; the 2009 round rated its two services."""
+    rb = streams_by_code(db, seeded)["RB"]
+    person = PersonFactory()
+    member(person, seeded, Role.MANAGER)
+    db.session.commit()
+    sign_in(client, person)
+    text = client.get(owes_url(seeded, rb)).get_data(as_text=True)
+    assert "What Revenues &amp; Benefits owes" in text
+    assert "Without accepted evidence (57)" in text
+    # Appendix 4, 1.1.1: Benefits >50%, Revenues >50%.
+    first = text[text.index("Element 1.1.1") : text.index("Element 1.1.2")]
+    assert "Benefits: &gt;50%, Revenues: &gt;50%" in first
+    assert "Self-assessment May" in first
+
+
+def test_the_manager_gives_a_service_its_work_stream(db, client, login_as, project):
+    login_as(Role.MANAGER)
+    stream = project.work_streams[1]
+    new = f"/projects/{project.slug}/set-up/services/new"
+    sent = {"name": "Benefits", "corporate_area": "Finance", "work_stream": str(stream.id)}
+    assert client.post(new, data=sent).status_code == 302
+    service = db.session.execute(db.select(Service).filter_by(name="Benefits")).scalar_one()
+    assert service.work_stream_id == stream.id
+    listing = client.get(f"/projects/{project.slug}/set-up/services").get_data(as_text=True)
+    assert stream.name in listing
+    refused = client.post(new, data=sent | {"name": "Revenues", "work_stream": "999999"})
+    assert refused.status_code == 400
+    assert "Select a work stream of this project, or none" in refused.get_data(as_text=True)

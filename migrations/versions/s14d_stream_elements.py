@@ -2,6 +2,8 @@
 
 work_stream_element: one row per (work stream, element) the manager assigns; the seed prefills
 it from the 2009 self-assessment (a service rated on an element: its work stream owns it).
+service gains work_stream_id (optional): the stream that evidences for the service, so that a
+stream's page shows the self-assessment ratings of its services.
 
 Revision ID: s14d_stream_elements
 Revises: s14c_calendar_key
@@ -50,8 +52,22 @@ def upgrade():
         ["element_id"],
         unique=False,
     )
+    with op.batch_alter_table("service") as batch_op:
+        batch_op.add_column(sa.Column("work_stream_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_service_work_stream_id_work_stream"),
+            "work_stream",
+            ["work_stream_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("service") as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_service_work_stream_id_work_stream"), type_="foreignkey"
+        )
+        batch_op.drop_column("work_stream_id")
     op.drop_index(op.f("ix_work_stream_element_element_id"), table_name="work_stream_element")
     op.drop_table("work_stream_element")

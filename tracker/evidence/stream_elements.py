@@ -29,7 +29,7 @@ from tracker.evidence.models import (
     evidence_element,
 )
 from tracker.extensions import db
-from tracker.projects.models import Project, WorkStream
+from tracker.projects.models import Project, Service, WorkStream
 
 
 def assigned_ids(stream: WorkStream) -> list[int]:
@@ -83,7 +83,9 @@ class Owed:
 
     element: Element
     items: list[EvidenceItem] = field(default_factory=list)
-    rating: ElementRating | None = None
+    # The element's ratings in the latest self-assessment round that rated it for the stream:
+    # the stream's own, its services' (one each) or the whole council's.
+    ratings: list[ElementRating] = field(default_factory=list)
     actions: list[GapAction] = field(default_factory=list)
 
     @property
@@ -93,9 +95,9 @@ class Owed:
 
 def stream_owes(project: Project, stream: WorkStream, viewer: Viewer) -> list[Owed]:
     """The stream's elements in the standard's order, each with the stream's evidence for it
-    that this viewer may see (newest first), its latest self-assessment rating for the stream
-    (or for the whole council) and the project's gap actions on it. Five queries, whatever the
-    number of elements, items or actions."""
+    that this viewer may see (newest first), its latest self-assessment ratings for the stream
+    (its own, its services' or the whole council's) and the project's gap actions on it. Six
+    queries, whatever the number of elements, items or actions."""
     owned = select(StreamElement.element_id).where(StreamElement.work_stream_id == stream.id)
     owed = {
         element.id: Owed(element)
@@ -119,8 +121,11 @@ def stream_owes(project: Project, stream: WorkStream, viewer: Viewer) -> list[Ow
         .order_by(EvidenceItem.created_at.desc(), EvidenceItem.id.desc())
     ):
         owed[element_id].items.append(item)
-    for rating in _self_ratings(project, stream, owned):
-        owed[rating.element_id].rating = rating  # the latest comes last
+    for rating in _self_ratings(project, stream, owned):  # oldest round first
+        ratings = owed[rating.element_id].ratings
+        if ratings and ratings[0].round_id != rating.round_id:
+            ratings.clear()  # a later round: it replaces the earlier one
+        ratings.append(rating)
     for action in db.session.execute(
         select(GapAction)
         .where(GapAction.project_id == project.id, GapAction.element_id.in_(owned))
@@ -132,8 +137,8 @@ def stream_owes(project: Project, stream: WorkStream, viewer: Viewer) -> list[Ow
 
 
 def _self_ratings(project: Project, stream: WorkStream, owned: object) -> list[ElementRating]:
-    """The self-assessment ratings of the stream's elements given to the stream or to the
-    whole council, oldest round first."""
+    """The self-assessment ratings of the stream's elements given to the stream, to its services
+    or to the whole council, oldest round first."""
     return list(
         db.session.execute(
             select(ElementRating)
@@ -144,10 +149,13 @@ def _self_ratings(project: Project, stream: WorkStream, owned: object) -> list[E
                 ElementRating.element_id.in_(owned),  # type: ignore[arg-type]
                 or_(
                     ElementRating.work_stream_id == stream.id,
+                    ElementRating.service_id.in_(
+                        select(Service.id).where(Service.work_stream_id == stream.id)
+                    ),
                     AssessmentRound.scope == RatingScope.COUNCIL,
                 ),
             )
-            .options(contains_eager(ElementRating.round))
+            .options(contains_eager(ElementRating.round), selectinload(ElementRating.service))
             .order_by(AssessmentRound.held_from, AssessmentRound.id, ElementRating.id)
         ).scalars()
     )

@@ -25,7 +25,13 @@ def load_services(loader: _Loader) -> None:
         loader.services[row["name"]], _ = loader._get_or_add(
             Service,
             {"project_id": loader.project.id, "name": row["name"]},
-            {"corporate_area": row["corporate_area"], "position": position},
+            {
+                "corporate_area": row["corporate_area"],
+                "position": position,
+                "work_stream_id": (
+                    loader.streams[row["work_stream"]].id if row.get("work_stream") else None
+                ),
+            },
         )
 
 

@@ -105,7 +105,11 @@ def _copy_frame(c: _Copier) -> None:
     _copy_stream_elements(c)
     for v in c.rows(Service):
         service = Service(
-            project_id=tid, name=v.name, corporate_area=v.corporate_area, position=v.position
+            project_id=tid,
+            name=v.name,
+            corporate_area=v.corporate_area,
+            position=v.position,
+            work_stream_id=c.new_id(WorkStream, v.work_stream_id),
         )
         c.add(v, service)
 

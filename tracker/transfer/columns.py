@@ -382,6 +382,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
         "name",
         "corporate_area",
         "position",
+        "work_stream_id",
         "created_at",
         "updated_at",
     ),
