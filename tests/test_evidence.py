@@ -17,7 +17,7 @@ from tests.factories import (
     member,
 )
 from tests.helpers import sign_in
-from tests.html import field_value, hrefs, parse
+from tests.html import hrefs, parse
 from tracker.audit import AuditEvent
 from tracker.evidence.files import clean_name, content_matches, store_upload
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
@@ -120,12 +120,26 @@ def url(project, path: str) -> str:
     return f"/projects/{project.slug}/{path}"
 
 
+def element_ids(*codes: str) -> list[str]:
+    """The ids of the elements of the seed's standard with these codes, as the form sends them."""
+    from tracker.evidence.models import Element
+    from tracker.extensions import db
+
+    found = dict(db.session.execute(db.select(Element.code, Element.id)).all())
+    return [str(found[code]) for code in codes]
+
+
+def ticked(source: object, name: str = "elements") -> list[str]:
+    """The values of the ticked checkboxes named `name`."""
+    return [box.get("value") for box in parse(source).select(f'input[name="{name}"][checked]')]
+
+
 def add_form(project, **changes) -> dict:
     data = {
         "title": "Customer survey 2009",
         "description": "Results of the annual survey",
         "work_stream": str(project.work_streams[0].id),
-        "elements": "1.1.1, 1.2.1",
+        "elements": element_ids("1.1.1", "1.2.1"),
         "evidence_date": ["1", "6", "2009"],
         "file": (io.BytesIO(PDF), "survey.pdf"),
     }
@@ -168,8 +182,9 @@ def test_a_lead_adds_evidence_for_two_elements_of_their_stream(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"elements": "1.1.1, 9.9.9"}, "9.9.9 is not an element of the standard"),
-        ({"elements": ""}, "Enter the numbers of the elements this evidence supports"),
+        ({"elements": ["999999"]}, "Select elements of the standard from the list"),
+        ({"elements": ["1.1.1"]}, "Select elements of the standard from the list"),
+        ({"elements": []}, "Select the elements of the standard this evidence supports"),
         ({"file": (io.BytesIO(EXE), "setup.pdf")}, "The selected file is not a real PDF"),
         ({"file": (io.BytesIO(b""), "empty.pdf")}, "The selected file is empty"),
         ({"file": (io.BytesIO(PDF), "../../x")}, "Select a file with a name that ends in its type"),
@@ -749,14 +764,14 @@ def test_existing_evidence_is_linked_to_more_elements_instead_of_uploaded_again(
     assert f"/evidence/{item.id}/edit" in again.text  # offered for linking
     edit = url(evidence_project, f"evidence/{item.id}/edit")
     form = client.get(edit).text
-    assert field_value(form, "elements") == "1.1.1, 1.2.1"
+    assert ticked(form) == element_ids("1.1.1", "1.2.1")
     data = {
         "title": "Customer survey 2009",
         "work_stream": str(evidence_project.work_streams[0].id),
-        "elements": "1.1.1, 1.2.1, 3.3.3",
+        "elements": element_ids("1.1.1", "1.2.1", "3.3.3"),
     }
-    bad = client.post(edit, data={**data, "elements": "1.1.1, 8.8.8"})
-    assert bad.status_code == 400 and "8.8.8 is not an element of the standard" in bad.text
+    bad = client.post(edit, data={**data, "elements": [*element_ids("1.1.1"), "999999"]})
+    assert bad.status_code == 400 and "Select elements of the standard from the list" in bad.text
     assert client.post(edit, data=data).status_code == 302
     db.session.refresh(item)
     assert [e.code for e in item.elements] == ["1.1.1", "1.2.1", "3.3.3"]

@@ -16,7 +16,7 @@ from tests.factories import (
     member,
 )
 from tracker.budget.models import BudgetLine, FundingSource, SpendEntry, StaffTime
-from tracker.evidence.models import EvidenceItem, GapAction
+from tracker.evidence.models import Element, EvidenceItem, GapAction
 from tracker.extensions import db
 from tracker.issues.models import IssueLogEntry
 from tracker.plan.models import Task, TaskDependency
@@ -62,6 +62,8 @@ def _records(project) -> dict[str, int]:
         "task": task.id,
         "stage": project.stages[0].id,
         "stream": project.work_streams[0].id,
+        # An element of the seed's standard (the one the first project uses), for evidence.
+        "element": db.session.execute(db.select(Element.id).filter_by(code="1.1.1")).scalar(),
     }
 
 
@@ -80,7 +82,7 @@ TASK = {
 CASES = [
     (
         "evidence/new",
-        {"title": "Survey", "elements": "1.1.1", "link_url": "https://intranet/survey"},
+        {"title": "Survey", "elements": "{element}", "link_url": "https://intranet/survey"},
         "work_stream",
         "stream",
         EvidenceItem,

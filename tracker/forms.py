@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 import wtforms
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovFileInput,
@@ -127,6 +128,12 @@ class FileInputField(FileField):
     widget = GovFileInput()
 
 
+class MultipleFileInputField(MultipleFileField):
+    """A GOV.UK file upload that takes several files at once; `data` is a list of them."""
+
+    widget = GovFileInput(multiple=True)
+
+
 class SubmitButton(wtforms.SubmitField):
     """The GOV.UK button that sends the form."""
 
@@ -176,6 +183,35 @@ class IdField(ChoiceField):
     def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
         kwargs.setdefault("coerce", int)
         super().__init__(*args, choice_message=choice_message, **kwargs)
+
+
+class IdsField(wtforms.SelectMultipleField):
+    """GOV.UK checkboxes of some of the project's records, by id (`data`: the ids, sorted, as
+    a saved record is compared). As with `IdField`, the view sets `choices`; an id not offered
+    (a stale or forged form) is refused with `choice_message` beside the field."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, *args: Any, choice_message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("choices", [])
+        super().__init__(*args, **kwargs)
+        self.choice_message = choice_message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = []
+            raise ValueError(self.choice_message) from None
+        self.data = sorted(set(self.data))
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:  # already refused, with the same message: say it once
+            raise StopValidation()
+        offered = {value for value, *_ in self.iter_choices()}
+        if any(value not in offered for value in self.data or []):
+            raise StopValidation(self.choice_message)
 
 
 def show_refusal(form: Any, refusal: RuleRefused) -> None:

@@ -36,16 +36,17 @@ def test_a_lead_uploads_evidence_and_a_reviewer_accepts_it(
     page.get_by_role("link", name="Add evidence").click()
     axe_check(page)
 
-    # A wrong element number is refused beside its field, with the file chosen again after.
+    # No element ticked is refused beside the field, with the file chosen again after.
     page.get_by_label("Title").fill("Customer survey 2009")
-    page.get_by_label("Elements it supports").fill("1.1.1, 9.9.9")
     page.get_by_label("File", exact=True).set_input_files(str(document))
     page.get_by_role("button", name="Add the evidence").click()
     page.wait_for_load_state()
-    expect(page.get_by_role("alert")).to_contain_text("9.9.9 is not an element of the standard")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Select the elements of the standard this evidence supports"
+    )
     axe_check(page)
 
-    page.get_by_label("Elements it supports").fill("1.1.1, 1.2.1")
+    _pick_elements(page, axe_check)
     page.get_by_label("File", exact=True).set_input_files(str(document))
     page.get_by_role("group", name="Date of the evidence").get_by_label("Day").fill("1")
     page.get_by_role("group", name="Date of the evidence").get_by_label("Month").fill("6")
@@ -90,3 +91,20 @@ def test_a_lead_uploads_evidence_and_a_reviewer_accepts_it(
     assert item.status is EvidenceStatus.ACCEPTED
     assert [e.code for e in item.elements] == ["1.1.1", "1.2.1"]
     assert item.files[0].original_name == "Customer_survey_2009.pdf"
+
+
+def _pick_elements(page: Page, axe_check) -> None:
+    """Elements are found by a search on their number or title, and ticked; a search keeps
+    what was typed and the elements already ticked."""
+    search = page.get_by_role("searchbox", name="Search the standard")
+    search.fill("1.1.1")
+    page.get_by_role("button", name="Search the standard").click()
+    page.wait_for_load_state()
+    page.get_by_role("checkbox", name=re.compile(r"^1\.1\.1 ")).check()
+    search.fill("engagement")
+    page.get_by_role("button", name="Search the standard").click()
+    page.wait_for_load_state()
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Customer survey 2009")
+    expect(page.get_by_role("checkbox", name=re.compile(r"^1\.1\.1 "))).to_be_checked()
+    axe_check(page)
+    page.get_by_role("checkbox", name=re.compile(r"^1\.2\.1 ")).check()

@@ -148,6 +148,15 @@ def _too_large(max_bytes: int) -> RuleRefused:
     return _refused(f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB")
 
 
+def naming(filename: str, message: str) -> str:
+    """The refusal of one of several files chosen together, naming the file it is about."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "(no name)"
+    start = "The selected file"
+    if message.startswith(start):
+        return f"The file {name}{message[len(start) :]}"
+    return f"{name}: {message}"
+
+
 def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
     """Copy the upload into storage a chunk at a time, hashing as it goes, then check it.
 

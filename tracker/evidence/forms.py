@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from tracker.evidence.models import ActionStatus
+from tracker.evidence.picker import ElementsField
 from tracker.forms import (
     MAX_TEXT,
     CheckboxField,
     DateInputField,
     FileInputField,
     IdField,
+    IdsField,
     MaxLength,
+    MultipleFileInputField,
     RadioField,
     Required,
     SubmitButton,
     TextareaField,
     TextInputField,
 )
-from tracker.projects.setup_forms import PeopleField
 from tracker.versioning import VersionedForm
+
+TITLE_NEEDED = "Enter a title for the evidence"
+
+
+def chosen_files(field: MultipleFileInputField) -> list[FileStorage]:
+    """The files chosen in a file input (a browser sends one nameless part when none is)."""
+    return [f for f in field.data or [] if getattr(f, "filename", "")]
+
+
+def title_from_file(title: str, file_name: str) -> str:
+    """The title of one of several files added as an item each: its name without the type,
+    after the title entered, if any ("Survey: Results 2009")."""
+    stem = file_name.rsplit(".", 1)[0].replace("_", " ")
+    return (f"{title.strip()}: {stem}" if title.strip() else stem)[:300]
 
 
 class EvidenceForm(VersionedForm, FlaskForm):
     title = TextInputField(
         "Title",
-        validators=[
-            Required(thing="a title for the evidence"),
-            MaxLength(300, "Title"),
-        ],
+        description="Needed unless you choose several files as separate items: each is then "
+        "named after its file, following what you enter here",
+        validators=[MaxLength(300, "Title")],
     )
     description = TextareaField(
         "Description",
@@ -42,10 +58,16 @@ class EvidenceForm(VersionedForm, FlaskForm):
         "Work stream",
         choice_message="Select a work stream you can add evidence for",
     )
-    elements = TextInputField(
+    element_search = TextInputField(
+        "Search the standard",
+        description="An element's number, like 1.1.1 or 2.3, or words from its title, like "
+        "complaints",
+        validators=[MaxLength(200, "Search")],
+    )
+    search = SubmitButton("Search the standard")
+    elements = ElementsField(
         "Elements it supports",
-        description="The numbers of the elements of the standard, separated by commas, "
-        "for example 1.1.1, 2.3.4",
+        description="Tick every element of the standard the evidence shows",
     )
     evidence_date = DateInputField(
         "Date of the evidence",
@@ -57,9 +79,22 @@ class EvidenceForm(VersionedForm, FlaskForm):
         description="When the evidence should be checked to see it is still current",
         what="the review-by date",
     )
-    file = FileInputField(
+    file = MultipleFileInputField(
         "File",
-        description="PDF, Word, Excel, PowerPoint, OpenDocument, image, CSV, text or e-mail",
+        description="PDF, Word, Excel, PowerPoint, OpenDocument, image, CSV, text or e-mail. "
+        "You can choose several files at once",  # the view adds the size limit
+    )
+    files_as = RadioField(
+        "If you choose several files",
+        choices=[
+            SelectChoice(
+                "items",
+                "Each file is a separate item, named after its file",
+            ),
+            SelectChoice("versions", "They are versions of one item, the last file the latest"),
+        ],
+        default="items",
+        validators=[Required(choice="whether the files are separate items or versions of one")],
     )
     link_url = TextInputField(
         "Or a link to the document",
@@ -75,6 +110,14 @@ class EvidenceForm(VersionedForm, FlaskForm):
         what="the date to keep the personal data until",
     )
     submit = SubmitButton("Add the evidence")
+
+    def several_items(self) -> bool:
+        """Whether the files chosen become an item each (so each takes its name as title)."""
+        return len(chosen_files(self.file)) > 1 and self.files_as.data == "items"
+
+    def validate_title(self, field: TextInputField) -> None:
+        if not (field.data or "").strip() and not self.several_items():
+            raise ValidationError(TITLE_NEEDED)
 
 
 class VersionForm(FlaskForm):
@@ -172,12 +215,9 @@ class ImportForm(FlaskForm):
     submit = SubmitButton("Import the ratings")
 
 
-class ElementsField(PeopleField):
-    """Checkboxes of the standard's elements, by id (the page lays them out by criterion)."""
-
-    refusal = "Select elements of the standard from the list"
-
-
 class StreamElementsForm(VersionedForm, FlaskForm):
-    elements = ElementsField("Elements this work stream is expected to evidence")
+    elements = IdsField(
+        "Elements this work stream is expected to evidence",
+        choice_message="Select elements of the standard from the list",
+    )
     submit = SubmitButton("Save the elements")

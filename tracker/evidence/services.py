@@ -17,13 +17,12 @@ Services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.auth.models import Person
 from tracker.evidence.access import Viewer
@@ -45,7 +44,6 @@ from tracker.transitions import Conflict, claim, fingerprint, lock
 
 CONTRIBUTORS = frozenset({Role.WS_LEAD, Role.WS_MEMBER, Role.PP_REP})
 CHANGED_MEANWHILE = "Someone else changed this evidence a moment ago, so nothing was saved"
-_CODE = re.compile(r"\d+\.\d+\.\d+")
 
 
 class EvidenceConflict(RuleRefused, Conflict):
@@ -70,46 +68,22 @@ def may_review(viewer: Viewer) -> bool:
     return can("evidence.review", viewer.roles)
 
 
-# Reading what people type -----------------------------------------------------------------------
+# The standard ------------------------------------------------------------------------------------
 
 
 def project_elements(project: Project) -> list[Element]:
-    """The 57 elements of the project's standard, in order (one query)."""
+    """The 57 elements of the project's standard, in order, with their sub-criteria and
+    criteria (one query)."""
     return list(
         db.session.execute(
             select(Element)
             .join(SubCriterion)
             .join(Criterion)
             .where(Criterion.standard_id == project.standard_id)
+            .options(contains_eager(Element.subcriterion).contains_eager(SubCriterion.criterion))
             .order_by(Criterion.number, SubCriterion.position, Element.position)
         ).scalars()
     )
-
-
-def elements_from_codes(text: str, elements: Sequence[Element]) -> list[Element]:
-    """Element codes as typed ("1.1.1, 2.3.4" or one a line) to elements of the standard.
-
-    Raises RuleRefused naming every code that is not an element of the standard.
-    """
-    tokens = [t for t in re.split(r"[\s,;]+", text or "") if t]
-    if not tokens:
-        raise RuleRefused(
-            "Enter the numbers of the elements this evidence supports, like 1.1.1", field="elements"
-        )
-    by_code = {e.code: e for e in elements}
-    unknown = [t for t in tokens if t not in by_code]
-    if unknown:
-        listed = ", ".join(unknown)
-        raise RuleRefused(
-            f"{listed} {'is not an element' if len(unknown) == 1 else 'are not elements'} of the "
-            f"standard: enter element numbers like 1.1.1",
-            field="elements",
-        )
-    chosen: list[Element] = []
-    for token in tokens:
-        if by_code[token] not in chosen:
-            chosen.append(by_code[token])
-    return chosen
 
 
 def check_link(url: str) -> str:

@@ -18,21 +18,29 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from tracker.database import utcnow
 from tracker.evidence import bp
 from tracker.evidence.access import Viewer, viewer_for
-from tracker.evidence.files import StoredFile, store_upload
-from tracker.evidence.forms import EvidenceForm, ReviewForm, SubmitForm, VersionForm
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
+from tracker.evidence.files import StoredFile, naming, store_upload
+from tracker.evidence.forms import (
+    EvidenceForm,
+    ReviewForm,
+    SubmitForm,
+    VersionForm,
+    chosen_files,
+    title_from_file,
+)
+from tracker.evidence.models import Element, EvidenceFile, EvidenceItem, EvidenceStatus
 from tracker.evidence.pack import write_pack
+from tracker.evidence.picker import picker_context
 from tracker.evidence.services import (
     EvidenceConflict,
     add_item,
     add_version,
-    elements_from_codes,
     get_item,
     items_with_checksum,
     library,
@@ -53,6 +61,7 @@ from tracker.filters import london_today
 from tracker.forms import show_refusal
 from tracker.permissions import can, requires
 from tracker.plan.work_plan import project_work_streams
+from tracker.projects.models import WorkStream
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
@@ -81,8 +90,7 @@ def _store(field: Any) -> StoredFile | None:
     upload = field.data
     if upload is None or not getattr(upload, "filename", ""):
         return None
-    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    return store_upload(upload.stream, upload.filename, storage(), max_bytes=limit)
+    return _store_all([upload])[0]
 
 
 @bp.route("/projects/<slug>/evidence")
@@ -133,33 +141,59 @@ def item_new(slug: str) -> tuple[str, int] | BaseResponse:
     streams = streams_for(viewer, project_work_streams(g.project))
     if not streams:
         abort(403)
-    form = EvidenceForm()
-    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    elements = project_elements(g.project)
+    form = _evidence_form(streams, elements)
     if request.method == "GET" and request.args.get("element"):
-        form.elements.data = request.args["element"]
+        form.elements.data = [e.id for e in elements if e.code == request.args["element"]]
     duplicates: list[EvidenceItem] = []
-    if form.validate_on_submit():
+    if not form.search.data and form.validate_on_submit():
         try:
-            added = _add(form, viewer, duplicates)
+            added = _add(form, viewer, elements, duplicates)
         except RuleRefused as refusal:
-            show_refusal(form, refusal)  # the row and any file stored with it go (storage.py)
+            show_refusal(form, refusal)  # the rows and any files stored with them go (storage.py)
         else:
-            flash(f"“{added.title}” is in the library as a draft.", "success")
-            return redirect(url_for("evidence.item", slug=slug, item_id=added.id))
-    status = 400 if request.method == "POST" else 200
+            return _added(slug, added)
+    # A search sends the form back as it was entered, with the elements found: nothing saved.
+    status = 400 if request.method == "POST" and not form.search.data else 200
     return _render(
-        "evidence/item_form.html", status, form=form, duplicates=duplicates, title="Add evidence"
+        "evidence/item_form.html",
+        status,
+        form=form,
+        duplicates=duplicates,
+        title="Add evidence",
+        **picker_context(form, elements),
     )
 
 
-def _item_values(form: EvidenceForm) -> dict[str, Any]:
-    """What the form says of an item, as `add_item` and `update_item` take it. Raises
-    RuleRefused, beside the elements field, for a code that is not an element."""
+def _evidence_form(
+    streams: list[WorkStream], elements: list[Element], item: EvidenceItem | None = None
+) -> EvidenceForm:
+    """The evidence form with its choices, filled from `item` (an edit form's first showing)."""
+    form = EvidenceForm(obj=item)
+    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    form.elements.choices = [SelectChoice(e.id, f"{e.code} {e.text}") for e in elements]
+    limit = current_app.config["MAX_UPLOAD_MB"]
+    form.file.description = f"{form.file.description}, up to {limit} MB in all"
+    return form
+
+
+def _added(slug: str, added: list[EvidenceItem]) -> BaseResponse:
+    if len(added) == 1:
+        flash(f"“{added[0].title}” is in the library as a draft.", "success")
+        return redirect(url_for("evidence.item", slug=slug, item_id=added[0].id))
+    flash(f"{len(added)} evidence items are in the library as drafts.", "success")
+    return redirect(url_for("evidence.library_page", slug=slug))
+
+
+def _item_values(form: EvidenceForm, elements: list[Element]) -> dict[str, Any]:
+    """What the form says of an item, as `add_item` and `update_item` take it (the form has
+    checked that its elements are the standard's)."""
+    chosen = set(form.elements.data)
     return {
-        "title": form.title.data,
+        "title": form.title.data or "",
         "description": form.description.data,
         "work_stream_id": form.work_stream.data,
-        "elements": elements_from_codes(form.elements.data, project_elements(g.project)),
+        "elements": [e for e in elements if e.id in chosen],
         "evidence_date": form.evidence_date.data,
         "review_by": form.review_by.data,
         "link_url": (form.link_url.data or "").strip() or None,
@@ -168,25 +202,60 @@ def _item_values(form: EvidenceForm) -> dict[str, Any]:
     }
 
 
-def _add(form: EvidenceForm, viewer: Viewer, duplicates: list[EvidenceItem]) -> EvidenceItem:
-    """Add the item the form describes, or raise RuleRefused naming the field it belongs
-    beside. A file already in the library is listed in `duplicates` and refused, unless the
-    person ticked the box to store a second copy."""
-    values = _item_values(form)
+def _add(
+    form: EvidenceForm, viewer: Viewer, elements: list[Element], duplicates: list[EvidenceItem]
+) -> list[EvidenceItem]:
+    """Add the item, or items, the form describes, or raise RuleRefused naming the field it
+    belongs beside. Several files are an item each, or versions of one item. A file already in
+    the library is listed in `duplicates` and refused, unless the person ticked the box to
+    store a second copy."""
+    values = _item_values(form, elements)
     if values["personal_data"] and values["retain_until"] is None:
         raise RuleRefused("Enter the date to keep the personal data until", field="retain_until")
-    stored = _store(form.file)
-    if stored is None and not values["link_url"]:
+    stored = _store_all(chosen_files(form.file))
+    if not stored and not values["link_url"]:
         raise RuleRefused("Choose a file or enter a link to the document", field="file")
-    if stored is not None:
-        duplicates.extend(items_with_checksum(g.project, stored.sha256, viewer))
-        if duplicates and not request.form.get("store_anyway"):
-            raise RuleRefused(
-                "This file is in the library already: link the existing evidence to more "
-                "elements instead, or tick the box to store a second copy",
-                field="file",
+    for one in stored:
+        duplicates.extend(items_with_checksum(g.project, one.sha256, viewer))
+    if duplicates and not request.form.get("store_anyway"):
+        raise RuleRefused(
+            "This file is in the library already: link the existing evidence to more "
+            "elements instead, or tick the box to store a second copy",
+            field="file",
+        )
+    now = utcnow()
+    if form.several_items():
+        return [
+            add_item(
+                g.project,
+                current_user,
+                viewer,
+                **values | {"title": title_from_file(values["title"], one.original_name)},
+                stored=one,
+                now=now,
             )
-    return add_item(g.project, current_user, viewer, **values, stored=stored, now=utcnow())
+            for one in stored
+        ]
+    first = stored[0] if stored else None
+    item = add_item(g.project, current_user, viewer, **values, stored=first, now=now)
+    for later in stored[1:]:
+        add_version(item, current_user, later, now)
+    return [item]
+
+
+def _store_all(uploads: list[FileStorage]) -> list[StoredFile]:
+    """Every chosen file in storage, checked by its content. A refusal of one of several names
+    it; the files stored before it go with the request's rollback (storage.py)."""
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    stored = []
+    for upload in uploads:
+        try:
+            stored.append(store_upload(upload.stream, upload.filename, storage(), max_bytes=limit))
+        except RuleRefused as refusal:
+            if len(uploads) == 1:
+                raise
+            raise RuleRefused(naming(upload.filename, refusal.message), field="file") from None
+    return stored
 
 
 @bp.route("/projects/<slug>/evidence/<int:item_id>")
@@ -362,7 +431,7 @@ def _item_fields(found: EvidenceItem) -> dict[str, Any]:
     """The fields of the edit form that do not hold the item's attribute of the same name."""
     return {
         "work_stream": found.work_stream_id,
-        "elements": ", ".join(e.code for e in found.elements),
+        "elements": sorted(e.id for e in found.elements),
         "link_url": found.link_url or "",
     }
 
@@ -375,16 +444,19 @@ def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
     streams = streams_for(viewer, project_work_streams(g.project))
     if found.work_stream_id not in {s.id for s in streams}:
         abort(403)
-    form = EvidenceForm(obj=None if request.method == "POST" else found)
-    form.work_stream.choices = [SelectChoice(s.id, s.name) for s in streams]
+    elements = project_elements(g.project)
+    form = _evidence_form(streams, elements, None if request.method == "POST" else found)
     form.submit.label.text = "Save the evidence"
     if request.method == "GET":
         show_record(form, found, _item_fields(found))
-    if form.validate_on_submit() and not refuse_stale(
-        form, found, lambda: record_data(form, found, **_item_fields(found))
+    searching = bool(form.search.data)
+    if (
+        not searching
+        and form.validate_on_submit()
+        and not refuse_stale(form, found, lambda: record_data(form, found, **_item_fields(found)))
     ):
         try:
-            update_item(found, viewer, **_item_values(form))
+            update_item(found, viewer, **_item_values(form, elements))
         except RuleRefused as refusal:
             show_refusal(form, refusal)
         else:
@@ -392,9 +464,10 @@ def item_edit(slug: str, item_id: int) -> tuple[str, int] | BaseResponse:
             return redirect(url_for("evidence.item", slug=slug, item_id=found.id))
     return _render(
         "evidence/item_form.html",
-        form_status(form, request.method),
+        200 if searching else form_status(form, request.method),
         form=form,
         item=found,
         duplicates=[],
         title="Change the evidence",
+        **picker_context(form, elements),
     )

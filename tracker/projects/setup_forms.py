@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import wtforms
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, StopValidation
 
@@ -18,6 +16,7 @@ from tracker.forms import (
     ChoiceRadioField,
     DateInputField,
     IdField,
+    IdsField,
     MaxLength,
     Required,
     SubmitButton,
@@ -29,31 +28,11 @@ from tracker.projects.models import MeetingKind, Role
 from tracker.versioning import VersionedForm
 
 
-class PeopleField(wtforms.SelectMultipleField):
-    """GOV.UK checkboxes of the project's people, by id. A person not offered (a stale or
-    forged form) is refused with words for the person (`refusal`: a subclass offering other
-    records says them in its own words)."""
-
-    widget = GovCheckboxesInput()
-    refusal = "Select people from the list"
+class PeopleField(IdsField):
+    """GOV.UK checkboxes of the project's people, by id."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("coerce", int)
-        kwargs.setdefault("choices", [])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = []
-            raise ValueError(self.refusal) from None
-        self.data = sorted(set(self.data))  # as the saved record is compared (by id)
-
-    def pre_validate(self, form: Any) -> None:
-        offered = {value for value, *_ in self.iter_choices()}
-        if any(value not in offered for value in self.data or []):
-            raise StopValidation(self.refusal)
+        super().__init__(*args, choice_message="Select people from the list", **kwargs)
 
 
 class ProjectForm(VersionedForm, FlaskForm):
