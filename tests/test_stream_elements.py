@@ -334,3 +334,12 @@ def test_the_manager_gives_a_service_its_work_stream(db, client, login_as, proje
     refused = client.post(new, data=sent | {"name": "Revenues", "work_stream": "999999"})
     assert refused.status_code == 400
     assert "Select a work stream of this project, or none" in refused.get_data(as_text=True)
+
+
+def test_coverage_for_one_stream_links_to_what_it_owes(db, client, login_as, standard_project):
+    login_as(Role.MANAGER)
+    stream = standard_project.work_streams[0]
+    page = client.get(
+        f"/projects/{standard_project.slug}/evidence/coverage?work_stream={stream.id}"
+    )
+    assert owes_url(standard_project, stream) in hrefs(page)
