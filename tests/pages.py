@@ -27,7 +27,7 @@ from tracker.plan.models import (
     StageReview,
     Task,
 )
-from tracker.projects.models import Meeting, Project, Role, Service
+from tracker.projects.models import Meeting, Project, Role, Service, WorkStream
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.services import new_draft
 from tracker.risks.models import Risk
@@ -136,6 +136,11 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         **_withdrawal_pages(values, item.id),
         "reports.report_edit": {"report_id": draft.id},
         "plan.review_decide": {"review_id": waiting.id},
+        # A stream the seed gives elements to (the first stream, CORP, has none).
+        **{
+            endpoint: {"work_stream_id": _first(WorkStream, project_id=project.id, code="AH").id}
+            for endpoint in ("evidence.stream_owes_page", "evidence.stream_elements_edit")
+        },
     }
     return values, particular
 

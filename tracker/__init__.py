@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         gap_views,
         rating_views,
         standard_views,
+        stream_views,
     )
     from tracker.evidence import views as evidence_views
     from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint

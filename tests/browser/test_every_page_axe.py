@@ -109,6 +109,8 @@ def test_every_page_passes_axe(page: Page, app: Flask, seeded, live_server) -> N
         f"{p}/budget",
         f"{p}/readiness",
         f"{p}/ratings/{values['round_id']}",
+        f"{p}/evidence/coverage",
+        f"{p}/work-streams/{particular['evidence.stream_owes_page']['work_stream_id']}/owes",
         f"{p}/reports/{values['report_id']}",
         f"{p}/meetings/{values['meeting_id']}/pack",
     ]
@@ -143,6 +145,7 @@ def test_every_page_passes_axe(page: Page, app: Flask, seeded, live_server) -> N
             f"{p}/evidence",
             f"{p}/evidence/new",
             f"{p}/evidence/{values['item_id']}",
+            f"{p}/work-streams/{values['work_stream_id']}/owes",
             f"{p}/plan/tasks/{values['task_id']}/progress",
             f"{p}/reports/new-work-stream",
             f"{p}/gap-actions",

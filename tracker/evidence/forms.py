@@ -16,6 +16,7 @@ from tracker.forms import (
     DateInputField,
     FileInputField,
     IdField,
+    IdsField,
     MaxLength,
     MultipleFileInputField,
     RadioField,
@@ -212,3 +213,11 @@ class ImportForm(FlaskForm):
         "(or Work stream) and Rating; a Note column is optional",
     )
     submit = SubmitButton("Import the ratings")
+
+
+class StreamElementsForm(VersionedForm, FlaskForm):
+    elements = IdsField(
+        "Elements this work stream is expected to evidence",
+        choice_message="Select elements of the standard from the list",
+    )
+    submit = SubmitButton("Save the elements")

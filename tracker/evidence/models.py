@@ -109,6 +109,25 @@ class GuidanceItem(db.Model):
     element: Mapped[Element] = relationship(back_populates="guidance")
 
 
+class StreamElement(db.Model):
+    """An element a work stream is expected to evidence (the element x work stream assignment
+    the manager edits). Its own record, not a bare link table, so that every assignment made or
+    taken away is in the audit trail under the stream's project."""
+
+    __tablename__ = "work_stream_element"
+    __audit_parent__ = "work_stream"
+    __table_args__ = (UniqueConstraint("work_stream_id", "element_id"),)
+
+    id: Mapped[intpk]
+    work_stream_id: Mapped[int] = mapped_column(ForeignKey("work_stream.id", ondelete="CASCADE"))
+    element_id: Mapped[int] = mapped_column(
+        ForeignKey("element.id", ondelete="CASCADE"), index=True
+    )
+
+    work_stream: Mapped[WorkStream] = relationship()
+    element: Mapped[Element] = relationship()
+
+
 class EvidenceStatus(LabelledEnum):
     DRAFT = "draft", "Draft", "grey"
     SUBMITTED = "submitted", "Submitted for review", "blue"

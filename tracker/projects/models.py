@@ -118,7 +118,8 @@ class Contact(TimestampMixin, db.Model):
 
 
 class Service(TimestampMixin, VersionedMixin, db.Model):
-    """A council service, as rated in the 2009 self-assessment, under its corporate area."""
+    """A council service, as rated in the 2009 self-assessment, under its corporate area, and
+    the work stream that evidences for it (its ratings are that stream's to act on)."""
 
     __tablename__ = "service"
     __table_args__ = (UniqueConstraint("project_id", "name"),)
@@ -128,6 +129,9 @@ class Service(TimestampMixin, VersionedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     corporate_area: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    work_stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_stream.id", ondelete="SET NULL")
+    )
 
 
 class MeetingKind(LabelledEnum):

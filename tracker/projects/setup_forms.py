@@ -79,6 +79,12 @@ class ServiceForm(VersionedForm, FlaskForm):
             MaxLength(200, "Corporate area"),
         ],
     )
+    work_stream = IdField(
+        "Work stream",
+        default=0,
+        description="The work stream that evidences for the service, if any",
+        choice_message="Select a work stream of this project, or none",
+    )
     submit = SubmitButton("Save the service")
 
 

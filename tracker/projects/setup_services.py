@@ -181,7 +181,12 @@ def project_services(project: Project) -> list[Service]:
 
 
 def save_service(
-    project: Project, service: Service | None, *, name: str, corporate_area: str
+    project: Project,
+    service: Service | None,
+    *,
+    name: str,
+    corporate_area: str,
+    work_stream_id: int | None = None,
 ) -> Service:
     """Add a service (service None) or change one. The self-assessment rates each service by
     its name, so no two services of a project share one."""
@@ -196,7 +201,14 @@ def save_service(
     if service is None:
         service = Service(project_id=project.id, position=next_position(Service, project))
         db.session.add(service)
-    _assign(service, {"name": name, "corporate_area": corporate_area.strip()})
+    _assign(
+        service,
+        {
+            "name": name,
+            "corporate_area": corporate_area.strip(),
+            "work_stream_id": work_stream_id or None,
+        },
+    )
     db.session.flush()
     return service
 

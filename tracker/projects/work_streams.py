@@ -103,6 +103,7 @@ def setup_services(slug: str) -> str:
         "projects/setup/services.html",
         project=g.project,
         services=project_services(g.project),
+        streams={s.id: s for s in g.project.work_streams},
         title="Services",
     )
 
@@ -110,14 +111,25 @@ def setup_services(slug: str) -> str:
 def _service_page(service: Service | None) -> tuple[str, int] | Response:
     slug = g.project.slug
     form = ServiceForm()
+    form.work_stream.choices = [SelectChoice(0, "None")] + [
+        SelectChoice(s.id, f"{s.name} ({s.code})") for s in g.project.work_streams
+    ]
+
+    def current() -> dict:
+        return record_data(form, service, work_stream=service.work_stream_id or 0)
+
     if request.method == "GET" and service is not None:
-        show_record(form, service, record_data(form, service))
+        show_record(form, service, current())
     answer = save_or_show(
         form,
         service,
-        lambda: record_data(form, service),
+        current,
         lambda: save_service(
-            g.project, service, name=form.name.data, corporate_area=form.corporate_area.data
+            g.project,
+            service,
+            name=form.name.data,
+            corporate_area=form.corporate_area.data,
+            work_stream_id=form.work_stream.data,
         ),
         lambda saved: (f"{saved.name} saved.", url_for("projects.setup_services", slug=slug)),
     )

@@ -21,7 +21,11 @@ from pathlib import Path
 
 from tracker.audit import acting_as
 from tracker.extensions import db
-from tracker.seeding.assessment import load_self_assessment, load_services
+from tracker.seeding.assessment import (
+    load_self_assessment,
+    load_services,
+    load_stream_elements,
+)
 from tracker.seeding.budget import load_budget, load_staff_resources
 from tracker.seeding.loader import SeedResult, _Loader
 from tracker.seeding.logs import load_change_requests, load_issue_log, load_risks
@@ -58,6 +62,7 @@ def _run(loader: _Loader) -> None:
     load_staff_resources(loader)
     load_services(loader)
     load_self_assessment(loader)
+    load_stream_elements(loader)
     load_highlight_report(loader)
     load_baseline(loader)
 

@@ -11,6 +11,7 @@ from tracker.evidence.models import (
     ElementRating,
     RatingScale,
     RatingScope,
+    StreamElement,
     SubCriterion,
 )
 from tracker.extensions import db
@@ -24,8 +25,26 @@ def load_services(loader: _Loader) -> None:
         loader.services[row["name"]], _ = loader._get_or_add(
             Service,
             {"project_id": loader.project.id, "name": row["name"]},
-            {"corporate_area": row["corporate_area"], "position": position},
+            {
+                "corporate_area": row["corporate_area"],
+                "position": position,
+                "work_stream_id": (
+                    loader.streams[row["work_stream"]].id if row.get("work_stream") else None
+                ),
+            },
         )
+
+
+def _standard_elements(loader: _Loader) -> dict[str, Element]:
+    return {
+        element.code: element
+        for element in db.session.execute(
+            select(Element)
+            .join(SubCriterion)
+            .join(Criterion)
+            .where(Criterion.standard_id == loader.project.standard_id)
+        ).scalars()
+    }
 
 
 def load_self_assessment(loader: _Loader) -> None:
@@ -41,15 +60,7 @@ def load_self_assessment(loader: _Loader) -> None:
             "notes": conf.get("notes", ""),
         },
     )
-    elements = {
-        element.code: element
-        for element in db.session.execute(
-            select(Element)
-            .join(SubCriterion)
-            .join(Criterion)
-            .where(Criterion.standard_id == loader.project.standard_id)
-        ).scalars()
-    }
+    elements = _standard_elements(loader)
     # Looked up once: 57 x 14 ratings one query each would be needlessly slow.
     existing: set[tuple[int, int | None]] = {
         (element_id, service_id)
@@ -80,3 +91,38 @@ def load_self_assessment(loader: _Loader) -> None:
     db.session.add_all(new)
     db.session.flush()
     loader.result.added[ElementRating.__tablename__] += len(new)
+
+
+def load_stream_elements(loader: _Loader) -> None:
+    """Prefill which elements each work stream is expected to evidence from the self-assessment
+    matrix: a service rated on an element (any rating, 0% included) gives the element to the
+    service's work stream (services.csv, `work_stream`). A blank cell gives nothing.
+    A stream that has any assignment already is left as it is."""
+    stream_of = {
+        row["name"]: loader.streams[row["work_stream"]]
+        for row in _read_csv(loader.dir / "services.csv")
+        if row.get("work_stream")
+    }
+    elements = _standard_elements(loader)
+    wanted: set[tuple[int, int]] = set()
+    for row in _read_csv(loader.dir / loader.config["self_assessment"]["file"]):
+        element = elements[row.pop("element")]
+        row.pop("note", None)
+        wanted |= {(stream_of[name].id, element.id) for name, rating in row.items() if rating}
+    # A stream that has any assignment keeps it as it is: the manager may have taken elements
+    # away since, and seeding again must not give them back.
+    assigned = set(
+        db.session.execute(
+            select(StreamElement.work_stream_id)
+            .where(StreamElement.work_stream_id.in_([s.id for s in loader.streams.values()]))
+            .distinct()
+        ).scalars()
+    )
+    new = [
+        StreamElement(work_stream_id=stream_id, element_id=element_id)
+        for stream_id, element_id in sorted(wanted)
+        if stream_id not in assigned
+    ]
+    db.session.add_all(new)
+    db.session.flush()
+    loader.result.added[StreamElement.__tablename__] += len(new)

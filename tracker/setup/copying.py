@@ -1,10 +1,11 @@
 """Copying a project for another council or the next cycle: its structure, not its history.
 
-Copied: the standard it is measured against, stages (with their products), work streams,
-services, funding sources, staff resources, the work plan (tasks, dependencies, milestones)
-without progress, budget lines without spend, and the risk log without reviews; on request the
-evidence library (as drafts, to be reviewed again in the new cycle, files and all) and the
-people (their roles, task responsibilities and risk ownership).
+Copied: the standard it is measured against, stages (with their products), work streams (with
+the elements each is expected to evidence), services, funding sources, staff resources, the
+work plan (tasks, dependencies, milestones) without progress, budget lines without spend, and
+the risk log without reviews; on request the evidence library (as drafts, to be reviewed again
+in the new cycle, files and all) and the people (their roles, task responsibilities and risk
+ownership).
 
 Not copied: stage reviews, baselines, progress, actual dates, spend, risk reviews, the issue
 log, change requests, meetings, highlight reports, assessment rounds, gap actions. Withdrawn
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.budget.models import BudgetLine, FundingSource, StaffResource
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
+from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, StreamElement
 from tracker.evidence.storage import storage
 from tracker.extensions import db
 from tracker.plan.models import Milestone, Stage, Task, TaskDependency
@@ -101,11 +102,30 @@ def _copy_frame(c: _Copier) -> None:
         c.add(s, stage)
     for w in c.rows(WorkStream):
         c.add(w, WorkStream(project_id=tid, code=w.code, name=w.name, position=w.position))
+    _copy_stream_elements(c)
     for v in c.rows(Service):
         service = Service(
-            project_id=tid, name=v.name, corporate_area=v.corporate_area, position=v.position
+            project_id=tid,
+            name=v.name,
+            corporate_area=v.corporate_area,
+            position=v.position,
+            work_stream_id=c.new_id(WorkStream, v.work_stream_id),
         )
         c.add(v, service)
+
+
+def _copy_stream_elements(c: _Copier) -> None:
+    """The elements each work stream is expected to evidence, onto the copied streams."""
+    old = db.session.execute(
+        select(StreamElement.work_stream_id, StreamElement.element_id)
+        .join(WorkStream)
+        .where(WorkStream.project_id == c.source.id)
+        .order_by(StreamElement.id)
+    ).all()
+    db.session.add_all(
+        StreamElement(work_stream_id=c.new_id(WorkStream, stream_id), element_id=element_id)
+        for stream_id, element_id in old
+    )
 
 
 def _copy_plan(c: _Copier) -> None:

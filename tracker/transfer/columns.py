@@ -382,6 +382,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
         "name",
         "corporate_area",
         "position",
+        "work_stream_id",
         "created_at",
         "updated_at",
     ),
@@ -481,6 +482,7 @@ EXPORTED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "task_responsible": ("task_id", "person_id"),
     "work_stream": ("id", "project_id", "code", "name", "position", "created_at", "updated_at"),
+    "work_stream_element": ("id", "work_stream_id", "element_id"),
 }
 
 
