@@ -126,9 +126,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.evidence import views as evidence_views
     from tracker.issues import change_views  # noqa: F401 - it attaches routes to the issues blueprint
     from tracker.issues import views as issue_views
+    from tracker.jobs import views as job_views
     from tracker.mail import bp as mail_bp
     from tracker.mail import views as _mail_views  # noqa: F401 - the account page for e-mail
-    from tracker.jobs import views as job_views
     from tracker.plan import (  # noqa: F401 - they attach routes to the plan blueprint
         stage_views,
         structure_views,
