@@ -4,7 +4,7 @@ person gains mail_preference: "immediate" (each message as it happens, the defau
 already here), "digest" (the daily digest only) or "none".
 
 Revision ID: s14e_mail_preferences
-Revises: s14c_calendar_key
+Revises: s14d_stream_elements
 Create Date: 2026-12-05 11:20:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 's14e_mail_preferences'
-down_revision = 's14c_calendar_key'
+down_revision = 's14d_stream_elements'
 branch_labels = None
 depends_on = None
 
