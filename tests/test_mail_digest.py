@@ -126,3 +126,24 @@ def test_one_persons_digest_runs_a_fixed_number_of_queries(db, project, lead, co
     grow(project, lead, 30)
     db.session.commit()
     assert counted() == small
+
+
+def test_a_long_queue_is_cut_short_with_a_link_to_the_rest(db, app, project, lead, smtp_server):
+    from tracker.mail.digest import DIGEST_ENTRIES_PER_PROJECT
+
+    for n in range(DIGEST_ENTRIES_PER_PROJECT + 3):  # with the lead's 2: 5 more than the cap
+        TaskFactory(
+            project=project,
+            activity=f"Numbered task {n:02d}",
+            start_date=dt.date(2010, 1, 1),
+            target_finish=STATUS_DATE + dt.timedelta(days=1),
+            responsible=[lead],
+        )
+    db.session.commit()
+    send_reminders(app)
+    text = text_body(smtp_server.messages[0])
+    # Oldest first: the late "Complaints review", then the numbered tasks due tomorrow.
+    assert "Complaints review" in text and "Customer insight workshop" not in text
+    assert text.count("Numbered task") == DIGEST_ENTRIES_PER_PROJECT - 1
+    assert "and 5 more on the project's home page" in text
+    assert f"http://127.0.0.1:5000/projects/{project.slug}/" in text

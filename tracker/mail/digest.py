@@ -27,6 +27,9 @@ from tracker.queue.rules import Waiting
 from tracker.queue.services import waiting_for
 
 WANTS_DIGEST = (MailPreference.IMMEDIATE, MailPreference.DIGEST)
+# A project's part of a digest lists at most this many entries, oldest first, then says how many
+# more wait on the project's home page: a manager's queue on a large project runs to thousands.
+DIGEST_ENTRIES_PER_PROJECT = 25
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,16 @@ class Entry:
         if self.waiting.since is None:
             return ""
         return f"{self.waiting.since_means} {format_date(self.waiting.since)}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One project's part of the digest: its first entries, how many more, and its home page."""
+
+    project: Project
+    entries: list[Entry]
+    more: int
+    home: str
 
 
 def people_to_remind() -> list[Person]:
@@ -83,7 +96,14 @@ def digest_for(person: Person) -> Message | None:
                 for w in waiting_for(person, project, roles=roles)
             ]
             if entries:
-                sections.append((project, entries))
+                sections.append(
+                    Section(
+                        project,
+                        entries[:DIGEST_ENTRIES_PER_PROJECT],
+                        max(0, len(entries) - DIGEST_ENTRIES_PER_PROJECT),
+                        absolute_url("projects.home", slug=project.slug),
+                    )
+                )
         if not sections:
             return None
         subject = f"CSE Tracker: what waits for you on {format_date(london_today())}"
