@@ -218,6 +218,7 @@ ASSESSOR_OPENS = frozenset(
         "evidence.item",
         "evidence.download",
         "evidence.coverage_page",
+        "evidence.stream_owes_page",
         "evidence.pack",
         "evidence.rounds",
         "evidence.matrix",

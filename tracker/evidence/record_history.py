@@ -82,5 +82,7 @@ def register() -> None:
             "evidence_item": rule,
             "evidence_file": rule,
             "evidence_step": HistoryRule("evidence.view", _may_see_review, _hidden_evidence),
+            # Which elements a stream evidences: shown on the stream's owes page.
+            "work_stream_element": HistoryRule("evidence.view"),
         }
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 # Columns that belong to the installation, never to a project: who may sign in and how.
 # `row_version` is this installation's count of edits to a row (tracker.versioning): an imported
 # row starts afresh. `session_generation` ends a person's sessions here (tracker.auth);
-# `calendar_key` signs their calendar feed's address here (tracker.calendars).
+# `calendar_key` signs their calendar feed's address here (tracker.calendars);
+# `mail_preference` is what e-mail they want from this installation (tracker.mail).
 _ROW_VERSIONED = (
     "assessment_round",
     "budget_line",
@@ -42,6 +43,7 @@ KEPT_BY_THE_INSTALLATION: dict[str, frozenset[str]] = {
             "is_active_account",
             "session_generation",
             "calendar_key",
+            "mail_preference",
             "row_version",
         }
     ),
