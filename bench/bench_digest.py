@@ -10,7 +10,8 @@ a daily digest, who hold every role (sponsor, manager, support, a lead for each 
 assurance, policy and performance, EMT).
 
 Then times `queue_digests()` and the commit after it, which (without REDIS_URL and MAIL_SERVER)
-composes every digest and "sends" each to the log, as the command does; and `digest_for` for the
+runs each person's job in this process, as the command does: builds the digest and "sends" it to
+the log (with REDIS_URL the worker runs the same jobs, one per person); and `digest_for` for the
 person with the longest digest. Prints each with its SQL queries. It asserts nothing about time.
 Run with `make bench` or `.venv/bin/python bench/bench_digest.py`.
 """
@@ -346,7 +347,10 @@ def run_digests(engine: object) -> tuple[dict[str, float], dict[str, int], int, 
         queued = queue_digests()
 
     try:
-        for step, action in (("queue_digests()", queue), ("commit (sends)", db.session.commit)):
+        for step, action in (
+            ("queue_digests()", queue),
+            ("commit (jobs: build, send)", db.session.commit),
+        ):
             began = time.perf_counter()
             queries[step], _ = counted(engine, action)
             seconds[step] = time.perf_counter() - began

@@ -3,6 +3,7 @@ each test), with a real SMTP server (aiosmtpd on a loopback port) receiving the 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import smtplib
@@ -20,12 +21,15 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import func, select
 
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, TaskFactory, make_project, member
 from tests.html import text_of
+from tests.smtp import Mailbox as TrackerMailbox
+from tests.smtp import text_body
 from tracker.auth.models import Person
 from tracker.extensions import db
 from tracker.jobs import enqueue
 from tracker.jobs.redis_queue import job_queue
+from tracker.projects.models import Role
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -278,3 +282,30 @@ def test_a_refused_send_is_retried_after_its_wait(
     run_worker(redis_app)
     assert len(box.messages) == 1
     assert queue().failed_job_registry.count == 0
+
+
+def test_the_tracker_s_own_messages_go_through_the_worker(
+    redis_app: Flask, smtp_server: TrackerMailbox
+) -> None:
+    """send-reminders queues one digest job per person; the worker builds and sends each."""
+    project = make_project()
+    project.status_date = dt.date(2010, 3, 10)
+    lead = PersonFactory(name="Lena Lead", email="lena@example.gov.uk")
+    idle = PersonFactory(email="idle@example.gov.uk")
+    member(lead, project, Role.WS_LEAD)
+    member(idle, project, Role.WS_MEMBER)
+    TaskFactory(
+        project=project,
+        activity="Complaints review",
+        start_date=dt.date(2010, 1, 1),
+        target_finish=dt.date(2010, 3, 7),
+        responsible=[lead],
+    )
+    db.session.commit()
+    result = redis_app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.output.startswith("Digests queued for 2 people")
+    assert queue().count == 2
+    assert smtp_server.messages == []  # nothing is built or sent in the command's process
+    run_worker(redis_app)
+    assert smtp_server.recipients == [["lena@example.gov.uk"]]
+    assert "Complaints review" in text_body(smtp_server.messages[0])

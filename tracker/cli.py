@@ -137,7 +137,8 @@ def send_reminders_command() -> None:
 
     queued = queue_digests()
     db.session.commit()  # the messages go (or are queued on Redis) once this commits
-    click.echo(f"{queued} digest{'s' if queued != 1 else ''} queued.")
+    who = "person" if queued == 1 else "people"
+    click.echo(f"Digests queued for {queued} {who}; anyone with nothing waiting is sent none.")
 
 
 def register_commands(app: Flask) -> None:

@@ -1,9 +1,9 @@
 """The daily digest: for each person who wants e-mail, what is due or late and what waits for
 them in each of their projects (tracker.queue), in one message.
 
-`flask --app tracker send-reminders` (tracker/cli.py) builds every digest here, where the
-database is, and queues one `send_message` job per person: with REDIS_URL set the worker sends
-them, so 500 digests are 500 small jobs rather than one long command. A person's digest runs
+`flask --app tracker send-reminders` (tracker/cli.py) queues one `send_digest` job per person who
+wants e-mail: with REDIS_URL set the worker builds and sends each, so 500 digests are 500 small
+jobs (each retried on its own) rather than one long command. A person's digest runs
 the same number of queries whatever the size of their projects (tests/test_mail_digest.py
 counts them).
 """
@@ -11,7 +11,9 @@ counts them).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -56,21 +58,25 @@ class Section:
     home: str
 
 
-def people_to_remind() -> list[Person]:
-    """Everyone with an address who wants e-mail, with their memberships and projects."""
-    return list(
+def _wants_email() -> tuple[Any, ...]:
+    """Who gets a digest: an address, an account in use, and e-mail wanted."""
+    return (
+        Person.email.is_not(None),
+        Person.is_active_account.is_(True),
+        Person.mail_preference.in_(WANTS_DIGEST),
+    )
+
+
+def person_to_remind(person_id: int) -> Person | None:
+    """The person with their memberships and projects, if they still want a digest."""
+    return (
         db.session.execute(
             select(Person)
-            .where(
-                Person.email.is_not(None),
-                Person.is_active_account.is_(True),
-                Person.mail_preference.in_(WANTS_DIGEST),
-            )
+            .where(Person.id == person_id, *_wants_email())
             .options(selectinload(Person.memberships).joinedload(Membership.project))
-            .order_by(Person.id)
         )
         .unique()
-        .scalars()
+        .scalar_one_or_none()
     )
 
 
@@ -111,11 +117,22 @@ def digest_for(person: Person) -> Message | None:
 
 
 def queue_digests() -> int:
-    """Queue each person's digest (one job each), to go once the caller commits; how many."""
-    queued = 0
-    for person in people_to_remind():
-        message = digest_for(person)
+    """Queue one digest job for each person who wants e-mail, to run once the caller commits;
+    how many. Each job builds its person's digest (sending nothing when nothing waits)."""
+    people = list(
+        db.session.execute(select(Person.id).where(*_wants_email()).order_by(Person.id)).scalars()
+    )
+    for person_id in people:
+        enqueue(send_digest, person_id)
+    return len(people)
+
+
+def send_digest(person_id: int) -> None:
+    """The job: build the person's digest and send it. It runs in an application context of
+    its own, so with a session of its own: in the worker, or in this process just after the
+    command's commit, when the command's session can no longer read."""
+    with current_app.app_context():
+        person = person_to_remind(person_id)  # None: gone, or changed their mind since
+        message = digest_for(person) if person is not None else None
         if message is not None:
-            enqueue(send_message, message)
-            queued += 1
-    return queued
+            send_message(message)
