@@ -21,5 +21,5 @@ def preferences() -> tuple[str, int] | BaseResponse:
         flash(f"E-mail settings saved: {current_user.mail_preference.label.lower()}.", "success")
         return redirect(url_for("mail.preferences"))
     return render_template(
-        "mail/preferences.html", title="Your e-mail settings", form=form
+        "account/email.html", title="Your e-mail settings", form=form
     ), 400 if form.errors else 200
