@@ -22,9 +22,12 @@ class PreparedStatus(LabelledEnum):
 
 class PreparedDownload(db.Model):
     """One request for a slow file. `what` names the thing within the kind (a report's id; 0
-    for the project's pack); `storage_key` is the built file in evidence storage."""
+    for the project's pack); `storage_key` is the built file in evidence storage. Not in the
+    audit trail, nor in a project's export: it is a temporary copy of what the project holds,
+    which nobody edits."""
 
     __tablename__ = "prepared_download"
+    __audited__ = False
     __table_args__ = (
         Index("ix_prepared_download_lookup", "project_id", "kind", "what", "requested_by_id"),
     )
