@@ -18,6 +18,7 @@ from tests.test_reports import pdf_text
 from tests.test_worker import queue, redis_app, run_worker  # noqa: F401 - a fixture
 from tracker.evidence.models import EvidenceItem, EvidenceStatus
 from tracker.prepared.models import PreparedDownload, PreparedStatus
+from tracker.prepared.services import GIVEN_UP_AFTER
 from tracker.projects.models import Membership, Role
 from tracker.reports.models import HighlightReport
 
@@ -171,3 +172,18 @@ def test_a_report_pdf_is_built_by_the_worker(redis_app, db, client, seeded):
     assert download.mimetype == "application/pdf"
     assert pdf_text(download.data) == pdf_text(direct)
     assert "highlight-report-1.pdf" in download.headers["Content-Disposition"]
+
+
+def test_a_request_queued_for_too_long_is_replaced_when_asked_again(
+    redis_app, db, client, evidence_project
+):
+    sign_in(client, _person(db, evidence_project, Role.ASSESSOR))
+    pack = url(evidence_project, "evidence/pack")
+    lost = client.get(pack).headers["Location"]
+    found = db.session.execute(db.select(PreparedDownload)).scalar_one()
+    found.requested_at -= GIVEN_UP_AFTER  # the worker never ran it
+    db.session.commit()
+    again = client.get(pack).headers["Location"]
+    assert again != lost and client.get(lost).status_code == 404
+    run_worker(redis_app)  # the lost job finds nothing to do; the new one is built
+    assert client.get(f"{again}/file").status_code == 200
