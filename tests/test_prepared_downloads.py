@@ -4,6 +4,7 @@ highlight report's PDF, on the real Redis (TEST_REDIS_URL) with a burst worker."
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -16,7 +17,10 @@ from tests.html import text_of
 from tests.test_evidence import evidence_project, post_item, url  # noqa: F401 - a fixture
 from tests.test_reports import pdf_text
 from tests.test_worker import queue, redis_app, run_worker  # noqa: F401 - a fixture
+from tracker.database import utcnow
 from tracker.evidence.models import EvidenceItem, EvidenceStatus
+from tracker.evidence.orphans import survey
+from tracker.evidence.storage import storage
 from tracker.prepared.models import PreparedDownload, PreparedStatus
 from tracker.prepared.services import GIVEN_UP_AFTER
 from tracker.projects.models import Membership, Role
@@ -90,6 +94,9 @@ def test_the_pack_is_queued_then_offered_once_the_worker_has_built_it(
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.mimetype == "application/zip"
     assert _contents(download.data) == _contents(direct)
+    kept = db.session.execute(db.select(PreparedDownload.storage_key)).scalar_one()
+    later = utcnow() + dt.timedelta(days=1)
+    assert kept not in {e.key for e in survey(storage(), older_than=later).unreferenced}
 
 
 def test_only_the_requester_holding_the_permission_fetches_the_pack(
