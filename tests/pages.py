@@ -27,6 +27,8 @@ from tracker.plan.models import (
     StageReview,
     Task,
 )
+from tracker.prepared.kinds import EVIDENCE_PACK
+from tracker.prepared.models import PreparedDownload, PreparedStatus
 from tracker.projects.models import Meeting, Project, Role, Service, WorkStream
 from tracker.reports.models import HighlightReport, ReportStatus
 from tracker.reports.services import new_draft
@@ -50,6 +52,7 @@ DOWNLOADS = frozenset(
         "reports.gap_actions_export",
         "reports.milestones_export",
         "reports.report_pdf_download",
+        "prepared.file",
         "risks.export",
         "risks.reviews_export",
         "transfer.export_download",
@@ -61,6 +64,26 @@ NOW = dt.datetime(2010, 4, 1, 9, 0, tzinfo=dt.UTC)
 
 def _first(model: type, **where: object) -> object:
     return db.session.execute(db.select(model).filter_by(**where)).scalars().first()
+
+
+def _prepared_pack(project: Project, manager: Person) -> PreparedDownload:
+    """The manager's assessor's pack, as the worker leaves it when ready (its file is
+    published when the caller commits)."""
+    store = storage()
+    key = store.new_key()
+    with store.open_writer(key) as out:
+        out.write(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+    ready = PreparedDownload(
+        project=project,
+        kind=EVIDENCE_PACK,
+        requested_by_id=manager.id,
+        requested_at=NOW,
+        status=PreparedStatus.READY,
+        storage_key=key,
+        finished_at=NOW,
+    )
+    db.session.add(ready)
+    return ready
 
 
 def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
@@ -105,6 +128,8 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
     risk = _first(Risk, project_id=project.id)
     issued = _first(HighlightReport, project_id=project.id, status=ReportStatus.ISSUED)
     event = _first(AuditEvent, table_name="risk", record_id=risk.id)
+    prepared = _prepared_pack(project, manager)
+    db.session.flush()
     assert event is not None, "the seeded risk has no audit trail to show"
     values = {
         "slug": project.slug,
@@ -131,6 +156,7 @@ def seeded_records(project: Project, manager: Person) -> tuple[dict, dict]:
         "service_id": _first(Service, project_id=project.id).id,
         "table": "risk",
         "record_id": risk.id,
+        "download_id": prepared.id,
     }
     particular = {
         **_withdrawal_pages(values, item.id),

@@ -228,6 +228,9 @@ ASSESSOR_OPENS = frozenset(
         "reports.gap_actions_export",
         "api.project",
         "api.readiness",
+        # Their own prepared downloads (the pack, with REDIS_URL); anyone else's is a 404.
+        "prepared.waiting",
+        "prepared.file",
     }
 )
 

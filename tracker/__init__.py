@@ -103,6 +103,7 @@ def register_models() -> None:
     from tracker.evidence import models as _evidence  # noqa: F401
     from tracker.issues import models as _issues  # noqa: F401
     from tracker.plan import models as _plan  # noqa: F401
+    from tracker.prepared import models as _prepared  # noqa: F401
     from tracker.projects import models as _projects  # noqa: F401
     from tracker.reports import models as _reports  # noqa: F401
     from tracker.risks import models as _risks  # noqa: F401
@@ -135,6 +136,8 @@ def register_blueprints(app: Flask) -> None:
         timeline_views,
     )
     from tracker.plan import views as plan_views
+    from tracker.prepared import bp as prepared_bp
+    from tracker.prepared import views as _prepared_views  # noqa: F401 - prepared downloads
     from tracker.projects import (  # noqa: F401 - they attach routes to the projects blueprint
         meetings,
         people_views,
@@ -172,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_views.bp,
         mail_bp,
         job_views.bp,
+        prepared_bp,
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)

@@ -23,6 +23,7 @@ from tracker.evidence.models import EvidenceFile
 from tracker.evidence.storage import Entry, Storage, storage
 from tracker.extensions import db
 from tracker.filters import datetime as london_time
+from tracker.prepared.models import PreparedDownload
 
 DEFAULT_MINUTES = 60
 
@@ -36,6 +37,11 @@ class Survey:
 def survey(store: Storage, *, older_than: dt.datetime) -> Survey:
     entries = [e for e in store.entries() if e.modified <= older_than]
     referenced = set(db.session.execute(select(EvidenceFile.storage_key)).scalars())
+    referenced |= set(  # the files the worker prepared for download (tracker/prepared)
+        db.session.execute(
+            select(PreparedDownload.storage_key).where(PreparedDownload.storage_key.is_not(None))
+        ).scalars()
+    )
     found = Survey()
     for entry in entries:
         # A process stopped between the commit and the rename leaves a row's file pending.

@@ -61,6 +61,8 @@ from tracker.filters import london_today
 from tracker.forms import show_refusal
 from tracker.permissions import can, requires
 from tracker.plan.work_plan import project_work_streams
+from tracker.prepared.kinds import EVIDENCE_PACK
+from tracker.prepared.services import ask, worker_available
 from tracker.projects.models import WorkStream
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
@@ -392,8 +394,12 @@ def download(slug: str, file_id: int) -> Response:
 
 @bp.route("/projects/<slug>/evidence/pack")
 @requires("evidence.pack")
-def pack(slug: str) -> Response:
-    """The assessor's pack as one ZIP, built in a temporary file and streamed."""
+def pack(slug: str) -> BaseResponse:
+    """The assessor's pack as one ZIP, built in a temporary file and streamed; with a worker
+    (REDIS_URL), built by it while the person waits on the prepared download's page."""
+    if worker_available():
+        asked = ask(g.project, current_user.id, EVIDENCE_PACK)
+        return redirect(url_for("prepared.waiting", slug=slug, download_id=asked.id))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response is done
     write_pack(g.project, _viewer(), handle, london_today())
     size = handle.tell()

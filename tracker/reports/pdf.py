@@ -81,6 +81,13 @@ class _ReportPdf(FPDF):
         self.set_font("Helvetica", "", 10)
 
 
+def report_title(report: HighlightReport) -> str:
+    """The report's title, as its page and its PDF show it."""
+    number = f" {report.number}" if report.number else " (draft)"
+    period = f"{date(report.period_start)} to {date(report.period_end)}"
+    return f"{report.kind.label}{number}: {period}"
+
+
 def report_pdf(project: Project, report: HighlightReport, title: str) -> bytes:
     pdf = _ReportPdf(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from flask import (
-    Response,
     abort,
     flash,
     g,
@@ -30,6 +29,8 @@ from tracker.forms import MAX_TEXT, show_refusal
 from tracker.permissions import can, requires
 from tracker.plan.tasks import led_work_stream_ids
 from tracker.plan.work_plan import project_work_streams
+from tracker.prepared.kinds import REPORT_PDF
+from tracker.prepared.services import ask, worker_available
 from tracker.projects.models import Meeting, Role
 from tracker.projects.status import status_date
 from tracker.reports import bp
@@ -43,7 +44,7 @@ from tracker.reports.figures import (
 from tracker.reports.forms import ActionForm, PeriodForm, QuarterForm, StreamReportForm
 from tracker.reports.meeting_pack import meeting_pack
 from tracker.reports.models import HighlightReport, ReportKind, ReportStatus
-from tracker.reports.pdf import report_pdf
+from tracker.reports.pdf import report_pdf, report_title
 from tracker.reports.services import (
     correction,
     issue,
@@ -183,7 +184,7 @@ def report(slug: str, report_id: int) -> str:
         budget_columns=BUDGET_COLUMNS,
         work_plan_columns=WORK_PLAN_COLUMNS,
         action_form=ActionForm(row_version=found.row_version),
-        title=_title(found),
+        title=report_title(found),
     )
 
 
@@ -215,12 +216,6 @@ def _charts(report: HighlightReport, figures: IssuedFigures) -> dict:
             "readiness_chart_summary": readiness_summary(figures.readiness),
         }
     return charts
-
-
-def _title(report: HighlightReport) -> str:
-    number = f" {report.number}" if report.number else " (draft)"
-    period = f"{date(report.period_start)} to {date(report.period_end)}"
-    return f"{report.kind.label}{number}: {period}"
 
 
 def _section_differences(
@@ -286,7 +281,7 @@ def report_edit(slug: str, report_id: int) -> tuple[str, int] | BaseResponse:
                 "resource_status": RESOURCE_RULE,
             }
         ),
-        title=f"Edit: {_title(found)}",
+        title=f"Edit: {report_title(found)}",
     ), status
 
 
@@ -330,10 +325,15 @@ def report_correct(slug: str, report_id: int) -> BaseResponse:
 
 @bp.route("/projects/<slug>/reports/<int:report_id>/pdf")
 @requires("report.view")
-def report_pdf_download(slug: str, report_id: int) -> Response:
+def report_pdf_download(slug: str, report_id: int) -> BaseResponse:
+    """The PDF, built in the request; with a worker (REDIS_URL), built by it while the person
+    waits on the prepared download's page."""
     found = _load(report_id)
+    if worker_available():
+        asked = ask(g.project, current_user.id, REPORT_PDF, found.id)
+        return redirect(url_for("prepared.waiting", slug=slug, download_id=asked.id))
     return send_file(
-        io.BytesIO(report_pdf(g.project, found, _title(found))),
+        io.BytesIO(report_pdf(g.project, found, report_title(found))),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{g.project.slug}-highlight-report-{found.number or 'draft'}.pdf",

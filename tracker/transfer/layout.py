@@ -12,9 +12,10 @@ from tracker.extensions import db
 PROJECT = "project"
 HISTORY = "audit_event"
 # Tables that are not part of a project (sign-in attempts, personal API tokens, the tokens of
-# forms already acted on) and so never exported. A new table the project's rows cannot reach
-# must be added here or made reachable: tests/test_project_transfer.py fails until then.
-NOT_EXPORTED = frozenset({"login_attempt", "api_token", "form_submission"})
+# forms already acted on, the files the worker prepared for download) and so never exported. A
+# new table the project's rows cannot reach must be added here or made reachable:
+# tests/test_project_transfer.py fails until then.
+NOT_EXPORTED = frozenset({"login_attempt", "api_token", "form_submission", "prepared_download"})
 
 
 # The shape of a project, from the metadata -------------------------------------------------
@@ -53,7 +54,7 @@ def _refers_to(table: Table, names: set[str]) -> bool:
 
 def layout() -> Layout:
     """The project's own tables, the standard's tables, people and the audit trail."""
-    owned = _grow({PROJECT}, _refers_to)
+    owned = _grow({PROJECT}, lambda t, found: t.name not in NOT_EXPORTED and _refers_to(t, found))
     standard = _grow({"standard"}, lambda t, found: t.name not in owned and _refers_to(t, found))
     known = owned | standard | {"person", HISTORY}
     for name in owned | standard:
