@@ -24,6 +24,11 @@ KNOWN_PAIRS = {
     # site's audit trail, while a membership (projects) names a person (auth): people and their
     # roles are together the kernel, below every other area.
     ("auth", "projects"),
+    # Prepared downloads (tracker/prepared) build the assessor's pack (evidence) and a report's
+    # PDF (reports) in the worker, and those two areas' download routes hand their work to it
+    # when REDIS_URL is set. Debt: the routes could ask through a registry, as home parts do.
+    ("evidence", "prepared"),
+    ("prepared", "reports"),
 }
 
 

@@ -138,6 +138,9 @@ _MAY_END_TRANSACTIONS = {
     "seeding/__init__.py",
     "transfer/commands.py",
     "setup/commands.py",
+    # The worker's job that builds a prepared download (no request): it marks the row ready in
+    # the same commit that makes the file visible, or failed after rolling its work back.
+    "prepared/services.py",
 }
 
 
