@@ -1,253 +1,91 @@
-"""Benchmark: the timeline on plans of 100, 1,000 and 2,000 tasks (1.5 dependencies per task,
-and the stage milestones linking one stage to the next).
+"""Benchmark: the plan's pages on the server at 100, 2,000 and 20,000 tasks (issue 15).
 
-Builds each plan in a temporary SQLite database, then times
-- the forecast alone (forward and backward pass over the dependencies),
-- loading the plan and building the Plotly figure,
-- the whole Gantt page through the test client (with the number of SQL queries it ran).
-It prints the figures; it asserts nothing about time. Run with `make bench` or
-`.venv/bin/python bench/bench_plan.py`.
+Builds each plan (bench/plan_fixture.py) on a scratch database (SQLite, or BENCH_DATABASE_URL),
+then times through the test client, as the manager, the work plan, the Gantt page, the forecast
+and the plan's CSV and XLSX downloads, with the SQL queries each ran and its size. Prints the
+medians of interleaved runs and, at 20,000 tasks, each beside its goal (≤ 500 ms). It asserts
+nothing about time. Run with `make bench` or `.venv/bin/python bench/bench_plan.py [sizes...]`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 import random
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import flask_migrate
-from sqlalchemy import event, insert
+from flask.testing import FlaskClient
+from goals import Figure, interleaved_medians, print_figures
+from plan_fixture import bench_app, build_plan, database_name
+from sqlalchemy import event
 
-from tracker import create_app
-from tracker.auth.models import Person
-from tracker.charts import figure_json
-from tracker.config import TestConfig
 from tracker.extensions import db
-from tracker.plan.baselines import load_plan, save_baseline
-from tracker.plan.gantt import gantt_figure
-from tracker.plan.models import Milestone, Progress, Stage, Task, TaskDependency, task_responsible
-from tracker.plan.schedule import forecast
-from tracker.plan.timeline_rows import timeline_rows
-from tracker.projects.models import Membership, Project, Role, WorkStream
 
-SIZES = (100, 1000, 2000)
-DEPENDENCIES_PER_TASK = 1.5
-REPEATS = 5
-
-
-def timed(action: Callable[[], object], repeats: int = REPEATS) -> tuple[float, object]:
-    """Median wall time in milliseconds over `repeats` runs (after one warm-up run)."""
-    result = action()
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        result = action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times), result
+SIZES = (100, 2000, 20000)
+GOAL_SIZE = 20000
+GOAL_MS = 500
+PAGES = {
+    "work plan": "/projects/{slug}/plan/tasks",
+    "Gantt": "/projects/{slug}/plan/timeline",
+    "forecast": "/projects/{slug}/plan/forecast",
+    "plan CSV": "/projects/{slug}/plan/export?format=csv",
+    "plan XLSX": "/projects/{slug}/plan/export?format=xlsx",
+}
 
 
-def build_plan(size: int, rng: random.Random) -> tuple[Project, Person]:
-    """A project of `size` tasks in five stages, with dependencies, milestones and a baseline.
-
-    Rows go in with bulk inserts: the benchmark is about reading the plan, not writing it.
-    """
-    start = dt.date(2009, 12, 1)
-    project = Project(
-        slug=f"bench-{size}",
-        name=f"Benchmark plan of {size} tasks",
-        council="Benchmark District Council",
-        start_date=start,
-        end_date=start + dt.timedelta(days=480),
-    )
-    manager = Person(name=f"Manager {size}", initials=f"M{size}", email=f"m{size}@example.gov.uk")
-    db.session.add_all([project, manager])
-    db.session.flush()
-    db.session.add(Membership(project_id=project.id, person_id=manager.id, role=Role.MANAGER))
-    stages = [
-        Stage(
-            project_id=project.id,
-            number=n,
-            name=f"Stage {n}",
-            start_date=start + dt.timedelta(days=96 * (n - 1)),
-            end_date=start + dt.timedelta(days=96 * n - 1),
-        )
-        for n in range(1, 6)
-    ]
-    streams = [
-        WorkStream(project_id=project.id, code=f"WS{n}", name=f"Work stream {n}", position=n)
-        for n in range(10)
-    ]
-    people = [
-        Person(name=f"Person {size}-{n}", initials=f"P{size}{n}", email=f"p{size}-{n}@example.org")
-        for n in range(20)
-    ]
-    db.session.add_all(stages + streams + people)
-    db.session.flush()
-
-    progress = list(Progress)
-    task_rows = []
-    for n in range(size):
-        stage = stages[n * 5 // size]
-        begin = stage.start_date + dt.timedelta(days=rng.randrange(60))
-        task_rows.append(
-            {
-                "project_id": project.id,
-                "stage_id": stage.id,
-                "code": f"{stage.number}.{n + 1}",
-                "activity": f"Activity {n + 1} of the benchmark plan",
-                "work_stream_id": streams[n % len(streams)].id,
-                "start_date": begin,
-                "target_finish": begin + dt.timedelta(days=rng.randrange(3, 30)),
-                "progress": progress[n % len(progress)],
-                "position": n,
-                "detail": "",
-                "responsibility_note": "",
-                "comments": "",
-            }
-        )
-    db.session.execute(insert(Task), task_rows)
-    task_ids = list(
-        db.session.execute(
-            db.select(Task.id).where(Task.project_id == project.id).order_by(Task.position)
-        ).scalars()
-    )
-    db.session.execute(
-        insert(task_responsible),
-        [{"task_id": t, "person_id": people[i % len(people)].id} for i, t in enumerate(task_ids)],
-    )
-    pairs: set[tuple[int, int]] = set()
-    wanted = int(size * DEPENDENCIES_PER_TASK)
-    while len(pairs) < wanted:
-        a = rng.randrange(size - 1)
-        b = min(size - 1, a + 1 + rng.randrange(40))  # earlier -> later: never a circle
-        pairs.add((a, b))
-    db.session.execute(
-        insert(TaskDependency),
-        [
-            {
-                "project_id": project.id,
-                "predecessor_id": task_ids[a],
-                "successor_task_id": task_ids[b],
-                "lag_days": rng.randrange(3),
-            }
-            for a, b in sorted(pairs)
-        ],
-    )
-    milestones = [
-        Milestone(
-            project_id=project.id,
-            stage_id=stage.id,
-            name=f"Stage {stage.number} complete",
-            scheduled_finish=stage.end_date,
-            position=stage.number,
-        )
-        for stage in stages
-    ]
-    db.session.add_all(milestones)
-    db.session.flush()
-    # Each stage's last task leads to the stage's milestone; the next stage's first task and
-    # milestone wait for it (the stage review), as a PRINCE2 plan links its stages.
-    for index, milestone in enumerate(milestones):
-        last = min(size - 1, (index + 1) * size // 5 - 1)
-        db.session.add(
-            TaskDependency(
-                project_id=project.id,
-                predecessor_id=task_ids[last],
-                successor_milestone_id=milestone.id,
-            )
-        )
-        if index + 1 < len(milestones):
-            db.session.add_all(
-                [
-                    TaskDependency(
-                        project_id=project.id,
-                        predecessor_milestone_id=milestone.id,
-                        successor_task_id=task_ids[min(size - 1, last + 1)],
-                    ),
-                    TaskDependency(
-                        project_id=project.id,
-                        predecessor_milestone_id=milestone.id,
-                        successor_milestone_id=milestones[index + 1].id,
-                    ),
-                ]
-            )
-    db.session.flush()
-    save_baseline(load_plan(project), "V1.0 benchmark", dt.date(2009, 12, 1), manager)
-    db.session.commit()
-    return project, manager
+def _getter(client: FlaskClient, url: str) -> Callable[[], bytes]:
+    return lambda: client.get(url).get_data()
 
 
-def main() -> int:
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def main(sizes: tuple[int, ...]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-
-        class BenchConfig(TestConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-            UPLOAD_FOLDER = str(Path(tmp) / "uploads")
-
-        app = create_app(BenchConfig)
+        app = bench_app(Path(tmp))
         rng = random.Random(2010)
-        print(f"Timeline benchmark: median of {REPEATS} runs, SQLite in {tmp}")
-        header = (
-            f"{'tasks':>6} {'deps':>6} {'forecast ms':>12} {'load+figure ms':>15} "
-            f"{'page ms':>9} {'queries':>8} {'page KB':>8}"
-        )
+        with app.app_context():
+            plans = []
+            for size in sizes:
+                project, manager = build_plan(size, rng)
+                plans.append((size, project.slug, manager.id))
+            engine = db.engine
+        print(f"Plan pages on the server, {database_name(app)}: median ms of 5 interleaved runs")
+        header = f"{'tasks':>6} {'page':<10} {'ms':>8} {'queries':>8} {'KB':>8}"
         print(header)
         print("-" * len(header))
-        with app.app_context():
-            flask_migrate.upgrade()
-            plans = []
-            for size in SIZES:
-                project, manager = build_plan(size, rng)
-                plans.append((size, project.id, project.slug, manager.id))
-        for size, project_id, slug, manager_id in plans:
-            # Each part in its own app context, as each request of a real server has.
-            with app.app_context():
-                plan = load_plan(db.session.get(Project, project_id))
-                items, links = plan.schedule_items(), plan.links()
-                forecast_ms, _ = timed(lambda items=items, links=links: forecast(items, links))
-
-                def figure(project_id: int = project_id) -> str:
-                    loaded = load_plan(db.session.get(Project, project_id))
-                    today = dt.date(2010, 6, 1)
-                    rows = timeline_rows(loaded, loaded.forecast(), today=today)
-                    return figure_json(gantt_figure(rows, today))
-
-                figure_ms, _ = timed(figure)
-                db.session.remove()
-
+        figures = []
+        for size, slug, manager_id in plans:
             client = app.test_client()
             with client.session_transaction() as session:
                 session["_user_id"] = str(manager_id)
                 session["_fresh"] = True
-            url = f"/projects/{slug}/plan/timeline"
-            queries = 0
+            queries: dict[str, int] = {}
+            sizes_kb: dict[str, float] = {}
+            for name, url in PAGES.items():
+                count = [0]
 
-            def count(*args: object) -> None:
-                nonlocal queries
-                queries += 1
+                def counter(*args: object, count: list[int] = count) -> None:
+                    count[0] += 1
 
-            with app.app_context():
-                engine = db.engine
-            event.listen(engine, "before_cursor_execute", count)
-            response = client.get(url)
-            event.remove(engine, "before_cursor_execute", count)
-            if response.status_code != 200:
-                print(f"{url} answered {response.status_code}", file=sys.stderr)
-                return 1
-            page_ms, response = timed(lambda url=url, client=client: client.get(url), 3)
-            print(
-                f"{size:>6} {len(links):>6} {forecast_ms:>12.1f} {figure_ms:>15.1f} "
-                f"{page_ms:>9.1f} {queries:>8} {len(response.data) / 1024:>8.0f}"
+                event.listen(engine, "before_cursor_execute", counter)
+                response = client.get(url.format(slug=slug))
+                body = response.get_data()
+                event.remove(engine, "before_cursor_execute", counter)
+                if response.status_code != 200:
+                    print(f"{url} answered {response.status_code}", file=sys.stderr)
+                    return 1
+                queries[name], sizes_kb[name] = count[0], len(body) / 1024
+            medians = interleaved_medians(
+                {name: _getter(client, url.format(slug=slug)) for name, url in PAGES.items()}
             )
+            for name, ms in medians.items():
+                print(f"{size:>6} {name:<10} {ms:>8.1f} {queries[name]:>8} {sizes_kb[name]:>8.0f}")
+                if size == GOAL_SIZE:
+                    figures.append(Figure(f"{name} at {size:,} tasks", ms, "ms", GOAL_MS))
+        if figures:
+            print()
+            print_figures("Server time at 20,000 tasks (goal: ≤ 500 ms each)", figures)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(tuple(int(a) for a in sys.argv[1:]) or SIZES))
