@@ -39,3 +39,21 @@ def test_a_failing_job_does_not_undo_the_commit(app, caplog) -> None:
     db.session.commit()
     assert ran == ["after"]
     assert "SMTP refused" in caplog.text
+
+
+def _count_people() -> None:
+    from sqlalchemy import func, select
+
+    from tracker.auth.models import Person
+
+    ran.append(str(db.session.execute(select(func.count()).select_from(Person)).scalar_one()))
+
+
+def test_a_job_run_here_reads_the_database_with_a_session_of_its_own(app) -> None:
+    from tests.factories import PersonFactory
+
+    ran.clear()
+    PersonFactory()
+    enqueue(_count_people)
+    db.session.commit()
+    assert ran == ["1"]

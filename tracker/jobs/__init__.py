@@ -5,7 +5,7 @@ forgets it if the transaction rolls back: a refused or failed request sends noth
 function and its arguments must be plain data (a dotted function name and JSON-like values),
 because with REDIS_URL set the call is queued on Redis and run by `flask --app tracker worker`;
 without it, the call runs in this process just after the commit. Either way the function runs
-outside the request's transaction, so it opens its own when it needs the database.
+outside the request's transaction, with a database session of its own.
 """
 
 from __future__ import annotations

@@ -61,9 +61,12 @@ def dispatch(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
 
 
 def run_here(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """Run the call in this process. A failure is logged, never raised."""
+    """Run the call in this process, in an application context of its own, so with a database
+    session of its own: the session that just committed can no longer read. A failure is
+    logged, never raised."""
     try:
-        func(*args, **kwargs)
+        with current_app.app_context():
+            func(*args, **kwargs)
     except Exception:  # noqa: BLE001 - logged; the request's own work stands
         log.exception("Job %s failed", _name(func))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -128,11 +127,9 @@ def queue_digests() -> int:
 
 
 def send_digest(person_id: int) -> None:
-    """The job: build the person's digest and send it. It runs in an application context of
-    its own, so with a session of its own: in the worker, or in this process just after the
-    command's commit, when the command's session can no longer read."""
-    with current_app.app_context():
-        person = person_to_remind(person_id)  # None: gone, or changed their mind since
-        message = digest_for(person) if person is not None else None
-        if message is not None:
-            send_message(message)
+    """The job: build the person's digest and send it (in the worker, or in this process just
+    after the command's commit: tracker.jobs gives it a session of its own either way)."""
+    person = person_to_remind(person_id)  # None: gone, or changed their mind since
+    message = digest_for(person) if person is not None else None
+    if message is not None:
+        send_message(message)

@@ -27,8 +27,8 @@ GIVEN_UP_AFTER = dt.timedelta(hours=1)
 
 def worker_available() -> bool:
     """Whether slow files go to the worker: REDIS_URL is set and Redis answers. When Redis is
-    down the file is built in the request as without it, rather than by the in-process fallback
-    of tracker.jobs, which runs inside the commit where the database must not be used."""
+    down the file is built in the request as without it: the person gets their file at once
+    rather than a waiting page for a build that tracker.jobs would then run in this process."""
     if not redis_url():
         return False
     try:
