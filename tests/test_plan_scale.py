@@ -98,7 +98,14 @@ def bulk_plan(project: Project, tasks: int, dependencies: int) -> None:
     db.session.commit()
 
 
-PAGES = ["tasks", "tasks?status=late", "timeline", "forecast"]
+PAGES = [
+    "tasks",
+    "tasks?status=late",
+    "timeline",
+    "forecast",
+    "export?format=csv",
+    "export?format=xlsx",
+]
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.WS_LEAD])

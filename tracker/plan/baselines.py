@@ -55,8 +55,13 @@ class PlanData:
     milestones: list[Milestone]
     dependencies: list[TaskDependency]
 
+    _links: list[Link] | None = field(default=None, init=False, repr=False, compare=False)
+
     def links(self) -> list[Link]:
-        return [dependency_link(dep) for dep in self.dependencies]
+        """The dependencies as links between schedule keys, worked out once per plan."""
+        if self._links is None:
+            self._links = [dependency_link(dep) for dep in self.dependencies]
+        return self._links
 
     def schedule_items(self) -> list[Item]:
         """Dated tasks and milestones. A task marked complete without an actual finish is taken

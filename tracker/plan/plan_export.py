@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.exports import table_csv, table_xlsx
 from tracker.plan.baselines import PlanData, milestone_key, task_key
-from tracker.plan.models import Task
+from tracker.plan.models import Milestone
 from tracker.plan.schedule import Forecast
 
 EXPORT_COLUMNS = [
@@ -59,47 +59,34 @@ def export_rows(plan: PlanData, forecasts: dict[Hashable, Forecast]) -> list[dic
     rows: list[dict[str, Any]] = []
     for key, record in ordered:
         result = forecasts.get(key)
-        common = {
-            "ID": row_ids[key],
-            "Predecessors": ",".join(predecessors.get(key, [])),
-            "Stage": stage_numbers.get(record.stage_id, ""),
-            "Forecast Start": result.start if result else None,
-            "Forecast Finish": result.finish if result else None,
-            "Slip (days)": result.slip if result else None,
-            "Critical": ("Yes" if result.critical else "No") if result else "",
-        }
-        if isinstance(record, Task):
-            rows.append(
-                common
-                | {
-                    "Name": record.activity,
-                    "Start": record.start_date,
-                    "Finish": record.target_finish,
-                    "Resource Names": ",".join(p.initials or p.name for p in record.responsible),
-                    "WBS": record.code,
-                    "Milestone": "No",
-                    "Work Stream": record.work_stream.code if record.work_stream else "",
-                    "Progress": record.progress.label,
-                    "Actual Finish": record.actual_finish,
-                    "Comments": record.comments,
-                }
-            )
-        else:
-            rows.append(
-                common
-                | {
-                    "Name": record.name,
-                    "Start": record.scheduled_finish,
-                    "Finish": record.scheduled_finish,
-                    "Resource Names": "",
-                    "WBS": "",
-                    "Milestone": "Yes",
-                    "Work Stream": "",
-                    "Progress": "Complete" if record.actual_finish else "",
-                    "Actual Finish": record.actual_finish,
-                    "Comments": record.notes,
-                }
-            )
+        is_task = not isinstance(record, Milestone)
+        rows.append(
+            {
+                "ID": row_ids[key],
+                "Name": record.activity if is_task else record.name,
+                "Start": record.start_date if is_task else record.scheduled_finish,
+                "Finish": record.target_finish if is_task else record.scheduled_finish,
+                "Predecessors": ",".join(predecessors.get(key, ())),
+                "Resource Names": (
+                    ",".join(p.initials or p.name for p in record.responsible) if is_task else ""
+                ),
+                "WBS": record.code if is_task else "",
+                "Milestone": "No" if is_task else "Yes",
+                "Stage": stage_numbers.get(record.stage_id, ""),
+                "Work Stream": record.work_stream.code if is_task and record.work_stream else "",
+                "Progress": (
+                    record.progress.label
+                    if is_task
+                    else ("Complete" if record.actual_finish else "")
+                ),
+                "Actual Finish": record.actual_finish,
+                "Comments": record.comments if is_task else record.notes,
+                "Forecast Start": result.start if result else None,
+                "Forecast Finish": result.finish if result else None,
+                "Slip (days)": result.slip if result else None,
+                "Critical": ("Yes" if result.critical else "No") if result else "",
+            }
+        )
     return rows
 
 

@@ -28,13 +28,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-
-ONE_DAY = dt.timedelta(days=1)
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """A task (start to target finish) or a milestone (start == finish == scheduled date)."""
 
     key: Hashable
@@ -49,8 +46,7 @@ class Item:
         return max((self.finish - self.start).days, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """Finish-to-start: `successor` cannot start until `predecessor` has finished (+ lag days)."""
 
     predecessor: Hashable
@@ -58,8 +54,10 @@ class Link:
     lag: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
+class Forecast(NamedTuple):
+    """An item's forecast. A named tuple, not a dataclass: a plan makes 20,000 of them at once,
+    and a frozen dataclass costs several times as much to build."""
+
     key: Hashable
     start: dt.date
     finish: dt.date
@@ -185,72 +183,121 @@ def forecast(
     `as_of`, when given, is the date of the forecast: a task not finished by its target is then
     assumed to finish no earlier than that day. Links to keys not in `items` (undated tasks) are
     ignored. Raises CycleError if the links go round in a circle.
+
+    One pass over the links gathers each item's links (with their gaps worked out once) and
+    orders the items; the two passes over the items then work on day numbers
+    (`date.toordinal`): at 20,000 tasks and 30,000 links this is several times faster than
+    date arithmetic on `Link`s.
     """
     by_key = {item.key: item for item in items}
-    links = [link for link in links if link.predecessor in by_key and link.successor in by_key]
-    order = topological_order(by_key, links)
-    incoming: dict[Hashable, list[Link]] = defaultdict(list)
+    # (other end, gap in days) of each link, seen from its successor and from its predecessor.
+    incoming: dict[Hashable, list[tuple[Hashable, int]]] = defaultdict(list)
+    outgoing: dict[Hashable, list[tuple[Hashable, int]]] = defaultdict(list)
+    kept: list[Link] = []
     for link in links:
-        incoming[link.successor].append(link)
-    outgoing = _adjacency(links)
+        successor = by_key.get(link.successor)
+        if successor is None or link.predecessor not in by_key:
+            continue
+        gap = link.lag if successor.milestone else 1 + link.lag
+        incoming[link.successor].append((link.predecessor, gap))
+        outgoing[link.predecessor].append((link.successor, gap))
+        kept.append(link)
+    order = _order(by_key, incoming, outgoing)
+    if len(order) < len(by_key):
+        topological_order(by_key, kept)  # raises CycleError, naming the circle
+    if not order:
+        return {}
+    start, finish, driver = _forward_pass(order, by_key, incoming, as_of)
+    latest_finish = _backward_pass(order, start, finish, outgoing)
+    result: dict[Hashable, Forecast] = {}
+    for key in order:
+        total_float = latest_finish[key] - finish[key]
+        result[key] = Forecast(
+            key,
+            dt.date.fromordinal(start[key]),
+            dt.date.fromordinal(finish[key]),
+            max(finish[key] - by_key[key].finish.toordinal(), 0),
+            total_float,
+            total_float <= 0,
+            driver[key],
+        )
+    return result
 
-    # Forward pass: earliest (forecast) start and finish.
-    start: dict[Hashable, dt.date] = {}
-    finish: dict[Hashable, dt.date] = {}
+
+def _order(
+    keys: Iterable[Hashable],
+    incoming: Mapping[Hashable, list[tuple[Hashable, int]]],
+    outgoing: Mapping[Hashable, list[tuple[Hashable, int]]],
+) -> list[Hashable]:
+    """Every key after its predecessors (Kahn's algorithm); short of some keys on a cycle."""
+    waiting = {key: len(incoming.get(key, ())) for key in keys}
+    ready = deque(key for key, count in waiting.items() if count == 0)
+    order: list[Hashable] = []
+    while ready:
+        key = ready.popleft()
+        order.append(key)
+        for successor, _ in outgoing.get(key, ()):
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                ready.append(successor)
+    return order
+
+
+def _forward_pass(
+    order: Sequence[Hashable],
+    by_key: Mapping[Hashable, Item],
+    incoming: Mapping[Hashable, list[tuple[Hashable, int]]],
+    as_of: dt.date | None,
+) -> tuple[dict[Hashable, int], dict[Hashable, int], dict[Hashable, Hashable | None]]:
+    """Earliest (forecast) start and finish of each item as day numbers, and what drove it."""
+    start: dict[Hashable, int] = {}
+    finish: dict[Hashable, int] = {}
     driver: dict[Hashable, Hashable | None] = {}
+    as_of_day = as_of.toordinal() if as_of is not None else None
+    no_links: list[tuple[Hashable, int]] = []
     for key in order:
         item = by_key[key]
-        earliest, driven_by = item.start, None
-        for link in incoming.get(key, ()):
-            gap = link.lag if item.milestone else 1 + link.lag
-            candidate = finish[link.predecessor] + dt.timedelta(days=gap)
+        earliest, driven_by = item.start.toordinal(), None
+        for predecessor, gap in incoming.get(key, no_links):
+            candidate = finish[predecessor] + gap
             if candidate > earliest:
-                earliest, driven_by = candidate, link.predecessor
+                earliest, driven_by = candidate, predecessor
         if item.actual_finish is not None:
-            start[key] = min(item.start, item.actual_finish)
-            finish[key] = item.actual_finish
+            actual = item.actual_finish.toordinal()
+            start[key] = min(item.start.toordinal(), actual)
+            finish[key] = actual
             driven_by = None
         elif item.milestone:
             start[key] = finish[key] = earliest
         else:
             start[key] = earliest
-            finish[key] = earliest + dt.timedelta(days=item.duration)
-            if as_of is not None and finish[key] < as_of:
-                finish[key] = as_of
+            finish[key] = earliest + max((item.finish - item.start).days, 0)
+            if as_of_day is not None and finish[key] < as_of_day:
+                finish[key] = as_of_day
         driver[key] = driven_by
+    return start, finish, driver
 
-    if not order:
-        return {}
 
-    # Backward pass: latest finish that does not delay the project's last finish.
+def _backward_pass(
+    order: Sequence[Hashable],
+    start: Mapping[Hashable, int],
+    finish: Mapping[Hashable, int],
+    outgoing: Mapping[Hashable, list[tuple[Hashable, int]]],
+) -> dict[Hashable, int]:
+    """Latest finish of each item (day number) that does not delay the project's last finish."""
     project_finish = max(finish.values())
-    latest_finish: dict[Hashable, dt.date] = {}
-    latest_start: dict[Hashable, dt.date] = {}
+    latest_finish: dict[Hashable, int] = {}
+    latest_start: dict[Hashable, int] = {}
+    no_links: list[tuple[Hashable, int]] = []
     for key in reversed(order):
-        item = by_key[key]
         latest = project_finish
-        for link in outgoing.get(key, ()):
-            successor = link.successor
-            gap = link.lag if by_key[successor].milestone else 1 + link.lag
-            candidate = latest_start[successor] - dt.timedelta(days=gap)
-            latest = min(latest, candidate)
+        for successor, gap in outgoing.get(key, no_links):
+            candidate = latest_start[successor] - gap
+            if candidate < latest:
+                latest = candidate
         latest_finish[key] = latest
         latest_start[key] = latest - (finish[key] - start[key])
-
-    result: dict[Hashable, Forecast] = {}
-    for key in order:
-        item = by_key[key]
-        total_float = (latest_finish[key] - finish[key]).days
-        result[key] = Forecast(
-            key=key,
-            start=start[key],
-            finish=finish[key],
-            slip=max((finish[key] - item.finish).days, 0),
-            total_float=total_float,
-            critical=total_float <= 0,
-            driven_by=driver[key],
-        )
-    return result
+    return latest_finish
 
 
 def critical_path(forecasts: Mapping[Hashable, Forecast]) -> list[Hashable]:

@@ -21,7 +21,7 @@ from tracker.projects.models import WorkStream
 LABEL_LENGTH = 48
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineRow:
     """One row of the chart and of the table: a stage, a task or a milestone."""
 

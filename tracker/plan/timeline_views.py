@@ -14,6 +14,7 @@ from tracker.exports import download
 from tracker.extensions import db
 from tracker.filters import london_today as _today
 from tracker.forms import show_refusal
+from tracker.paging import page_of, page_url
 from tracker.permissions import can, requires
 from tracker.plan import bp
 from tracker.plan.baselines import (
@@ -36,6 +37,7 @@ from tracker.plan.import_apply import import_table
 from tracker.plan.import_result import iter_error_rows
 from tracker.plan.models import TaskDependency
 from tracker.plan.plan_export import EXPORT_COLUMNS, export_rows
+from tracker.plan.plan_reading import read_plan
 from tracker.plan.progress_styles import PROGRESS_STYLES
 from tracker.plan.schedule import CycleError, Forecast, Link, cycle_if_added, slip_chain
 from tracker.plan.table_files import MAX_IMPORT_BYTES, FileProblem, read_table
@@ -87,7 +89,7 @@ def _arg_id(name: str, allowed: set[int]) -> int | None:
 @requires("plan.view")
 def timeline(slug: str) -> str:
     project = g.project
-    plan = load_plan(project)
+    plan = read_plan(project)
     baselines = project_baselines(project)
     stage_id = _arg_id("stage", {s.id for s in plan.stages})
     work_stream_id = _arg_id("work_stream", {w.id for w in plan.work_streams})
@@ -141,30 +143,44 @@ def timeline(slug: str) -> str:
     )
 
 
+FORECAST_PAGE_SIZE = 100
+
+
 @bp.route("/projects/<slug>/plan/forecast")
 @requires("plan.view")
 def forecast(slug: str) -> str:
+    """Pushed milestones, late tasks and the critical path; the two long lists a page at a time,
+    each row with the chain of slips that causes it (worked out only for the rows shown)."""
     project = g.project
-    plan = load_plan(project)
+    plan = read_plan(project)
     today = status_date(project)
     as_of = today if request.args.get("as_of") == "today" else None
     forecasts, cycle_message = _forecast(plan, as_of)
     rows = timeline_rows(plan, forecasts, today=today)
+    slipped = [r for r in rows.tasks if r.slip > 0]
+    critical = sorted(
+        rows.critical, key=lambda r: (r.forecast_start or dt.date.min, r.kind != "task")
+    )
+    late_page = page_of(len(slipped), FORECAST_PAGE_SIZE, "late_page")
+    critical_page = page_of(len(critical), FORECAST_PAGE_SIZE, "critical_page")
+    slipped, critical = late_page.of(slipped), critical_page.of(critical)
     labels = _labels(plan)
     causes = {
         row.key: [labels.get(k, str(k)) for k in slip_chain(forecasts, row.key)[:-1]]
-        for row in rows.rows
-        if row.key in forecasts and row.slip > 0
+        for row in [*rows.pushed_milestones, *slipped]
+        if row.key in forecasts
     }
     return render_template(
         "plan/forecast.html",
         project=project,
         timeline=rows,
         pushed=rows.pushed_milestones,
-        slipped=[r for r in rows.tasks if r.slip > 0],
-        critical=sorted(
-            rows.critical, key=lambda r: (r.forecast_start or dt.date.min, r.kind != "task")
-        ),
+        slipped=slipped,
+        critical=critical,
+        late_page=late_page,
+        critical_page=critical_page,
+        late_url=page_url("late_page"),
+        critical_url=page_url("critical_page"),
         causes=causes,
         as_of=as_of,
         today=today,
@@ -219,14 +235,14 @@ def _dependencies_page(plan: PlanData, form: DependencyForm, status: int = 200) 
 @bp.route("/projects/<slug>/plan/dependencies")
 @requires("plan.view")
 def dependencies(slug: str) -> tuple[str, int]:
-    plan = load_plan(g.project)
+    plan = read_plan(g.project)
     return _dependencies_page(plan, _dependency_form(plan, formdata=None))
 
 
 @bp.route("/projects/<slug>/plan/dependencies/add", methods=["POST"])
 @requires("plan.edit")
 def dependency_add(slug: str) -> tuple[str, int] | BaseResponse:
-    plan = load_plan(g.project)
+    plan = read_plan(g.project)
     form = _dependency_form(plan)
     if not form.validate_on_submit():
         return _dependencies_page(plan, form, 400)
@@ -295,7 +311,7 @@ def baseline_save(slug: str) -> tuple[str, int] | BaseResponse:
     form = BaselineForm()
     if not form.validate_on_submit():
         return _baselines_page(form, 400)
-    plan = load_plan(g.project)
+    plan = read_plan(g.project)
     try:
         baseline = save_baseline(
             plan,
@@ -325,7 +341,7 @@ def baseline_compare(slug: str, baseline_id: int) -> str:
     baseline = get_baseline(g.project, baseline_id)
     if baseline is None:
         abort(404)
-    plan = load_plan(g.project)
+    plan = read_plan(g.project)
     comparison = compare(baseline.items or [], snapshot(plan))
     return render_template(
         "plan/baselines_compare.html",
@@ -345,7 +361,7 @@ def export(slug: str) -> Response:
     kind = request.args.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         abort(404)
-    plan = load_plan(g.project)
+    plan = read_plan(g.project)
     forecasts, _ = _forecast(plan)
     return download(
         EXPORT_COLUMNS,

@@ -19,6 +19,7 @@ from tracker.auth.models import Person
 from tracker.filters import london_today as _today
 from tracker.forms import show_refusal
 from tracker.ordering import MoveForm
+from tracker.paging import page_of, page_url
 from tracker.permissions import requires
 from tracker.plan import bp
 from tracker.plan.forms import (
@@ -51,7 +52,14 @@ from tracker.plan.tasks import (
     task_problems,
     update_task_progress,
 )
-from tracker.plan.work_plan import TaskFilter, project_work_streams, task_people, work_plan_tasks
+from tracker.plan.work_plan import (
+    TaskFilter,
+    project_work_streams,
+    stage_first_pages,
+    stage_task_counts,
+    task_people,
+    work_plan_tasks,
+)
 from tracker.plan.work_plan import work_plan as group_work_plan
 from tracker.projects.models import Role, WorkStream
 from tracker.projects.status import status_date
@@ -83,6 +91,10 @@ def _int_arg(name: str, allowed: set[int]) -> int | None:
     return value if value in allowed else None
 
 
+# A page of the work plan: enough to read and print, few enough to render at once.
+WORK_PLAN_PAGE_SIZE = 200
+
+
 @bp.route("/projects/<slug>/plan/tasks")
 @requires("plan.view")
 def work_plan(slug: str) -> tuple[str, int]:
@@ -112,18 +124,24 @@ def work_plan(slug: str) -> tuple[str, int]:
     filter_form.person.data = str(filters.person_id or "")
     filter_form.status.data = filters.status.value if filters.status else ""
 
-    tasks = work_plan_tasks(project, filters, today=today)
+    counts = stage_task_counts(project, filters, today=today)
+    page = page_of(sum(counts.values()), WORK_PLAN_PAGE_SIZE)
+    tasks = work_plan_tasks(project, filters, today=today, page=page)
     led = led_work_stream_ids(current_user.id, project) if Role.WS_LEAD in g.roles else frozenset()
     return _render(
         "plan/work_plan.html",
-        groups=group_work_plan(stages, tasks, filters),
+        groups=group_work_plan(stages, tasks, filters, counts, page),
+        page=page,
+        page_url=page_url(),
+        stage_pages=stage_first_pages(stages, counts, page),
+        stages_by_id={s.id: s for s in stages},
         gate={s.id: gate_reason(s, stages) for s in stages},
         progress={t.id: effective_progress(t, today) for t in tasks},
         may_update={t.id: can_update_progress(t, g.roles, led) for t in tasks},
         filter_form=filter_form,
         filters=filters,
         people=people,
-        task_count=len(tasks),
+        task_count=page.total,
         mine=filters.person_id is not None and filters.person_id == current_user.id,
         led_streams=[w for w in streams if w.id in led],
         today=today,

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.auth.models import Person
 from tracker.extensions import db
+from tracker.paging import Page
 from tracker.plan.models import (
     Progress,
     Stage,
@@ -72,6 +73,7 @@ class StageTasks:
     stage: Stage
     status: StageStatus
     tasks: list[Task]
+    continued: bool = False  # its tasks began on an earlier page
 
 
 def attach_responsible(tasks: Sequence[Task], task_ids: Select[tuple[int]]) -> None:
@@ -93,8 +95,7 @@ def attach_responsible(tasks: Sequence[Task], task_ids: Select[tuple[int]]) -> N
         set_committed_value(task, "responsible", responsible[task.id])
 
 
-def work_plan_tasks(project: Project, filters: TaskFilter, *, today: dt.date) -> list[Task]:
-    """The tasks matching the filters, with their people and work stream: two queries."""
+def _conditions(project: Project, filters: TaskFilter, today: dt.date) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Task.project_id == project.id]
     if filters.stage_id is not None:
         conditions.append(Task.stage_id == filters.stage_id)
@@ -104,32 +105,83 @@ def work_plan_tasks(project: Project, filters: TaskFilter, *, today: dt.date) ->
         conditions.append(Task.responsible.any(Person.id == filters.person_id))
     if filters.status is not None:
         conditions.append(progress_condition(filters.status, today))
-    tasks = list(
-        db.session.execute(
-            select(Task)
-            .join(Stage, Stage.id == Task.stage_id)
-            .where(*conditions)
-            .options(joinedload(Task.work_stream))
-            .order_by(Stage.number, Task.position, Task.code)
-        ).scalars()
+    return conditions
+
+
+def work_plan_tasks(
+    project: Project, filters: TaskFilter, *, today: dt.date, page: Page | None = None
+) -> list[Task]:
+    """The tasks matching the filters (only those of `page`, when given), in the work plan's
+    order, with their people and work stream: two queries."""
+    conditions = _conditions(project, filters, today)
+    query = (
+        select(Task)
+        .join(Stage, Stage.id == Task.stage_id)
+        .where(*conditions)
+        .options(joinedload(Task.work_stream))
+        .order_by(Stage.number, Task.position, Task.code, Task.id)
     )
-    attach_responsible(tasks, select(Task.id).where(*conditions))
+    if page is not None:
+        query = query.limit(page.size).offset(page.offset)
+    tasks = list(db.session.execute(query).scalars())
+    ids = select(Task.id).where(*conditions)
+    if page is not None:
+        ids = select(Task.id).where(Task.id.in_([task.id for task in tasks]))
+    attach_responsible(tasks, ids)
     return tasks
 
 
+def stage_task_counts(project: Project, filters: TaskFilter, *, today: dt.date) -> dict[int, int]:
+    """How many tasks of each stage match the filters: one query."""
+    rows = db.session.execute(
+        select(Task.stage_id, func.count())
+        .where(*_conditions(project, filters, today))
+        .group_by(Task.stage_id)
+    )
+    return {stage_id: count for stage_id, count in rows}
+
+
 def work_plan(
-    stages: Sequence[Stage], tasks: Sequence[Task], filters: TaskFilter
+    stages: Sequence[Stage],
+    tasks: Sequence[Task],
+    filters: TaskFilter,
+    counts: Mapping[int, int],
+    page: Page,
 ) -> list[StageTasks]:
-    """Tasks grouped by stage as in section 8.4. A filtered view leaves out empty stages."""
+    """The page's tasks grouped by stage as in section 8.4. A filtered view leaves out empty
+    stages; otherwise an empty stage shows on the page where its tasks would begin."""
     statuses = stage_statuses(stages)
     by_stage: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_stage[task.stage_id].append(task)
     groups = []
+    offset = 0
     for stage in sorted(stages, key=lambda s: s.number):
+        begins, offset = offset, offset + counts.get(stage.id, 0)
+        first_page = min(begins // page.size + 1, page.count)
         if filters.stage_id is not None and stage.id != filters.stage_id:
             continue
-        if filters.active and not by_stage.get(stage.id):
+        if not by_stage.get(stage.id) and (filters.active or first_page != page.number):
             continue
-        groups.append(StageTasks(stage, statuses[stage.number], by_stage.get(stage.id, [])))
+        groups.append(
+            StageTasks(
+                stage,
+                statuses[stage.number],
+                by_stage.get(stage.id, []),
+                continued=first_page < page.number,
+            )
+        )
     return groups
+
+
+def stage_first_pages(
+    stages: Sequence[Stage], counts: Mapping[int, int], page: Page
+) -> dict[int, int]:
+    """The page on which each stage's tasks begin, for the list of stages to jump to."""
+    pages: dict[int, int] = {}
+    offset = 0
+    for stage in sorted(stages, key=lambda s: s.number):
+        if counts.get(stage.id):
+            pages[stage.id] = offset // page.size + 1
+        offset += counts.get(stage.id, 0)
+    return pages
