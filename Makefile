@@ -18,7 +18,7 @@ CSS := static/build/app.css
 SCSS := $(wildcard static/scss/*.scss)
 PIP_STAMP := $(VENV)/.stamp-pip
 NPM_STAMP := node_modules/.stamp-npm
-BENCHES := $(sort $(wildcard bench/*.py))
+BENCHES := $(sort $(wildcard bench/bench_*.py))
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test chromium lint format bench clean distclean
