@@ -37,6 +37,13 @@ def names(app) -> set[str]:
     return {p.name for p in folder(app).iterdir()} if folder(app).exists() else set()
 
 
+@pytest.fixture(autouse=True)
+def limits(app, monkeypatch) -> None:
+    """The default limits, whatever an earlier test left on the session's app."""
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 50)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 51 * 1024 * 1024)
+
+
 @pytest.fixture
 def spooled(monkeypatch, tmp_path) -> list[str]:
     """The file parts Werkzeug's default stream factory received (each would be spooled to
@@ -120,10 +127,10 @@ def test_a_new_version_is_streamed_too(
     ],
 )
 def test_a_refused_streamed_upload_leaves_no_temporary_file(
-    app, db, client, login_as, evidence_project, spooled, upload, status
+    app, db, client, login_as, evidence_project, spooled, upload, status, monkeypatch
 ):
-    app.config["MAX_UPLOAD_MB"] = 1
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     login_as(Role.WS_LEAD)
     before = names(app)
     content, name = upload
