@@ -45,7 +45,7 @@ from tracker.extensions import db
 from tracker.projects.models import Membership, Project, Role
 from tracker.seeding import load_seed
 
-UPLOAD_MB = 200
+UPLOAD_MB = int(os.environ.get("BENCH_UPLOAD_MB", "200"))
 RUNS = 3
 BLOCK = 1024 * 1024
 PASSWORD = secrets.token_urlsafe(16)
