@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from tracker.config import Config, DevelopmentConfig
 from tracker.transactions import TrackerFlask
+from tracker.uploads import UploadRequest
 
 
 def _default_config() -> type[Config]:
@@ -27,6 +28,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,
     )
+    app.request_class = UploadRequest  # uploads streamed straight to storage (tracker/uploads.py)
     app.config.from_object(config_class())
     from tracker.database import IdConverter
 

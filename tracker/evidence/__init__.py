@@ -19,7 +19,8 @@ Rules
   element and work stream).
 
 Files
-- `files.py`: receiving an upload: its name cleaned, its type decided from its bytes, hashed.
+- `files.py`: receiving an upload: its name cleaned, its type decided from its bytes, hashed;
+  `IncomingFile`, the file an upload form's file part is streamed into (tracker/uploads.py).
 - `storage.py`: where files live; a file is published when its row commits and deleted when
   its row's removal commits.
 - `pack.py`: the assessor's pack, one ZIP of the accepted evidence by element.

@@ -157,20 +157,93 @@ def naming(filename: str, message: str) -> str:
     return f"{name}: {message}"
 
 
-def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
-    """Copy the upload into storage a chunk at a time, hashing as it goes, then check it.
+class IncomingFile:
+    """One file part of an upload request, written by Werkzeug's form parser straight into
+    storage under its temporary name, measured and hashed as the parser writes it
+    (tracker/uploads.py). `store_upload` then checks it and keeps it without copying a byte;
+    if no view keeps it, the request's end discards it."""
 
-    Raises RuleRefused (and removes anything written) for a missing or odd name, a type not
-    accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
-    The file keeps a temporary name until the caller's database transaction commits
-    (tracker/evidence/storage.py), so that no row ever points at a file still being written.
-    """
+    def __init__(self, store: Storage) -> None:
+        self.store = store
+        self.key = store.new_key()
+        self.handle = store.open_incoming(self.key)
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.kept = False
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.handle.write(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self.handle.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def keep(self) -> None:
+        """Hand the file to the request's transaction: published at its commit, deleted if it
+        is rolled back (tracker/evidence/storage.py)."""
+        self.store.keep_when_committed(self.key)
+        self.kept = True
+
+    def discard(self) -> None:
+        """Close the file, and delete it unless it was kept."""
+        self.close()
+        if not self.kept:
+            self.store.delete(self.key)
+
+
+def _accepted_name(filename: str) -> tuple[str, str]:
+    """The cleaned name and its extension, or RuleRefused for a missing, odd or unknown type."""
     name = clean_name(filename)
     if not name:
         raise _refused("Select a file with a name that ends in its type, like report.pdf")
     ext = extension(name)
     if ext not in KINDS:
         raise _refused(f"The selected file must be a {ACCEPTED_LIST} file")
+    return name, ext
+
+
+def _check_written(handle: BinaryIO, size: int, ext: str) -> None:
+    """Refuse a written file that is empty or whose content does not match its type."""
+    if size == 0:
+        raise _refused("The selected file is empty")
+    handle.flush()
+    if not content_matches(handle, ext):
+        raise _refused(
+            f"The selected file is not a real {KINDS[ext][1]}: its content does not match its name"
+        )
+
+
+def _stored(key: str, name: str, ext: str, size: int, sha256: str) -> StoredFile:
+    return StoredFile(
+        key=key, original_name=name, size_bytes=size, content_type=KINDS[ext][0], sha256=sha256
+    )
+
+
+def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: int) -> StoredFile:
+    """The upload in storage, hashed, and checked by its name, size and content.
+
+    An `IncomingFile` (an upload endpoint's file part, tracker/uploads.py) is already in
+    storage and hashed: it is checked and kept where it is. Any other stream is copied in a
+    chunk at a time, hashing as it goes.
+
+    Raises RuleRefused (and removes anything written) for a missing or odd name, a type not
+    accepted, an empty file, a file over `max_bytes`, or content that does not match the name.
+    The file keeps a temporary name until the caller's database transaction commits
+    (tracker/evidence/storage.py), so that no row ever points at a file still being written.
+    """
+    if isinstance(stream, IncomingFile):
+        return _keep_incoming(stream, filename, max_bytes)
+    name, ext = _accepted_name(filename)
     key = store.new_key()
     digest = hashlib.sha256()
     size = 0
@@ -180,21 +253,21 @@ def store_upload(stream: BinaryIO, filename: str, store: Storage, *, max_bytes: 
                 size += len(chunk)
                 digest.update(chunk)
                 out.write(chunk)
-            if size == 0:
-                raise _refused("The selected file is empty")
-            out.flush()
-            if not content_matches(out, ext):
-                raise _refused(
-                    f"The selected file is not a real {KINDS[ext][1]}: its content does not match "
-                    f"its name"
-                )
+            _check_written(out, size, ext)
     except BaseException:
         store.delete(key)
         raise
-    return StoredFile(
-        key=key,
-        original_name=name,
-        size_bytes=size,
-        content_type=KINDS[ext][0],
-        sha256=digest.hexdigest(),
-    )
+    return _stored(key, name, ext, size, digest.hexdigest())
+
+
+def _keep_incoming(incoming: IncomingFile, filename: str, max_bytes: int) -> StoredFile:
+    try:
+        name, ext = _accepted_name(filename)
+        if incoming.size > max_bytes:
+            raise _too_large(max_bytes)
+        _check_written(incoming.handle, incoming.size, ext)
+    except BaseException:
+        incoming.discard()
+        raise
+    incoming.keep()
+    return _stored(incoming.key, name, ext, incoming.size, incoming.digest.hexdigest())

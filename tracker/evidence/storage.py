@@ -49,6 +49,8 @@ class Entry:
 class Storage(Protocol):
     def new_key(self) -> str: ...
     def open_writer(self, key: str) -> BinaryIO: ...
+    def open_incoming(self, key: str) -> BinaryIO: ...
+    def keep_when_committed(self, key: str) -> None: ...
     def publish(self, key: str) -> None: ...
     def open_reader(self, key: str) -> BinaryIO: ...
     def delete(self, key: str) -> None: ...
@@ -77,13 +79,25 @@ class LocalStorage:
     def open_writer(self, key: str) -> BinaryIO:
         """A new file under its temporary name, open for writing and reading back; it is
         published when the current database transaction commits (see the module's docstring)."""
+        handle = self.open_incoming(key)
+        self.keep_when_committed(key)
+        return handle
+
+    def open_incoming(self, key: str) -> BinaryIO:
+        """A new file under its temporary name, open for writing and reading back, that no
+        transaction owns yet: an upload being received (tracker/uploads.py). Its receiver
+        either calls `keep_when_committed` or deletes it. Being in the storage's own folder,
+        keeping it is a rename, never a copy (an object store would upload it at `publish`)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle = open(self._pending_path(key), "xb+")  # noqa: SIM115 - the caller closes it
+        return open(self._pending_path(key), "xb+")  # noqa: SIM115 - the caller closes it
+
+    def keep_when_committed(self, key: str) -> None:
+        """Publish the pending file `key` when the current database transaction commits; it is
+        deleted if the transaction ends without committing."""
         session = db.session()
         if not session.in_transaction():  # so that a rollback or close still ends one
             session.begin()
         session.info.setdefault(_PENDING, []).append((self, key))
-        return handle
 
     def publish(self, key: str) -> None:
         """Give a written file its real name (an atomic rename within the folder)."""

@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.database import utcnow
 from tracker.evidence import bp
 from tracker.evidence.access import Viewer, viewer_for
-from tracker.evidence.files import StoredFile, naming, store_upload
+from tracker.evidence.files import IncomingFile, StoredFile, naming, store_upload
 from tracker.evidence.forms import (
     EvidenceForm,
     ReviewForm,
@@ -66,9 +66,20 @@ from tracker.prepared.services import ask, worker_available
 from tracker.projects.models import WorkStream
 from tracker.rules import RuleRefused
 from tracker.transactions import roll_back
+from tracker.uploads import stream_uploads
 from tracker.versioning import form_status, record_data, refuse_stale, show_record
 
 PAGE_SIZE = 100
+
+# The forms that take evidence files have them written once, straight into storage and hashed
+# on the way (tracker/uploads.py), rather than spooled to TMPDIR and then copied.
+bp.record_once(
+    lambda state: stream_uploads(
+        state.app,
+        (f"{bp.name}.item_new", f"{bp.name}.item_version"),
+        lambda: IncomingFile(storage()),
+    )
+)
 
 
 def _viewer() -> Viewer:
