@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(/(?:static|assets|vendor)/[^"]+)"')
 MAX_AGE = re.compile(r"max-age=(\d+)")
+PAGE_ASSETS: dict[str, list[str]] = {}  # page address -> the front-end files it links to
 
 
 @dataclass
@@ -143,12 +144,9 @@ class Browser:
             headers["Referer"] = f"http://{self.host}:{self.port}{url}"
         began = time.perf_counter()
         try:
-            self.connection.request(method, url, payload, headers)
-            response = self.connection.getresponse()
-            answer = Answer(response.status, response.headers, response.read())
+            answer = self._exchange(method, url, payload, headers)
         except (OSError, http.client.HTTPException) as failure:
             self.connection.close()
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
             self._record(began, kind, url, f"{method} {url}: {failure!r}")
             return None
         for value in answer.headers.get_all("Set-Cookie") or []:
@@ -157,6 +155,20 @@ class Browser:
         ok = answer.status < 400
         self._record(began, kind, url, None if ok else f"{method} {url}: {answer.status}")
         return answer
+
+    def _exchange(self, method: str, url: str, payload: str | None, headers: dict) -> Answer:
+        """One request and its answer. A kept-alive connection the server closed meanwhile is
+        opened again and a GET sent again, as browsers do; a POST is not sent twice."""
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, url, payload, headers)
+                response = self.connection.getresponse()
+                return Answer(response.status, response.headers, response.read())
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection.close()
+                if method != "GET" or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _record(self, began: float, kind: str, url: str, error: str | None) -> None:
         ended = time.perf_counter()
@@ -169,9 +181,18 @@ class Browser:
         while answer is not None and answer.status in (301, 302, 303):
             answer = self.request("GET", urlsplit(answer.headers["Location"]).path, kind)
         if answer is not None and answer.status == 200:
-            for asset in dict.fromkeys(ASSET.findall(answer.text())):
-                self.fetch_asset(asset.replace("&amp;", "&"))
+            for asset in self.assets_of(url, answer):
+                self.fetch_asset(asset)
         return answer
+
+    def assets_of(self, url: str, answer: Answer) -> list[str]:
+        """The front-end files a page links to, read once per page address and shared by every
+        simulated browser: reading 2 MB pages again and again would make the load generator,
+        on the same cores as the server, slow the server down."""
+        if url not in PAGE_ASSETS:
+            found = dict.fromkeys(ASSET.findall(answer.text()))
+            PAGE_ASSETS[url] = [asset.replace("&amp;", "&") for asset in found]
+        return PAGE_ASSETS[url]
 
     def fetch_asset(self, url: str) -> None:
         fresh_until, etag = self.cache.get(url, (0.0, ""))
