@@ -91,6 +91,7 @@ def register_templates(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from tracker.compression import register_compression
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.forms import error_summary
     from tracker.headers import register_security_headers
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.once import once_field
 
     register_security_headers(app)  # first: its nonce must exist before anything can answer
+    register_compression(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
@@ -194,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     withdrawal_views.register_globals(app)
+    assets.register_asset_versions(app)
     register_area_parts()
 
 

@@ -77,6 +77,8 @@ class Config:
     # process just after the commit. A failed job is retried after each of these waits.
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 120, 600, 1800, 3600)
+    # gzip for pages and JSON (tracker/compression.py); 0 when the reverse proxy compresses.
+    COMPRESS_RESPONSES = os.environ.get("COMPRESS_RESPONSES", "1") == "1"
     TESTING = False
     DEBUG = False
 
