@@ -74,13 +74,14 @@ def session_cookie(app: Flask, person_id: int) -> tuple[str, str]:
 
 PHASES = """() => {
   const n = performance.getEntriesByType("navigation")[0];
-  return [n.responseStart, n.responseEnd, n.domInteractive, n.domContentLoadedEventEnd];
+  const start = performance.getEntriesByName("gantt-start")[0];
+  return [n.responseStart, n.responseEnd, n.domInteractive, start ? start.startTime : 0];
 }"""
 
 
 def draw_once(context: BrowserContext, url: str) -> tuple[float, int, list[float]]:
     """Milliseconds until the chart is drawn, the DOM node count, and the moments the response
-    started and ended, the DOM was read and DOMContentLoaded's handlers ran."""
+    started and ended, the DOM was read and gantt.js began to draw."""
     page = context.new_page()
     try:
         response = page.goto(url, wait_until="commit", timeout=300_000)
@@ -119,7 +120,7 @@ def main(sizes: tuple[int, ...]) -> int:
         print(f"The Gantt in headless Chromium, {database_name(app)}: median of {RUNS} runs")
         header = (
             f"{'tasks':>6} {'drawn ms':>9} {'server ms':>10} {'KB':>8} {'DOM nodes':>10}"
-            "  browser phases (ms): response start, end, DOM read, DOMContentLoaded"
+            "  browser phases (ms): response start, end, DOM read, gantt.js starts"
         )
         print(header)
         print("-" * len(header))

@@ -98,7 +98,7 @@ def bulk_plan(project: Project, tasks: int, dependencies: int) -> None:
     db.session.commit()
 
 
-PAGES = ["tasks", "tasks?status=late", "timeline", "forecast"]
+PAGES = ["tasks", "tasks?status=late", "timeline", "timeline?page=5", "forecast"]
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.WS_LEAD])

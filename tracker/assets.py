@@ -1,4 +1,5 @@
-"""Front-end files that come from packages: GOV.UK Frontend (npm) and plotly.js (PyPI).
+"""Front-end files that come from packages: GOV.UK Frontend (npm), plotly.js (PyPI) and
+plotly.js's basic bundle (npm, the same version), which the Gantt chart loads instead.
 
 They are served by the app itself so that nothing is fetched from a CDN.
 """
@@ -47,6 +48,15 @@ def plotly_js() -> Response:
     if not (_PLOTLY_DIR / "plotly.min.js").exists():
         abort(404)
     return send_from_directory(_PLOTLY_DIR, "plotly.min.js", max_age=_ONE_YEAR)
+
+
+@bp.route("/vendor/plotly-basic.min.js")
+@requires(PUBLIC)
+def plotly_basic_js() -> Response:
+    bundle = Path(current_app.config["PLOTLY_BASIC_JS"])
+    if not bundle.exists():
+        abort(404)
+    return send_from_directory(bundle.parent, bundle.name, max_age=_ONE_YEAR)
 
 
 @bp.app_template_global()

@@ -212,6 +212,7 @@
     var chart = document.getElementById("gantt-chart");
     var source = document.getElementById("gantt-data");
     if (!chart || !source || !window.Plotly || !T) return;
+    if (window.performance && performance.mark) performance.mark("gantt-start");
     var data = JSON.parse(source.textContent);
     var inner = document.createElement("div");
     inner.className = "app-gantt__inner";
