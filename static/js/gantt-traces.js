@@ -21,7 +21,7 @@
       .replace(/&/g, "&amp;")
       .replace(/</g, "&lt;")
       .replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;")
+      .replace(/"/g, "&#34;") // as markupsafe: Plotly decodes numeric entities
       .replace(/'/g, "&#39;");
   }
 

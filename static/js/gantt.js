@@ -199,6 +199,7 @@
     gantt.range = controls.querySelector("input[type=range]");
     gantt.shown = document.getElementById("gantt-rows-shown");
     gantt.range.max = String(gantt.rows.length - ROWS + 1);
+    showPosition(gantt);
     gantt.range.addEventListener("input", function () {
       scrollTo(gantt, Number(gantt.range.value) - 1);
     });
