@@ -178,7 +178,7 @@ def test_the_page_embeds_the_figure_and_the_table_has_every_row(
         "Late (horizontal stripes)",
         "At risk (cross-hatched)",
     ]
-    assert by_key[f"t{small_plan['second'].id}"]["progress_label"] == "Late"
+    assert styles[by_key[f"t{small_plan['second'].id}"]["style"]] == "Late (horizontal stripes)"
     assert [t["critical"] for t in tasks] == [0, 0, 1]  # 2.1 finishes last
     assert (f"t{small_plan['first'].id}", f"t{small_plan['second'].id}") in data["links"]
     milestone = by_key[f"m{small_plan['milestone'].id}"]

@@ -52,6 +52,7 @@
       data.fields.forEach(function (field, n) {
         row[field] = values[n];
       });
+      row.progress = row.style === null ? "" : data.styles[row.style].label;
       return row;
     });
   }
@@ -73,7 +74,7 @@
       }
     }
     if (row.actual_finish !== null) parts.push("Finished " + formatDate(row.actual_finish));
-    if (row.progress_label) parts.push("Progress: " + escapeText(row.progress_label));
+    if (row.progress) parts.push("Progress: " + escapeText(row.progress));
     if (row.baseline_finish !== null) {
       parts.push("Baseline finish " + formatDate(row.baseline_finish));
     }

@@ -97,7 +97,7 @@
       var name = document.createElement("div");
       name.className = "app-gantt__name app-gantt__name--" + row.kind;
       name.style.height = name.style.lineHeight = ROW_HEIGHT + "px";
-      name.textContent = (row.kind === "milestone" ? "◆ " : "") + row.short_label;
+      name.textContent = (row.kind === "milestone" ? "◆ " : "") + row.label;
       name.title = row.label;
       names.appendChild(name);
     });

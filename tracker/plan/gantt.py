@@ -29,8 +29,7 @@ EPOCH = dt.date(1970, 1, 1)
 ROW_FIELDS = (
     "key",
     "kind",
-    "label",
-    "short_label",
+    "label",  # shown beside the plot, cut short there by CSS
     "start",
     "finish",
     "forecast_start",
@@ -38,8 +37,7 @@ ROW_FIELDS = (
     "actual_finish",
     "baseline_start",
     "baseline_finish",
-    "style",  # index into "styles", or null
-    "progress_label",
+    "style",  # the progress: an index into "styles", or null
     "critical",  # 1 or 0
     "slip",
     "responsible",
@@ -56,7 +54,6 @@ def _row(row: TimelineRow) -> list[Any]:
         row.key,
         row.kind,
         row.label,
-        row.short_label,
         _day(row.start),
         _day(row.finish),
         _day(row.forecast_start),
@@ -64,8 +61,7 @@ def _row(row: TimelineRow) -> list[Any]:
         _day(row.actual_finish),
         _day(row.baseline_start or row.baseline_finish),
         _day(row.baseline_finish),
-        _STYLE_INDEX.get(row.progress) if row.kind == "task" else None,
-        row.progress_label or "",
+        _STYLE_INDEX.get(row.progress),
         1 if row.critical else 0,
         row.slip or 0,
         row.responsible or "",
