@@ -181,7 +181,6 @@
   function setUpScrolling(gantt) {
     var controls = document.querySelector("[data-gantt-rows]");
     if (gantt.rows.length <= ROWS) return; // every row is in view
-    gantt.chart.setAttribute("tabindex", "0");
     gantt.chart.addEventListener("keydown", function (event) {
       var step = KEYS[event.key];
       var target = event.key === "Home" ? 0 : event.key === "End" ? gantt.rows.length : null;
@@ -236,6 +235,8 @@
         svg.setAttribute("aria-hidden", "true");
         svg.setAttribute("focusable", "false");
       });
+      // Focusable: its rows move with the keys, and on a narrow screen it scrolls sideways.
+      chart.setAttribute("tabindex", "0");
       chart.setAttribute("data-gantt-drawn", "true");
       if (window.performance && performance.mark) performance.mark("gantt-drawn");
       setUpZoom(gantt);
