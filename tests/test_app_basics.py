@@ -64,6 +64,7 @@ def test_unexpected_error_shows_500_page_without_trace():
 
 def test_assets_are_served_locally(client):
     assert client.get("/vendor/plotly.min.js").status_code == 200
+    assert client.get("/vendor/plotly-basic.min.js").status_code == 200
     response = client.get("/vendor/govuk-frontend.min.js")
     assert response.status_code == 200
 

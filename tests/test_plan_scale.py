@@ -102,6 +102,7 @@ PAGES = [
     "tasks",
     "tasks?status=late",
     "timeline",
+    "timeline?page=5",
     "forecast",
     "export?format=csv",
     "export?format=xlsx",

@@ -1,5 +1,6 @@
-"""Front-end files that come from packages: GOV.UK Frontend (npm) and plotly.js (PyPI), and
-how every front-end file (these and static/) is cached by browsers.
+"""Front-end files that come from packages: GOV.UK Frontend (npm), plotly.js (PyPI) and
+plotly.js's basic bundle (npm, the same version), which the Gantt chart loads instead; and how
+every front-end file (these and static/) is cached by browsers.
 
 They are served by the app itself so that nothing is fetched from a CDN.
 
@@ -62,6 +63,15 @@ def plotly_js() -> Response:
     return send_from_directory(_PLOTLY_DIR, "plotly.min.js")
 
 
+@bp.route("/vendor/plotly-basic.min.js")
+@requires(PUBLIC)
+def plotly_basic_js() -> Response:
+    bundle = Path(current_app.config["PLOTLY_BASIC_JS"])
+    if not bundle.exists():
+        abort(404)
+    return send_from_directory(bundle.parent, bundle.name)
+
+
 @bp.app_template_global()
 @cache
 def plotly_style_ids() -> tuple[str, ...]:
@@ -84,6 +94,8 @@ def _file_of(endpoint: str | None, values: dict[str, Any]) -> Path | None:
         return _govuk_dir() / "govuk-frontend.min.js"
     if endpoint == "assets.plotly_js":
         return _PLOTLY_DIR / "plotly.min.js"
+    if endpoint == "assets.plotly_basic_js":
+        return Path(current_app.config["PLOTLY_BASIC_JS"])
     return None
 
 

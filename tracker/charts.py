@@ -18,13 +18,14 @@ neutralised, so that text cannot name another field of the trace.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup, escape
 
-__all__ = ["HOVER_TEXT", "escape_figure", "figure_json"]
+__all__ = ["HOVER_TEXT", "data_json", "escape_figure", "figure_json"]
 
 # A trace's hover shows its `hovertext` as it is, without the trace name beside it.
 HOVER_TEXT = Markup("%{hovertext}<extra></extra>")
@@ -56,9 +57,16 @@ def figure_json(figure: go.Figure) -> str:
     """The figure, every user's text escaped, as JSON that is safe inside a
     `<script type="application/json">` element."""
     safe = escape_figure(figure.to_plotly_json())
-    return (
-        pio.to_json(safe, validate=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
+    return _script_safe(pio.to_json(safe, validate=False))
+
+
+def data_json(data: Any) -> str:
+    """Plain data (dicts, lists, strings, numbers) as compact JSON that is safe inside a
+    `<script type="application/json">` element. Its strings are not escaped for Plotly: the
+    script that draws from them escapes whatever it hands to Plotly (static/js/gantt.js)."""
+    return _script_safe(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+
+
+def _script_safe(text: str) -> str:
+    # Neither `</script>` nor `<!--` can end or change the element; `&` for good measure.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -58,7 +58,13 @@ PERMISSIONS_POLICY = {
 
 # Front-end files that are the same for everyone and may be cached (see tracker/assets.py).
 PUBLIC_ENDPOINTS = frozenset(
-    {"static", "assets.govuk_asset", "assets.govuk_js", "assets.plotly_js"}
+    {
+        "static",
+        "assets.govuk_asset",
+        "assets.govuk_js",
+        "assets.plotly_js",
+        "assets.plotly_basic_js",
+    }
 )
 
 
