@@ -189,3 +189,30 @@ def test_small_bodies_and_compressed_formats_are_not_gzipped(odd_app, path):
 def test_a_body_already_encoded_is_not_encoded_twice(odd_app):
     response = odd_app.test_client().get("/test/encoded", headers=GZIP)
     assert gzip.decompress(response.data) == b"<p>already</p>" * 500
+
+
+@pytest.mark.parametrize("own_template", [None, "simple_white"])
+def test_charts_carry_the_same_json_with_the_template_escaped_once_per_process(own_template):
+    """figure_json takes plotly's default template from a per-process cache: what it sends
+    must be what escaping the whole figure every time would send."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from tracker.charts import HOVER_TEXT, escape_figure, figure_json
+
+    def build() -> go.Figure:
+        figure = go.Figure(
+            go.Bar(
+                x=['<a href="https://evil.example">Sign in</a> & co'],
+                y=[2],
+                hovertext=["%{y} <b>"],
+                hovertemplate=HOVER_TEXT,
+            )
+        )
+        figure.update_layout(title="Risk <i>", template=own_template)
+        return figure
+
+    expected = json.loads(pio.to_json(escape_figure(build().to_plotly_json()), validate=False))
+    for _ in range(2):  # the second time from the cache
+        sent = figure_json(build())
+        assert "<" not in sent and json.loads(sent) == expected
