@@ -62,9 +62,12 @@ def page_of(total: int, size: int, param: str = "page") -> Page:
     return Page(min(max(requested, 1), page.count), size, total)
 
 
-def page_url(param: str = "page") -> Callable[[int], str]:
-    """A function from a page number to the address of that page of the current view."""
+def page_url(param: str = "page", anchor: str | None = None) -> Callable[[int], str]:
+    """A function from a page number to the address of that page of the current view (at
+    `anchor`, the id of the list, when given)."""
     args = {**(request.view_args or {}), **request.args.to_dict()}
+    if anchor:
+        args["_anchor"] = anchor
 
     def url(number: int) -> str:
         return url_for(request.endpoint or "", **(args | {param: number}))

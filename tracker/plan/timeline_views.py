@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
-from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -88,23 +87,6 @@ def _arg_id(name: str, allowed: set[int]) -> int | None:
 TABLE_PAGE_ROWS = 200  # rows of the Gantt's table on each of its pages
 
 
-def _table_page(count: int) -> dict[str, Any]:
-    """The page of the Gantt's table asked for (`?page=N`, 1 when absent or out of range):
-    its number, the number of pages and the slice of rows it shows."""
-    pages = max(1, -(-count // TABLE_PAGE_ROWS))
-    page = request.args.get("page", 1, type=int) or 1
-    page = min(max(page, 1), pages)
-    start = (page - 1) * TABLE_PAGE_ROWS
-    numbers = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    return {
-        "numbers": numbers,
-        "page": page,
-        "pages": pages,
-        "start": start,
-        "end": min(start + TABLE_PAGE_ROWS, count),
-    }
-
-
 @bp.route("/projects/<slug>/plan/timeline")
 @requires("plan.view")
 def timeline(slug: str) -> str:
@@ -146,17 +128,15 @@ def timeline(slug: str) -> str:
         stage_id=stage_id,
         work_stream_id=work_stream_id,
     )
-    table_page = _table_page(len(rows.rows))
+    table_page = page_of(len(rows.rows), TABLE_PAGE_ROWS)
     return render_template(
         "plan/timeline.html",
         project=project,
         timeline=rows,
         gantt_json=data_json(gantt_data(rows, today=today)),
-        table_rows=rows.rows[table_page["start"] : table_page["end"]],
+        table_rows=table_page.of(rows.rows),
         table_page=table_page,
-        filter_args={
-            k: v for k in ("stage", "work_stream", "baseline") if (v := request.args.get(k))
-        },
+        table_url=page_url(anchor="timeline-table"),
         summary=chart_summary(rows, today),
         filter_form=form,
         baseline=baseline,
