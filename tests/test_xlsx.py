@@ -4,9 +4,11 @@ header, and text XML cannot carry. And the CSV download is streamed."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import io
 from decimal import Decimal
 
+from markupsafe import Markup
 from openpyxl import load_workbook
 
 from tracker.exports import download
@@ -74,3 +76,11 @@ def test_a_csv_download_is_streamed_and_whole(app):
     lines = text.split("\r\n")
     assert lines[0] == "\ufeffN,Text" and lines[1] == "0,row 0" and lines[2500] == "2499,row 2499"
     assert response.headers["Content-Disposition"] == "attachment; filename=big.csv"
+
+
+def test_other_text_is_written_as_its_characters():
+    class Colour(str, enum.Enum):
+        RED = "red"
+
+    sheet = _book([[Colour.RED, Markup("<b>x</b>"), 7]])
+    assert [c.value for c in sheet[2]] == ["red", "<b>x</b>", 7]

@@ -79,18 +79,20 @@ def column_name(index: int) -> str:
     return name
 
 
-def _text(value: str) -> str:
-    return escape(_NOT_XML.sub("\ufffd", value))
-
-
 def _cell(ref: str, value: Any, style: int = 0) -> str:
-    """One cell's XML, or "" for an empty one."""
-    if value is None or value == "":
-        return ""
+    """One cell's XML, or "" for an empty one. Text first: it is most of a sheet's cells."""
+    kind = type(value)
     styled = f' s="{style}"' if style else ""
-    if isinstance(value, bool):
+    if kind is str:
+        if not value:
+            return ""
+        text = _text(value)
+        return f'<c r="{ref}" t="inlineStr"{styled}><is><t xml:space="preserve">{text}</t></is></c>'
+    if value is None:
+        return ""
+    if kind is bool:
         return f'<c r="{ref}" t="b"{styled}><v>{int(value)}</v></c>'
-    if isinstance(value, int | float | Decimal):
+    if kind is int or kind is float or kind is Decimal:
         return f'<c r="{ref}"{styled}><v>{value}</v></c>'
     if isinstance(value, dt.datetime):
         moment = value.replace(tzinfo=None)
@@ -99,13 +101,23 @@ def _cell(ref: str, value: Any, style: int = 0) -> str:
         return f'<c r="{ref}" s="{_DATE_STYLE}"><v>{serial}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{_DATE_STYLE}"><v>{value.toordinal() - _EPOCH}</v></c>'
-    text = _text(str(value))
-    return f'<c r="{ref}" t="inlineStr"{styled}><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return f'<c r="{ref}"{styled}><v>{value}</v></c>'
+    # Other text (an enum of strings, Markup) as its characters; anything else as it reads.
+    return _cell(ref, str.__str__(value) if isinstance(value, str) else str(value), style)
+
+
+def _text(value: str) -> str:
+    """Text for XML: escaped, and characters XML cannot carry replaced (searched for only when
+    the text has a control character at all, which it almost never has)."""
+    if not value.isprintable() and _NOT_XML.search(value):
+        value = _NOT_XML.sub("\ufffd", value)
+    return escape(value)
 
 
 def _row(number: int, letters: Sequence[str], values: Sequence[Any], style: int = 0) -> str:
     cells = "".join(
-        _cell(f"{letter}{number}", v, style) for letter, v in zip(letters, values, strict=True)
+        [_cell(f"{letter}{number}", v, style) for letter, v in zip(letters, values, strict=True)]
     )
     return f'<row r="{number}">{cells}</row>'
 
