@@ -79,7 +79,7 @@ def test_a_csv_download_is_streamed_and_whole(app):
 
 
 def test_other_text_is_written_as_its_characters():
-    class Colour(str, enum.Enum):  # noqa: UP042 - the mixed kind the tracker's LabelledEnum is
+    class Colour(str, enum.Enum):  # noqa: UP042 - str() of this one is "Colour.RED"
         RED = "red"
 
     sheet = _book([[Colour.RED, Markup("<b>x</b>"), 7]])
