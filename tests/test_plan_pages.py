@@ -4,6 +4,7 @@ that goes on over a page boundary says so; a page past the last shows the last."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -14,6 +15,8 @@ from tracker.extensions import db
 from tracker.paging import Page
 from tracker.plan.baselines import load_plan
 from tracker.plan.plan_reading import read_plan
+from tracker.plan.timeline_rows import timeline_rows
+from tracker.plan.timeline_views import forecast_lists
 from tracker.plan.views import WORK_PLAN_PAGE_SIZE
 from tracker.projects.models import Role
 
@@ -65,7 +68,7 @@ def test_a_small_plan_is_one_page_without_pagination(client, login_as, project):
     assert len(page.select("h2.govuk-heading-m")) == len(project.stages)
 
 
-def test_the_forecast_lists_late_tasks_a_page_at_a_time(client, login_as, project):
+def test_theforecast_lists_late_tasks_a_page_at_a_time(client, login_as, project):
     login_as(Role.MANAGER)
     bulk_plan(project, 400, 600)
     url = f"/projects/{project.slug}/plan/forecast"
@@ -118,3 +121,17 @@ def test_the_plain_rows_read_the_same_plan_as_the_orm(project):
     assert [[p.name for p in t.responsible] for t in loaded.tasks] == [
         [p.name for p in t.responsible] for t in read.tasks
     ]
+
+
+def test_theforecast_lists_are_the_timelines_rows_in_its_order(project):
+    """The forecast page picks its rows by key without building the whole timeline: the same
+    rows, in the same order, as the timeline gives."""
+    bulk_plan(project, 300, 450)
+    plan = read_plan(project)
+    forecasts = plan.forecast(as_of=dt.date(2010, 6, 1))
+    whole = timeline_rows(plan, forecasts, today=dt.date(2010, 6, 1))
+    late, critical, pushed = forecast_lists(plan, forecasts)
+    assert late == [r.key for r in whole.tasks if r.slip > 0] and late
+    assert pushed == [r.key for r in whole.pushed_milestones]
+    by_start = sorted(whole.critical, key=lambda r: (r.forecast_start, r.kind != "task"))
+    assert critical == [r.key for r in by_start] and critical

@@ -8,7 +8,7 @@ summary bar), task and milestone, filtered by stage or work stream.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tracker.plan.baselines import PlanData, milestone_key, task_key
@@ -101,11 +101,13 @@ def timeline_rows(
     today: dt.date,
     stage_id: int | None = None,
     work_stream_id: int | None = None,
+    only: Collection[str] | None = None,
 ) -> Timeline:
     """The rows to show, stage by stage: the stage's summary row, its tasks, its milestones.
 
     A task's progress is the one the work plan shows on `today`: past its target and not
-    complete, it is late whatever was recorded.
+    complete, it is late whatever was recorded. With `only`, just the tasks and milestones of
+    those keys, and no stage summaries (a page of a list needs no more; see `row_keys`).
     """
     baseline = baseline or {}
     links = plan.links()
@@ -127,10 +129,10 @@ def timeline_rows(
         row.predecessors = predecessors.get(row.key, [])
         return row
 
-    tasks_by_stage = _task_rows(plan, with_forecast, today, stage_id, work_stream_id)
+    tasks_by_stage = _task_rows(plan, with_forecast, today, stage_id, work_stream_id, only)
     shown_task_keys = {row.key for rows in tasks_by_stage.values() for row in rows}
     milestones_by_stage = _milestone_rows(
-        plan, links, shown_task_keys, with_forecast, stage_id, work_stream_id
+        plan, links, shown_task_keys, with_forecast, stage_id, work_stream_id, only
     )
 
     rows: list[TimelineRow] = []
@@ -140,7 +142,8 @@ def timeline_rows(
             continue
         if work_stream_id is not None and not children:
             continue
-        rows.append(_stage_summary(stage, children, baseline))
+        if only is None:
+            rows.append(_stage_summary(stage, children, baseline))
         rows.extend(children)
     if stage_id is None:
         rows.extend(milestones_by_stage.get(None, []))
@@ -154,6 +157,23 @@ def timeline_rows(
     days = [d for row in rows for d in (row.forecast_start, row.forecast_finish) if d]
     days += [d for row in rows for d in (row.baseline_start, row.baseline_finish) if d]
     return Timeline(rows, min(days, default=None), max(days, default=None), shown_links)
+
+
+def row_keys(plan: PlanData) -> list[str]:
+    """The keys of the plan's tasks and milestones in the order `timeline_rows` shows them:
+    stage by stage, its tasks then its milestones; then the milestones of no stage."""
+    tasks: dict[int, list[str]] = {}
+    for task in plan.tasks:
+        tasks.setdefault(task.stage_id, []).append(task_key(task.id))
+    milestones: dict[int | None, list[str]] = {}
+    for milestone in plan.milestones:
+        milestones.setdefault(milestone.stage_id, []).append(milestone_key(milestone.id))
+    keys = [
+        key
+        for stage in plan.stages
+        for key in tasks.get(stage.id, []) + milestones.get(stage.id, [])
+    ]
+    return keys + milestones.get(None, [])
 
 
 def _predecessor_texts(plan: PlanData, links: Sequence[Link]) -> dict[str, list[str]]:
@@ -175,10 +195,13 @@ def _task_rows(
     today: dt.date,
     stage_id: int | None,
     work_stream_id: int | None,
+    only: Collection[str] | None,
 ) -> dict[int, list[TimelineRow]]:
     """The rows of the tasks shown, by stage id."""
     tasks_by_stage: dict[int, list[TimelineRow]] = {}
     for task in plan.tasks:
+        if only is not None and task_key(task.id) not in only:
+            continue
         if stage_id is not None and task.stage_id != stage_id:
             continue
         if work_stream_id is not None and task.work_stream_id != work_stream_id:
@@ -211,6 +234,7 @@ def _milestone_rows(
     with_forecast: Callable[[TimelineRow], TimelineRow],
     stage_id: int | None,
     work_stream_id: int | None,
+    only: Collection[str] | None,
 ) -> dict[int | None, list[TimelineRow]]:
     """The rows of the milestones shown, by stage id (None for a milestone of no stage)."""
     # Filtered by work stream, a milestone is shown when a task of the stream leads to it.
@@ -222,6 +246,8 @@ def _milestone_rows(
     milestones_by_stage: dict[int | None, list[TimelineRow]] = {}
     for milestone in plan.milestones:
         key = milestone_key(milestone.id)
+        if only is not None and key not in only:
+            continue
         if stage_id is not None and milestone.stage_id != stage_id:
             continue
         if work_stream_id is not None and key not in milestone_targets:
