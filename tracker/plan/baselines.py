@@ -28,7 +28,7 @@ from tracker.plan.models import (
     TaskDependency,
 )
 from tracker.plan.schedule import Forecast, Item, Link, forecast
-from tracker.plan.work_plan import attach_responsible
+from tracker.plan.work_plan import attach_responsible, project_work_streams
 from tracker.projects.models import Project, WorkStream
 from tracker.rules import RuleRefused
 
@@ -136,21 +136,31 @@ def new_dependency(project_id: int, link: Link) -> TaskDependency:
     )
 
 
-def load_plan(project: Project) -> PlanData:
-    """Stages, work streams, tasks (with the people responsible), milestones and dependencies:
-    six queries whatever the size of the plan."""
-    stages = list(
+def project_stages(project: Project) -> list[Stage]:
+    return list(
         db.session.execute(
             select(Stage).where(Stage.project_id == project.id).order_by(Stage.number)
         ).scalars()
     )
-    work_streams = list(
+
+
+def project_milestones(project: Project) -> list[Milestone]:
+    """The project's milestones in the order of the milestone table."""
+    return list(
         db.session.execute(
-            select(WorkStream)
-            .where(WorkStream.project_id == project.id)
-            .order_by(WorkStream.position, WorkStream.code)
+            select(Milestone)
+            .where(Milestone.project_id == project.id)
+            .order_by(Milestone.position, Milestone.scheduled_finish, Milestone.id)
         ).scalars()
     )
+
+
+def load_plan(project: Project) -> PlanData:
+    """Stages, work streams, tasks (with the people responsible), milestones and dependencies:
+    six queries whatever the size of the plan. Tasks are ORM objects, for the import that
+    changes them; the pages that only read use `plan_reading.read_plan`."""
+    stages = project_stages(project)
+    work_streams = project_work_streams(project)
     stage_numbers = {stage.id: stage.number for stage in stages}
     tasks = list(
         db.session.execute(
@@ -159,13 +169,6 @@ def load_plan(project: Project) -> PlanData:
     )
     attach_responsible(tasks, select(Task.id).where(Task.project_id == project.id))
     tasks.sort(key=lambda t: (stage_numbers.get(t.stage_id, 0), t.position, t.id))
-    milestones = list(
-        db.session.execute(
-            select(Milestone)
-            .where(Milestone.project_id == project.id)
-            .order_by(Milestone.position, Milestone.scheduled_finish, Milestone.id)
-        ).scalars()
-    )
     dependencies = list(
         db.session.execute(
             select(TaskDependency)
@@ -173,7 +176,7 @@ def load_plan(project: Project) -> PlanData:
             .order_by(TaskDependency.id)
         ).scalars()
     )
-    return PlanData(project, stages, work_streams, tasks, milestones, dependencies)
+    return PlanData(project, stages, work_streams, tasks, project_milestones(project), dependencies)
 
 
 # Snapshots ----------------------------------------------------------------------------------

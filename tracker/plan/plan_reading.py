@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from tracker.auth.models import Person
 from tracker.extensions import db
-from tracker.plan.baselines import PlanData
-from tracker.plan.models import Milestone, Progress, Stage, Task, TaskDependency, task_responsible
+from tracker.plan.baselines import PlanData, project_milestones, project_stages
+from tracker.plan.models import Progress, Stage, Task, TaskDependency, task_responsible
 from tracker.plan.work_plan import project_work_streams
 from tracker.projects.models import Project, WorkStream
 
@@ -104,11 +104,7 @@ def _responsible(project: Project) -> dict[int, list[PersonRow]]:
 def read_plan(project: Project) -> PlanData:
     """Stages, work streams, tasks (with the people responsible), milestones and dependencies,
     as `load_plan` gives them, in seven queries whatever the size of the plan."""
-    stages = list(
-        db.session.execute(
-            select(Stage).where(Stage.project_id == project.id).order_by(Stage.number)
-        ).scalars()
-    )
+    stages = project_stages(project)
     work_streams = project_work_streams(project)
     stage_by_id = {stage.id: stage for stage in stages}
     stream_by_id = {stream.id: stream for stream in work_streams}
@@ -119,13 +115,7 @@ def read_plan(project: Project) -> PlanData:
         for row in db.session.execute(select(*TASK_COLUMNS).where(Task.project_id == project.id))
     ]
     tasks.sort(key=lambda t: (t.stage.number if t.stage else 0, t.position, t.id))
-    milestones = list(
-        db.session.execute(
-            select(Milestone)
-            .where(Milestone.project_id == project.id)
-            .order_by(Milestone.position, Milestone.scheduled_finish, Milestone.id)
-        ).scalars()
-    )
+    milestones = project_milestones(project)
     dependencies = [
         DependencyRow(*row)
         for row in db.session.execute(
