@@ -135,3 +135,17 @@ def test_theforecast_lists_are_the_timelines_rows_in_its_order(project):
     assert pushed == [r.key for r in whole.pushed_milestones]
     by_start = sorted(whole.critical, key=lambda r: (r.forecast_start, r.kind != "task"))
     assert critical == [r.key for r in by_start] and critical
+
+
+def test_page_links_keep_the_filters_but_not_stray_arguments(client, login_as, project):
+    """An argument named like the view's or url_for's own is not carried into the page links:
+    they stay on this project, relative, with no anchor but the list's own."""
+    login_as(Role.MANAGER)
+    bulk_plan(project, WORK_PLAN_PAGE_SIZE + 10, 10)
+    base = f"/projects/{project.slug}/plan/tasks"
+    response = client.get(f"{base}?status=&slug=other&_external=1&_anchor=x&_scheme=ftp&page=1")
+    assert response.status_code == 200
+    links = [a["href"] for a in parse(response).select("nav.govuk-pagination a")]
+    assert links and all(link.startswith(f"{base}?") for link in links), links
+    assert all("#" not in link and "other" not in link for link in links), links
+    assert f"{base}?status=&page=2" in links

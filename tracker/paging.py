@@ -64,8 +64,18 @@ def page_of(total: int, size: int, param: str = "page") -> Page:
 
 def page_url(param: str = "page", anchor: str | None = None) -> Callable[[int], str]:
     """A function from a page number to the address of that page of the current view (at
-    `anchor`, the id of the list, when given)."""
-    args = {**(request.view_args or {}), **request.args.to_dict()}
+    `anchor`, the id of the list, when given), keeping the query's other arguments (filters).
+
+    Query arguments named like `url_for`'s own (`_external`, `_anchor`, `_scheme`…) or like the
+    view's (`slug`) are left out: carried into `url_for`, `?slug=other` would link the pages to
+    another project and `?_external=1` would make them absolute."""
+    view_args = request.view_args or {}
+    args = {
+        name: value
+        for name, value in request.args.items()
+        if not name.startswith("_") and name not in view_args and name != param
+    }
+    args |= view_args
     if anchor:
         args["_anchor"] = anchor
 

@@ -59,6 +59,7 @@ from tracker.evidence.storage import delete_when_committed, storage
 from tracker.extensions import db
 from tracker.filters import london_today
 from tracker.forms import show_refusal
+from tracker.paging import Page, page_url
 from tracker.permissions import can, requires
 from tracker.plan.work_plan import project_work_streams
 from tracker.prepared.kinds import EVIDENCE_PACK
@@ -133,13 +134,12 @@ def library_page(slug: str) -> tuple[str, int]:
         "evidence/library.html",
         items=items,
         total=total,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        paged=Page(page, PAGE_SIZE, total),
+        page_url=page_url(),
         streams=streams,
         elements=elements,
         statuses=viewer.statuses,
         chosen=chosen,
-        filters={name: value for name, value in chosen.items() if value},  # for page links
         unknown_element=bool(code) and element is None,
         retention=due,
         may_add=bool(streams_for(viewer, streams)),

@@ -90,29 +90,20 @@ def topological_order(keys: Iterable[Hashable], links: Iterable[Link]) -> list[H
 
     Raises CycleError naming one cycle if there is any.
     """
-    order_hint: dict[Hashable, int] = {}
-    for key in keys:
-        order_hint.setdefault(key, len(order_hint))
+    order_hint: dict[Hashable, None] = dict.fromkeys(keys)
     links = list(links)
+    incoming: dict[Hashable, list[tuple[Hashable, int]]] = defaultdict(list)
+    outgoing: dict[Hashable, list[tuple[Hashable, int]]] = defaultdict(list)
     for link in links:
-        order_hint.setdefault(link.predecessor, len(order_hint))
-        order_hint.setdefault(link.successor, len(order_hint))
-    outgoing = _adjacency(links)
-    waiting = dict.fromkeys(order_hint, 0)
-    for link in links:
-        waiting[link.successor] += 1
-    ready = deque(key for key in order_hint if waiting[key] == 0)
-    order: list[Hashable] = []
-    while ready:
-        key = ready.popleft()
-        order.append(key)
-        for link in outgoing.get(key, ()):
-            waiting[link.successor] -= 1
-            if waiting[link.successor] == 0:
-                ready.append(link.successor)
+        order_hint.setdefault(link.predecessor)
+        order_hint.setdefault(link.successor)
+        incoming[link.successor].append((link.predecessor, link.lag))
+        outgoing[link.predecessor].append((link.successor, link.lag))
+    order = _order(order_hint, incoming, outgoing)
     if len(order) < len(order_hint):
-        stuck = [key for key in order_hint if waiting[key] > 0]
-        raise CycleError(_find_cycle(stuck, outgoing))
+        placed = set(order)
+        stuck = [key for key in order_hint if key not in placed]
+        raise CycleError(_find_cycle(stuck, _adjacency(links)))
     return order
 
 

@@ -127,13 +127,15 @@ def work_plan(slug: str) -> tuple[str, int]:
     counts = stage_task_counts(project, filters, today=today)
     page = page_of(sum(counts.values()), WORK_PLAN_PAGE_SIZE)
     tasks = work_plan_tasks(project, filters, today=today, page=page)
+    first_pages = stage_first_pages(stages, counts, page)
     led = led_work_stream_ids(current_user.id, project) if Role.WS_LEAD in g.roles else frozenset()
     return _render(
         "plan/work_plan.html",
-        groups=group_work_plan(stages, tasks, filters, counts, page),
+        groups=group_work_plan(stages, tasks, filters, first_pages, page),
         page=page,
         page_url=page_url(),
-        stage_pages=stage_first_pages(stages, counts, page),
+        # The stages to jump to: those with tasks, at the page where their tasks begin.
+        stage_pages={i: n for i, n in first_pages.items() if counts.get(i)},
         stages_by_id={s.id: s for s in stages},
         gate={s.id: gate_reason(s, stages) for s in stages},
         progress={t.id: effective_progress(t, today) for t in tasks},

@@ -145,30 +145,28 @@ def work_plan(
     stages: Sequence[Stage],
     tasks: Sequence[Task],
     filters: TaskFilter,
-    counts: Mapping[int, int],
+    first_pages: Mapping[int, int],
     page: Page,
 ) -> list[StageTasks]:
     """The page's tasks grouped by stage as in section 8.4. A filtered view leaves out empty
-    stages; otherwise an empty stage shows on the page where its tasks would begin."""
+    stages; otherwise an empty stage shows on the page where its tasks would begin
+    (`first_pages`, from `stage_first_pages`)."""
     statuses = stage_statuses(stages)
     by_stage: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_stage[task.stage_id].append(task)
     groups = []
-    offset = 0
     for stage in sorted(stages, key=lambda s: s.number):
-        begins, offset = offset, offset + counts.get(stage.id, 0)
-        first_page = min(begins // page.size + 1, page.count)
         if filters.stage_id is not None and stage.id != filters.stage_id:
             continue
-        if not by_stage.get(stage.id) and (filters.active or first_page != page.number):
+        if not by_stage.get(stage.id) and (filters.active or first_pages[stage.id] != page.number):
             continue
         groups.append(
             StageTasks(
                 stage,
                 statuses[stage.number],
                 by_stage.get(stage.id, []),
-                continued=first_page < page.number,
+                continued=first_pages[stage.id] < page.number,
             )
         )
     return groups
@@ -177,11 +175,11 @@ def work_plan(
 def stage_first_pages(
     stages: Sequence[Stage], counts: Mapping[int, int], page: Page
 ) -> dict[int, int]:
-    """The page on which each stage's tasks begin, for the list of stages to jump to."""
+    """The page on which each stage's tasks begin (for a stage with none, the page where they
+    would: the last page at most)."""
     pages: dict[int, int] = {}
     offset = 0
     for stage in sorted(stages, key=lambda s: s.number):
-        if counts.get(stage.id):
-            pages[stage.id] = offset // page.size + 1
+        pages[stage.id] = min(offset // page.size + 1, page.count)
         offset += counts.get(stage.id, 0)
     return pages
